@@ -1,0 +1,1 @@
+"""What every model family shares: options, status, the result envelope, the registry, solve()."""

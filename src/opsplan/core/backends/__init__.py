@@ -1,0 +1,1 @@
+"""Solver backends: options -> solver parameters, status mapping, time limits, cancellation."""

@@ -1,0 +1,84 @@
+"""Model name -> everything the shared pipeline needs to solve, check and report that family.
+
+A family registers one ModelSpec. solve(), the CLI and the HTTP service only ever talk to specs,
+so a new family plugs in without touching them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+
+from .errors import Problem
+from .options import SolveOptions
+from .result import Finding
+from .run import Outcome, RunContext
+
+# A reader of a public benchmark format: file text and its path -> instance dict (raises
+# InvalidInput naming file lines).
+FormatReader = Callable[[str, Path], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    """What the independent checker found: violations, and the objective it recomputed."""
+
+    violations: list[Finding]
+    objective: float | None
+    penalties: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    name: str
+    description: str
+    instance_type: type[BaseModel]
+    # cross-reference validation after pydantic: every problem, each naming its path/id
+    validate: Callable[[Any], list[Problem]]
+    # cheap infeasibility pre-checks: each finding names the entity and the rule
+    precheck: Callable[[Any, SolveOptions], list[Finding]]
+    solve: Callable[[Any, SolveOptions, RunContext], Outcome]
+    check: Callable[[Any, dict[str, Any]], CheckReport]
+    kpis: Callable[[Any, dict[str, Any]], dict[str, Any]]
+    default_backend: str = "cpsat"
+    backends: tuple[str, ...] = ("cpsat",)
+    formats: dict[str, FormatReader] = field(default_factory=dict)
+
+
+_REGISTRY: dict[str, ModelSpec] = {}
+
+
+def register(spec: ModelSpec) -> ModelSpec:
+    _REGISTRY[spec.name] = spec
+    return spec
+
+
+def _load_builtin() -> None:
+    # Importing a family module registers it. One line per family.
+    from .. import scheduling  # noqa: F401
+
+
+def get(name: str) -> ModelSpec:
+    _load_builtin()
+    return _REGISTRY[name]
+
+
+def names() -> list[str]:
+    _load_builtin()
+    return sorted(_REGISTRY)
+
+
+def all_specs() -> list[ModelSpec]:
+    _load_builtin()
+    return [_REGISTRY[n] for n in sorted(_REGISTRY)]
+
+
+def find_format(fmt: str) -> tuple[ModelSpec, FormatReader] | None:
+    for spec in all_specs():
+        if fmt in spec.formats:
+            return spec, spec.formats[fmt]
+    return None

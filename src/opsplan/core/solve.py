@@ -1,0 +1,164 @@
+"""solve(): validate -> pre-check -> build and run -> extract -> check -> one SolveResult.
+
+The CLI, batch runs and the HTTP service are thin shells over this function.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from . import registry
+from .errors import InvalidInput, Problem, problems_from_validation
+from .options import SolveOptions
+from .result import Finding, SolveResult, SolverInfo, relative_gap
+from .run import Outcome, Progress, RunContext
+from .status import SolveStatus
+
+log = logging.getLogger("opsplan")
+
+
+class SolveRequest(BaseModel):
+    """An instance file and an HTTP solve body are the same document."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    model: str = Field(description="Model family, see `opsplan models`.")
+    instance: dict[str, Any] = Field(description="The family's instance; see `opsplan schema`.")
+    options: dict[str, Any] = Field(default_factory=dict, description="SolveOptions fields.")
+
+
+def parse_request(
+    request: SolveRequest | dict[str, Any], overrides: dict[str, Any] | None = None
+) -> tuple[registry.ModelSpec, Any, SolveOptions]:
+    """Validate a request whole; raise InvalidInput listing every problem found."""
+    if isinstance(request, dict):
+        try:
+            request = SolveRequest.model_validate(request)
+        except ValidationError as e:
+            raise InvalidInput(problems_from_validation(e)) from None
+    problems: list[Problem] = []
+    try:
+        spec = registry.get(request.model)
+    except KeyError:
+        known = ", ".join(registry.names())
+        raise InvalidInput(
+            [Problem(where="model", message=f"unknown model {request.model!r}; known: {known}")]
+        ) from None
+    options = SolveOptions()
+    try:
+        options = SolveOptions.model_validate({**request.options, **(overrides or {})})
+    except ValidationError as e:
+        problems += problems_from_validation(e, "options")
+    if options.backend != "auto" and options.backend not in spec.backends:
+        problems.append(Problem(
+            where="options.backend",
+            message=f"{spec.name} runs on {', '.join(spec.backends)}, not {options.backend}",
+        ))
+    instance = None
+    try:
+        instance = spec.instance_type.model_validate(request.instance)
+    except ValidationError as e:
+        problems += problems_from_validation(e, "instance")
+    if instance is not None:
+        problems += [
+            Problem(where=f"instance.{p.where}" if p.where else "instance", message=p.message)
+            for p in spec.validate(instance)
+        ]
+    if problems:
+        raise InvalidInput(problems)
+    if options.backend == "auto":
+        options = options.model_copy(update={"backend": spec.default_backend})
+    return spec, instance, options
+
+
+def validate(request: SolveRequest | dict[str, Any]) -> list[Problem]:
+    """Every problem in a request (empty when it is valid). Never solves."""
+    try:
+        parse_request(request)
+    except InvalidInput as e:
+        return e.problems
+    return []
+
+
+def solve(
+    request: SolveRequest | dict[str, Any],
+    options: SolveOptions | dict[str, Any] | None = None,
+    *,
+    on_progress: Callable[[Progress], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+) -> SolveResult:
+    """Solve one request. Invalid input raises InvalidInput; every other answer is a result.
+
+    `options` (fields given) override the request's own options.
+    """
+    t0 = time.monotonic()
+    overrides = (
+        options.model_dump(exclude_unset=True) if isinstance(options, SolveOptions)
+        else dict(options or {})
+    )
+    spec, instance, opts = parse_request(request, overrides)
+    ctx = RunContext(on_progress=on_progress, should_stop=should_stop, started=t0)
+
+    def finish(res: SolveResult) -> SolveResult:
+        res.runtime_s = round(time.monotonic() - t0, 4)
+        return res
+
+    findings = spec.precheck(instance, opts)
+    if findings:
+        return finish(SolveResult(
+            model=spec.name, status=SolveStatus.INFEASIBLE, options=opts, diagnosis=findings,
+            messages=["infeasible before solving: see diagnosis"],
+        ))
+    try:
+        outcome = spec.solve(instance, opts, ctx)
+    except Exception as e:  # a formulation bug must still give an answer, not a traceback
+        log.exception("solve failed")
+        return finish(SolveResult(
+            model=spec.name, status=SolveStatus.ERROR, options=opts,
+            messages=[f"internal error while solving: {type(e).__name__}: {e}"],
+        ))
+    return finish(_assemble(spec, instance, opts, outcome))
+
+
+def _assemble(spec: registry.ModelSpec, instance: Any, opts: SolveOptions,
+              out: Outcome) -> SolveResult:
+    status = out.status
+    violations: list[Finding] = []
+    kpis: dict[str, Any] = {}
+    penalties = dict(out.penalties)
+    messages = list(out.messages)
+    if out.cancelled:
+        messages.append("stopped by a cancel request; the best plan found so far is kept")
+    if out.solution is not None:
+        if opts.verify:
+            report = spec.check(instance, out.solution)
+            violations = list(report.violations)
+            if report.penalties:
+                penalties = report.penalties
+            if (out.objective is not None and report.objective is not None
+                    and abs(report.objective - out.objective) > 1e-6 * max(1.0, abs(out.objective))):
+                violations.append(Finding(
+                    rule="objective",
+                    message=f"the solver reported objective {out.objective} but the checker "
+                            f"recomputed {report.objective}",
+                ))
+            if violations:
+                status = SolveStatus.ERROR
+                messages.append("the checker rejected the plan: see violations")
+        try:
+            kpis = {**spec.kpis(instance, out.solution), **out.extra_kpis}
+        except Exception as e:
+            log.exception("kpis failed")
+            messages.append(f"KPIs could not be computed: {type(e).__name__}: {e}")
+    bound = out.bound
+    return SolveResult(
+        model=spec.name, status=status, objective=out.objective, bound=bound,
+        gap=relative_gap(out.objective, bound), solver=out.solver or SolverInfo(),
+        options=opts, kpis=kpis, penalties=penalties, solution=out.solution,
+        diagnosis=out.diagnosis, violations=violations, messages=messages,
+    )

@@ -1,0 +1,28 @@
+"""The solve status every family reports, and how each backend's native status maps onto it."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class SolveStatus(StrEnum):
+    OPTIMAL = "optimal"  # proven optimal (within relative_gap when one was asked for)
+    FEASIBLE = "feasible"  # a checked plan, optimality not proven (a limit stopped the search)
+    INFEASIBLE = "infeasible"  # proven that no plan satisfies the hard rules
+    NO_SOLUTION = "no_solution"  # a limit (or a cancel) stopped the search before any plan
+    UNBOUNDED = "unbounded"
+    ERROR = "error"  # the model or the checker failed; see violations / messages
+
+    @property
+    def has_solution(self) -> bool:
+        return self in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE)
+
+
+# CP-SAT status names (cp_model.CpSolverStatus) -> SolveStatus
+CPSAT_STATUS: dict[str, SolveStatus] = {
+    "OPTIMAL": SolveStatus.OPTIMAL,
+    "FEASIBLE": SolveStatus.FEASIBLE,
+    "INFEASIBLE": SolveStatus.INFEASIBLE,
+    "UNKNOWN": SolveStatus.NO_SOLUTION,
+    "MODEL_INVALID": SolveStatus.ERROR,
+}

@@ -1,0 +1,47 @@
+"""Files -> solve requests. Errors name the file and the line."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from ..core import registry
+from ..core.errors import InvalidInput, Problem
+
+
+def read_json(path: Path) -> Any:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise InvalidInput([Problem(where=str(path), message=f"cannot read the file: {e}")]) from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as e:
+        raise InvalidInput([Problem(
+            where=f"{path} line {e.lineno} column {e.colno}", message=f"invalid JSON: {e.msg}"
+        )]) from None
+
+
+def load_request(path: str | Path, fmt: str | None = None) -> dict[str, Any]:
+    """A request document from a file: JSON ({model, instance, options}) or a benchmark format."""
+    path = Path(path)
+    if not path.is_file():
+        raise InvalidInput([Problem(where=str(path), message="no such file")])
+    if fmt is None or fmt == "json":
+        doc = read_json(path)
+        if not isinstance(doc, dict):
+            raise InvalidInput([Problem(where=str(path),
+                                        message="expected a JSON object with model and instance")])
+        return doc
+    found = registry.find_format(fmt)
+    if found is None:
+        known = sorted({f for s in registry.all_specs() for f in s.formats} | {"json"})
+        raise InvalidInput([Problem(where="--format",
+                                    message=f"unknown format {fmt!r}; known: {', '.join(known)}")])
+    spec, reader = found
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise InvalidInput([Problem(where=str(path), message=f"cannot read the file: {e}")]) from None
+    return {"model": spec.name, "instance": reader(text, path)}

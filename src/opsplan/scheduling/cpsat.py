@@ -1,0 +1,264 @@
+"""The CP-SAT formulation of production scheduling, one add_<rule>() per rule of
+models/scheduling.md. With `guarded=True` every relaxable rule group is enforced by an
+assumption literal, which is how an infeasible instance gets its diagnosis.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ortools.sat.python import cp_model
+
+from ..core.result import Finding
+from .prepare import Prepared
+from .schema import ObjectiveKind
+
+LinearExpr = Any
+
+
+@dataclass
+class StartPlan:
+    """A complete plan in dense indices: the chosen machine and start of every operation."""
+
+    machine: list[int]
+    start: list[int]
+    end: list[int]
+
+
+class Formulation:
+    def __init__(self, P: Prepared, *, horizon: int | None = None, guarded: bool = False):
+        self.P = P
+        self.m = cp_model.CpModel()
+        self.H = horizon if horizon is not None else P.horizon
+        self.guarded = guarded
+        self.guards: list[tuple[Any, Finding]] = []  # assumption literal -> the rule it guards
+        self.add_operations()
+        self.add_precedence()
+        self.add_releases()
+        self.add_pins()
+        self.add_machine_capacity()
+        self.add_setups()
+        self.add_completion()
+        self.add_deadlines()
+        self.add_horizon()
+
+    # ------------------------------------------------------------------ helpers
+    def guard(self, rule: str, message: str, **entities: Any) -> list[Any]:
+        """Enforcement literals for a relaxable rule group (none when not diagnosing)."""
+        if not self.guarded:
+            return []
+        lit = self.m.new_bool_var(f"guard_{rule}_{len(self.guards)}")
+        self.guards.append((lit, Finding(rule=rule, message=message, entities=entities)))
+        return [lit]
+
+    def _op_name(self, o: int) -> tuple[str, str]:
+        op = self.P.ops[o]
+        return self.P.inst.jobs[op.job].id, op.id
+
+    # ------------------------------------------------------------------ rules
+    def add_operations(self) -> None:
+        """Each operation runs once, on exactly one eligible machine, for that machine's time."""
+        P, m = self.P, self.m
+        ub = self.H if not self.guarded else self.H + sum(op.max_dur for op in P.ops)
+        self.ub = ub
+        self.start, self.end = [], []
+        self.mode_presence: list[dict[int, Any]] = []  # op -> {machine: literal or True}
+        self.mode_interval: list[dict[int, Any]] = []
+        for o, op in enumerate(P.ops):
+            s = m.new_int_var(0, ub, f"s{o}")
+            e = m.new_int_var(0, ub, f"e{o}")
+            self.start.append(s)
+            self.end.append(e)
+            pres: dict[int, Any] = {}
+            ivs: dict[int, Any] = {}
+            if len(op.modes) == 1:
+                mi, d = op.modes[0]
+                ivs[mi] = m.new_interval_var(s, d, e, f"i{o}")
+                pres[mi] = True
+            else:
+                for mi, d in op.modes:
+                    lit = m.new_bool_var(f"x{o}_{mi}")
+                    ivs[mi] = m.new_optional_interval_var(s, d, e, lit, f"i{o}_{mi}")
+                    pres[mi] = lit
+                m.add_exactly_one(pres.values())
+                m.add(e >= s + op.min_dur)
+                m.add(e <= s + op.max_dur)
+            self.mode_presence.append(pres)
+            self.mode_interval.append(ivs)
+
+    def add_precedence(self) -> None:
+        """An operation starts after each of its predecessors has ended."""
+        for o, op in enumerate(self.P.ops):
+            for p in op.preds:
+                self.m.add(self.start[o] >= self.end[p])
+
+    def add_releases(self) -> None:
+        """No operation of a job starts before the job's release."""
+        for j, job in enumerate(self.P.inst.jobs):
+            if job.release <= 0:
+                continue
+            g = self.guard("release", f"job {job.id} may not start before {job.release}",
+                           job=job.id)
+            for o in self.P.job_ops[j]:
+                self.m.add(self.start[o] >= job.release).only_enforce_if(g)
+
+    def add_pins(self) -> None:
+        """Pinned operations keep their machine and/or start."""
+        for o, op in enumerate(self.P.ops):
+            if op.pin_m is None and op.pin_s is None:
+                continue
+            job, oid = self._op_name(o)
+            g = self.guard("pin", f"operation {oid} of job {job} is pinned", job=job,
+                           operation=oid)
+            if op.pin_s is not None:
+                self.m.add(self.start[o] == op.pin_s).only_enforce_if(g)
+            # the machine pin is applied in Prepared (other modes dropped): not relaxable
+
+    def add_machine_capacity(self) -> None:
+        """A machine runs one operation at a time and none while it is unavailable."""
+        P, m = self.P, self.m
+        self.on_machine: list[list[int]] = [[] for _ in P.machines]
+        for o in range(len(P.ops)):
+            for mi in self.mode_interval[o]:
+                self.on_machine[mi].append(o)
+        for mi in range(len(P.machines)):
+            ivs = [self.mode_interval[o][mi] for o in self.on_machine[mi]]
+            if not ivs:
+                continue
+            blocks = P.unavailable[mi]
+            if blocks:
+                g = self.guard("calendar", f"machine {P.machines[mi]} is unavailable in "
+                               f"{len(blocks)} period(s)", machine=P.machines[mi])
+                for s, e in blocks:
+                    if g:
+                        ivs.append(m.new_optional_fixed_size_interval_var(s, e - s, g[0], "u"))
+                    else:
+                        ivs.append(m.new_fixed_size_interval_var(s, e - s, "u"))
+            if len(ivs) > 1:
+                m.add_no_overlap(ivs)
+
+    def add_setups(self) -> None:
+        """Between consecutive operations on a machine, the setup time of their families."""
+        P, m = self.P, self.m
+        for mi in range(len(P.machines)):
+            ops = self.on_machine[mi]
+            if len(ops) == 0 or not P.machine_has_setups(mi):
+                continue
+            arcs: list[tuple[int, int, Any]] = []
+            optional = False
+            init = P.initial_family[mi]
+            for a, o in enumerate(ops, start=1):
+                pres = self.mode_presence[o][mi]
+                if pres is not True:
+                    optional = True
+                    arcs.append((a, a, ~pres))
+                first = m.new_bool_var("")
+                arcs.append((0, a, first))
+                st = P.setup(mi, init, P.ops[o].family)
+                if st:
+                    m.add(self.start[o] >= st).only_enforce_if(first)
+                arcs.append((a, 0, m.new_bool_var("")))
+                anc = self._ancestors(o)
+                for b, q in enumerate(ops, start=1):
+                    if q == o or q in anc:
+                        continue  # q runs before o anyway: o -> q cannot be consecutive
+                    lit = m.new_bool_var("")
+                    arcs.append((a, b, lit))
+                    gap = P.setup(mi, P.ops[o].family, P.ops[q].family)
+                    m.add(self.start[q] >= self.end[o] + gap).only_enforce_if(lit)
+            if optional:
+                arcs.append((0, 0, m.new_bool_var("")))
+            m.add_circuit(arcs)
+
+    def _ancestors(self, o: int) -> set[int]:
+        seen: set[int] = set()
+        stack = list(self.P.ops[o].preds)
+        while stack:
+            p = stack.pop()
+            if p not in seen:
+                seen.add(p)
+                stack.extend(self.P.ops[p].preds)
+        return seen
+
+    def add_completion(self) -> None:
+        """A job completes when its last operation ends."""
+        P, m = self.P, self.m
+        self.completion = []
+        for j, ops in enumerate(P.job_ops):
+            sinks = [o for o in ops if not P.ops[o].succs]
+            if len(sinks) == 1:
+                self.completion.append(self.end[sinks[0]])
+            else:
+                c = m.new_int_var(0, self.ub, f"C{j}")
+                m.add_max_equality(c, [self.end[o] for o in sinks])
+                self.completion.append(c)
+
+    def add_deadlines(self) -> None:
+        """A job with a deadline completes by it."""
+        for j, job in enumerate(self.P.inst.jobs):
+            if job.deadline is None:
+                continue
+            g = self.guard("deadline", f"job {job.id} must complete by {job.deadline}",
+                           job=job.id)
+            self.m.add(self.completion[j] <= job.deadline).only_enforce_if(g)
+
+    def add_horizon(self) -> None:
+        """Every operation ends by the instance's horizon, when one is given."""
+        h = self.P.inst.horizon
+        if h is None:
+            return
+        g = self.guard("horizon", f"every operation must end by the horizon {h}")
+        for o in range(len(self.P.ops)):
+            self.m.add(self.end[o] <= h).only_enforce_if(g)
+
+    # ------------------------------------------------------------------ objective
+    def term(self, kind: ObjectiveKind) -> LinearExpr:
+        P, m = self.P, self.m
+        jobs = P.inst.jobs
+        if kind == "makespan":
+            if not hasattr(self, "_cmax"):
+                self._cmax = m.new_int_var(0, self.ub, "Cmax")
+                m.add_max_equality(self._cmax, self.completion)
+            return self._cmax
+        if kind == "weighted_completion":
+            return sum(job.weight * self.completion[j] for j, job in enumerate(jobs))
+        if kind == "weighted_tardiness":
+            total = []
+            for j, job in enumerate(jobs):
+                if job.due is None or job.weight == 0:
+                    continue
+                t = m.new_int_var(0, max(0, self.ub - job.due), "")
+                m.add(t >= self.completion[j] - job.due)
+                total.append(job.weight * t)
+            return sum(total)
+        if kind == "late_jobs":
+            total = []
+            for j, job in enumerate(jobs):
+                if job.due is None or job.weight == 0:
+                    continue
+                u = m.new_bool_var("")
+                m.add(self.completion[j] <= job.due).only_enforce_if(~u)
+                total.append(job.weight * u)
+            return sum(total)
+        raise ValueError(kind)
+
+    def hint(self, plan: StartPlan) -> None:
+        m = self.m
+        m.clear_hints()
+        for o in range(len(self.P.ops)):
+            m.add_hint(self.start[o], plan.start[o])
+            m.add_hint(self.end[o], plan.end[o])
+            for mi, lit in self.mode_presence[o].items():
+                if lit is not True:
+                    m.add_hint(lit, mi == plan.machine[o])
+
+    def extract(self, value: Any) -> StartPlan:
+        machines, starts, ends = [], [], []
+        for o in range(len(self.P.ops)):
+            chosen = next(mi for mi, lit in self.mode_presence[o].items()
+                          if lit is True or value(lit))
+            machines.append(chosen)
+            starts.append(int(value(self.start[o])))
+            ends.append(int(value(self.end[o])))
+        return StartPlan(machines, starts, ends)

@@ -1,0 +1,115 @@
+"""Production scheduling solve: heuristic start -> CP-SAT (weighted or lexicographic) -> plan."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from ..core.backends import cpsat as backend
+from ..core.options import SolveOptions
+from ..core.run import Outcome, RunContext
+from ..core.status import SolveStatus
+from .cpsat import Formulation, StartPlan
+from .diagnose import explain
+from .heuristic import best_start, evaluate, respects_hard_rules
+from .kpis import job_table, machine_table
+from .prepare import Prepared
+from .schema import UNIT_MINUTES, SchedulingInstance
+
+# CP-SAT parameters chosen for scheduling models (see benchmarks/RESULTS.md)
+PARAMS: dict[str, Any] = {}
+
+
+def solve(inst: SchedulingInstance, opts: SolveOptions, ctx: RunContext) -> Outcome:
+    P = Prepared(inst)
+    obj = inst.objective
+    start_plan = best_start(P)
+    horizon = P.horizon
+    if [t.kind for t in obj.terms] == ["makespan"] and respects_hard_rules(P, start_plan):
+        horizon = min(horizon, max(start_plan.end))  # an optimal plan never ends later
+    F = Formulation(P, horizon=horizon)
+    F.hint(start_plan)
+    info = backend.solver_info(opts)
+    messages: list[str] = []
+    levels: list[dict[str, Any]] = []
+
+    if obj.mode == "weighted":
+        F.m.minimize(sum(t.weight * F.term(t.kind) for t in obj.terms))
+        run = backend.run(F.m, opts, ctx, params=PARAMS)
+        messages += run.log
+        status, plan = run.status, (F.extract(run.solver.value) if run.has_solution else None)
+        objective, bound = run.objective, run.bound
+    else:
+        plan, status, bound, objective = None, SolveStatus.NO_SOLUTION, None, None
+        hint = start_plan
+        for k, t in enumerate(obj.terms):
+            expr = F.term(t.kind)
+            F.m.minimize(expr)
+            F.hint(hint)
+            share = (opts.time_limit_s - ctx.elapsed()) / (len(obj.terms) - k)
+            run = backend.run(F.m, opts, ctx, time_limit_s=share, params=PARAMS)
+            messages += run.log
+            if not run.has_solution:
+                if k == 0:
+                    status, bound = run.status, run.bound
+                break
+            plan = hint = F.extract(run.solver.value)
+            levels.append({"term": t.kind, "value": run.objective, "bound": run.bound,
+                           "status": run.status.value})
+            if k == 0:
+                bound = run.bound
+            status = (SolveStatus.OPTIMAL if all(lv["status"] == "optimal" for lv in levels)
+                      and len(levels) == k + 1 else SolveStatus.FEASIBLE)
+            if ctx.stop_requested():
+                break
+            F.m.add(expr <= int(run.objective or 0))
+        if plan is not None:
+            if len(levels) < len(obj.terms):
+                status = SolveStatus.FEASIBLE
+                messages.append(f"lexicographic: {len(levels)} of {len(obj.terms)} levels solved "
+                                "within the time limit")
+            objective = float(evaluate(P, plan, obj)[0])
+
+    cancelled = ctx.cancelled.is_set()
+    if status == SolveStatus.INFEASIBLE:
+        return Outcome(status=status, diagnosis=explain(P, opts, ctx), solver=info,
+                       messages=messages)
+    if plan is None:
+        return Outcome(status=status, bound=bound, solver=info, messages=messages,
+                       cancelled=cancelled)
+    extra: dict[str, Any] = {"objective_levels": levels} if levels else {}
+    return Outcome(status=status, objective=objective, bound=bound,
+                   solution=build_solution(P, plan), solver=info, messages=messages,
+                   extra_kpis=extra, cancelled=cancelled)
+
+
+def build_solution(P: Prepared, plan: StartPlan) -> dict[str, Any]:
+    inst = P.inst
+    rows: list[dict[str, Any]] = []
+    for o, op in enumerate(P.ops):
+        rows.append({"job": inst.jobs[op.job].id, "index": op.k, "operation": op.id,
+                     "machine": P.machines[plan.machine[o]], "start": plan.start[o],
+                     "end": plan.end[o], "setup_before": 0, "_o": o})
+    # setup time actually needed before each operation, from its machine sequence
+    by_m: dict[str, list[dict[str, Any]]] = {}
+    for r in rows:
+        by_m.setdefault(r["machine"], []).append(r)
+    for mid, lst in by_m.items():
+        mi = P.m_index[mid]
+        lst.sort(key=lambda r: (r["start"], r["end"]))
+        prev = P.initial_family[mi]
+        for r in lst:
+            fam = P.ops[r["_o"]].family
+            r["setup_before"] = P.setup(mi, prev, fam)
+            prev = fam if fam is not None else prev
+    for r in rows:
+        del r["_o"]
+    if inst.start is not None:
+        unit = timedelta(minutes=UNIT_MINUTES[inst.time_unit])
+        for r in rows:
+            r["start_time"] = (inst.start + r["start"] * unit).isoformat()
+            r["end_time"] = (inst.start + r["end"] * unit).isoformat()
+    rows.sort(key=lambda r: (r["start"], r["machine"], r["job"]))
+    makespan = max(r["end"] for r in rows)
+    return {"operations": rows, "jobs": job_table(inst, rows),
+            "machines": machine_table(P, rows, makespan)}
