@@ -16,6 +16,16 @@ except PackageNotFoundError:  # running from a source tree
     __version__ = "0.0.0"
 
 __all__ = [
-    "Finding", "InvalidInput", "Problem", "Progress", "SolveOptions", "SolveRequest",
-    "SolveResult", "SolveStatus", "__version__", "load_request", "solve", "validate",
+    "Finding",
+    "InvalidInput",
+    "Problem",
+    "Progress",
+    "SolveOptions",
+    "SolveRequest",
+    "SolveResult",
+    "SolveStatus",
+    "__version__",
+    "load_request",
+    "solve",
+    "validate",
 ]

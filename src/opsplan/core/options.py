@@ -10,7 +10,7 @@ Backend = Literal["auto", "cpsat", "cbc", "highs"]
 
 
 class SolveOptions(BaseModel):
-    """How to solve. Unknown fields are rejected, so a misspelled option is never silently ignored."""
+    """How to solve. Unknown fields are rejected: a misspelled option is never silently ignored."""
 
     model_config = ConfigDict(extra="forbid")
 

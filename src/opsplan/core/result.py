@@ -62,8 +62,9 @@ class SolveResult(BaseModel):
 
     def to_json(self, indent: int | None = 2) -> str:
         # allow_nan=False: a non-finite number anywhere is a bug, never silent invalid JSON
-        return json.dumps(self.model_dump(mode="json"), indent=indent, allow_nan=False,
-                          ensure_ascii=False)
+        return json.dumps(
+            self.model_dump(mode="json"), indent=indent, allow_nan=False, ensure_ascii=False
+        )
 
     @classmethod
     def from_json(cls, text: str) -> SolveResult:

@@ -55,10 +55,12 @@ def parse_request(
     except ValidationError as e:
         problems += problems_from_validation(e, "options")
     if options.backend != "auto" and options.backend not in spec.backends:
-        problems.append(Problem(
-            where="options.backend",
-            message=f"{spec.name} runs on {', '.join(spec.backends)}, not {options.backend}",
-        ))
+        problems.append(
+            Problem(
+                where="options.backend",
+                message=f"{spec.name} runs on {', '.join(spec.backends)}, not {options.backend}",
+            )
+        )
     instance = None
     try:
         instance = spec.instance_type.model_validate(request.instance)
@@ -98,7 +100,8 @@ def solve(
     """
     t0 = time.monotonic()
     overrides = (
-        options.model_dump(exclude_unset=True) if isinstance(options, SolveOptions)
+        options.model_dump(exclude_unset=True)
+        if isinstance(options, SolveOptions)
         else dict(options or {})
     )
     spec, instance, opts = parse_request(request, overrides)
@@ -110,23 +113,33 @@ def solve(
 
     findings = spec.precheck(instance, opts)
     if findings:
-        return finish(SolveResult(
-            model=spec.name, status=SolveStatus.INFEASIBLE, options=opts, diagnosis=findings,
-            messages=["infeasible before solving: see diagnosis"],
-        ))
+        return finish(
+            SolveResult(
+                model=spec.name,
+                status=SolveStatus.INFEASIBLE,
+                options=opts,
+                diagnosis=findings,
+                messages=["infeasible before solving: see diagnosis"],
+            )
+        )
     try:
         outcome = spec.solve(instance, opts, ctx)
     except Exception as e:  # a formulation bug must still give an answer, not a traceback
         log.exception("solve failed")
-        return finish(SolveResult(
-            model=spec.name, status=SolveStatus.ERROR, options=opts,
-            messages=[f"internal error while solving: {type(e).__name__}: {e}"],
-        ))
+        return finish(
+            SolveResult(
+                model=spec.name,
+                status=SolveStatus.ERROR,
+                options=opts,
+                messages=[f"internal error while solving: {type(e).__name__}: {e}"],
+            )
+        )
     return finish(_assemble(spec, instance, opts, outcome))
 
 
-def _assemble(spec: registry.ModelSpec, instance: Any, opts: SolveOptions,
-              out: Outcome) -> SolveResult:
+def _assemble(
+    spec: registry.ModelSpec, instance: Any, opts: SolveOptions, out: Outcome
+) -> SolveResult:
     status = out.status
     violations: list[Finding] = []
     kpis: dict[str, Any] = {}
@@ -140,13 +153,18 @@ def _assemble(spec: registry.ModelSpec, instance: Any, opts: SolveOptions,
             violations = list(report.violations)
             if report.penalties:
                 penalties = report.penalties
-            if (out.objective is not None and report.objective is not None
-                    and abs(report.objective - out.objective) > 1e-6 * max(1.0, abs(out.objective))):
-                violations.append(Finding(
-                    rule="objective",
-                    message=f"the solver reported objective {out.objective} but the checker "
-                            f"recomputed {report.objective}",
-                ))
+            if (
+                out.objective is not None
+                and report.objective is not None
+                and abs(report.objective - out.objective) > 1e-6 * max(1.0, abs(out.objective))
+            ):
+                violations.append(
+                    Finding(
+                        rule="objective",
+                        message=f"the solver reported objective {out.objective} but the checker "
+                        f"recomputed {report.objective}",
+                    )
+                )
             if violations:
                 status = SolveStatus.ERROR
                 messages.append("the checker rejected the plan: see violations")
@@ -157,8 +175,17 @@ def _assemble(spec: registry.ModelSpec, instance: Any, opts: SolveOptions,
             messages.append(f"KPIs could not be computed: {type(e).__name__}: {e}")
     bound = out.bound
     return SolveResult(
-        model=spec.name, status=status, objective=out.objective, bound=bound,
-        gap=relative_gap(out.objective, bound), solver=out.solver or SolverInfo(),
-        options=opts, kpis=kpis, penalties=penalties, solution=out.solution,
-        diagnosis=out.diagnosis, violations=violations, messages=messages,
+        model=spec.name,
+        status=status,
+        objective=out.objective,
+        bound=bound,
+        gap=relative_gap(out.objective, bound),
+        solver=out.solver or SolverInfo(),
+        options=opts,
+        kpis=kpis,
+        penalties=penalties,
+        solution=out.solution,
+        diagnosis=out.diagnosis,
+        violations=violations,
+        messages=messages,
     )

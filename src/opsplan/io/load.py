@@ -14,13 +14,20 @@ def read_json(path: Path) -> Any:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as e:
-        raise InvalidInput([Problem(where=str(path), message=f"cannot read the file: {e}")]) from None
+        raise InvalidInput(
+            [Problem(where=str(path), message=f"cannot read the file: {e}")]
+        ) from None
     try:
         return json.loads(text)
     except json.JSONDecodeError as e:
-        raise InvalidInput([Problem(
-            where=f"{path} line {e.lineno} column {e.colno}", message=f"invalid JSON: {e.msg}"
-        )]) from None
+        raise InvalidInput(
+            [
+                Problem(
+                    where=f"{path} line {e.lineno} column {e.colno}",
+                    message=f"invalid JSON: {e.msg}",
+                )
+            ]
+        ) from None
 
 
 def load_request(path: str | Path, fmt: str | None = None) -> dict[str, Any]:
@@ -31,17 +38,25 @@ def load_request(path: str | Path, fmt: str | None = None) -> dict[str, Any]:
     if fmt is None or fmt == "json":
         doc = read_json(path)
         if not isinstance(doc, dict):
-            raise InvalidInput([Problem(where=str(path),
-                                        message="expected a JSON object with model and instance")])
+            raise InvalidInput(
+                [Problem(where=str(path), message="expected a JSON object with model and instance")]
+            )
         return doc
     found = registry.find_format(fmt)
     if found is None:
         known = sorted({f for s in registry.all_specs() for f in s.formats} | {"json"})
-        raise InvalidInput([Problem(where="--format",
-                                    message=f"unknown format {fmt!r}; known: {', '.join(known)}")])
+        raise InvalidInput(
+            [
+                Problem(
+                    where="--format", message=f"unknown format {fmt!r}; known: {', '.join(known)}"
+                )
+            ]
+        )
     spec, reader = found
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as e:
-        raise InvalidInput([Problem(where=str(path), message=f"cannot read the file: {e}")]) from None
+        raise InvalidInput(
+            [Problem(where=str(path), message=f"cannot read the file: {e}")]
+        ) from None
     return {"model": spec.name, "instance": reader(text, path)}

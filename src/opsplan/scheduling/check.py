@@ -7,6 +7,7 @@ term, so a mistake in the formulation cannot hide behind the same mistake here.
 
 from __future__ import annotations
 
+import itertools
 from datetime import timedelta
 from typing import Any
 
@@ -41,8 +42,9 @@ def _objective_terms(inst: SchedulingInstance, completion: dict[str, int]) -> di
     return {
         "makespan": max(completion.values()),
         "weighted_completion": sum(j.weight * completion[j.id] for j in jobs),
-        "weighted_tardiness": sum(j.weight * max(0, completion[j.id] - j.due)
-                                  for j in jobs if j.due is not None),
+        "weighted_tardiness": sum(
+            j.weight * max(0, completion[j.id] - j.due) for j in jobs if j.due is not None
+        ),
         "late_jobs": sum(j.weight for j in jobs if j.due is not None and completion[j.id] > j.due),
     }
 
@@ -65,17 +67,29 @@ def check(inst: SchedulingInstance, solution: dict[str, Any]) -> CheckReport:
     for r in rows:
         key = (str(r["job"]), str(r["operation"]))
         if key in by_key:
-            bad("operations", f"operation {key[1]} of job {key[0]} is scheduled twice",
-                job=key[0], operation=key[1])
+            bad(
+                "operations",
+                f"operation {key[1]} of job {key[0]} is scheduled twice",
+                job=key[0],
+                operation=key[1],
+            )
         by_key[key] = r
     machines = {m.id: m for m in inst.machines}
     expected = {(j.id, op.id) for j in inst.jobs for op in j.operations}
     for key in by_key.keys() - expected:
-        bad("operations", f"unknown operation {key[1]} of job {key[0]}", job=key[0],
-            operation=key[1])
+        bad(
+            "operations",
+            f"unknown operation {key[1]} of job {key[0]}",
+            job=key[0],
+            operation=key[1],
+        )
     for key in sorted(expected - by_key.keys()):
-        bad("operations", f"operation {key[1]} of job {key[0]} is not scheduled", job=key[0],
-            operation=key[1])
+        bad(
+            "operations",
+            f"operation {key[1]} of job {key[0]} is not scheduled",
+            job=key[0],
+            operation=key[1],
+        )
     if v:
         return CheckReport(violations=v, objective=None)
 
@@ -96,45 +110,87 @@ def check(inst: SchedulingInstance, solution: dict[str, Any]) -> CheckReport:
             mid, s, e = r["machine"], int(r["start"]), int(r["end"])
             ent = {"job": job.id, "operation": op.id, "machine": mid}
             if int(r.get("index", k)) != k:
-                bad("operations", f"operation {op.id} of job {job.id} has index {r['index']}, "
-                    f"expected {k}", **ent)
+                bad(
+                    "operations",
+                    f"operation {op.id} of job {job.id} has index {r['index']}, expected {k}",
+                    **ent,
+                )
             durations = {md.machine: md.duration for md in op.machines}
             if mid not in durations:
-                bad("eligibility", f"operation {op.id} of job {job.id} runs on {mid}, which is "
-                    "not eligible for it", **ent)
+                bad(
+                    "eligibility",
+                    f"operation {op.id} of job {job.id} runs on {mid}, which is "
+                    "not eligible for it",
+                    **ent,
+                )
             elif e - s != durations[mid]:
-                bad("duration", f"operation {op.id} of job {job.id} lasts {e - s} on {mid}, "
-                    f"expected {durations[mid]}", **ent)
+                bad(
+                    "duration",
+                    f"operation {op.id} of job {job.id} lasts {e - s} on {mid}, "
+                    f"expected {durations[mid]}",
+                    **ent,
+                )
             if s < 0:
                 bad("horizon", f"operation {op.id} of job {job.id} starts before time 0", **ent)
             if s < job.release:
-                bad("release", f"operation {op.id} of job {job.id} starts at {s}, before the "
-                    f"job's release {job.release}", **ent)
+                bad(
+                    "release",
+                    f"operation {op.id} of job {job.id} starts at {s}, before the "
+                    f"job's release {job.release}",
+                    **ent,
+                )
             if inst.horizon is not None and e > inst.horizon:
-                bad("horizon", f"operation {op.id} of job {job.id} ends at {e}, after the "
-                    f"horizon {inst.horizon}", **ent)
+                bad(
+                    "horizon",
+                    f"operation {op.id} of job {job.id} ends at {e}, after the "
+                    f"horizon {inst.horizon}",
+                    **ent,
+                )
             if op.pin is not None:
                 if op.pin.machine is not None and mid != op.pin.machine:
-                    bad("pin", f"operation {op.id} of job {job.id} is pinned to machine "
-                        f"{op.pin.machine} but runs on {mid}", **ent)
+                    bad(
+                        "pin",
+                        f"operation {op.id} of job {job.id} is pinned to machine "
+                        f"{op.pin.machine} but runs on {mid}",
+                        **ent,
+                    )
                 if op.pin.start is not None and s != op.pin.start:
-                    bad("pin", f"operation {op.id} of job {job.id} is pinned to start at "
-                        f"{op.pin.start} but starts at {s}", **ent)
+                    bad(
+                        "pin",
+                        f"operation {op.id} of job {job.id} is pinned to start at "
+                        f"{op.pin.start} but starts at {s}",
+                        **ent,
+                    )
             m = machines.get(mid)
             if m is not None and e > s:
                 for iv in m.unavailable:
                     if s < iv.end and iv.start < e:
-                        bad("calendar", f"operation {op.id} of job {job.id} ({s}-{e}) overlaps "
+                        bad(
+                            "calendar",
+                            f"operation {op.id} of job {job.id} ({s}-{e}) overlaps "
                             f"the unavailable period {iv.start}-{iv.end} of {mid}"
-                            + (f" ({iv.reason})" if iv.reason else ""), **ent)
+                            + (f" ({iv.reason})" if iv.reason else ""),
+                            **ent,
+                        )
                 if m.calendar is not None:
-                    off = next((t for t in range(s, e)
-                                if not (_working(inst, m.calendar, t * unit)
-                                        and _working(inst, m.calendar, (t + 1) * unit - 1e-6))),
-                               None)
+                    off = next(
+                        (
+                            t
+                            for t in range(s, e)
+                            if not (
+                                _working(inst, m.calendar, t * unit)
+                                and _working(inst, m.calendar, (t + 1) * unit - 1e-6)
+                            )
+                        ),
+                        None,
+                    )
                     if off is not None:
-                        bad("calendar", f"operation {op.id} of job {job.id} ({s}-{e}) runs at "
-                            f"{off}, outside the working time of {mid}", **ent)
+                        bad(
+                            "calendar",
+                            f"operation {op.id} of job {job.id} ({s}-{e}) runs at "
+                            f"{off}, outside the working time of {mid}",
+                            **ent,
+                        )
         ends = [int(by_key[(job.id, op.id)]["end"]) for op in job.operations]
         completion[job.id] = max(ends)
         for op_id, preds in job.predecessors_of().items():
@@ -142,12 +198,20 @@ def check(inst: SchedulingInstance, solution: dict[str, Any]) -> CheckReport:
             for p in preds:
                 rp = by_key[(job.id, p)]
                 if int(r["start"]) < int(rp["end"]):
-                    bad("precedence", f"operation {op_id} of job {job.id} starts at "
+                    bad(
+                        "precedence",
+                        f"operation {op_id} of job {job.id} starts at "
                         f"{r['start']}, before its predecessor {p} ends at {rp['end']}",
-                        job=job.id, operation=op_id)
+                        job=job.id,
+                        operation=op_id,
+                    )
         if job.deadline is not None and completion[job.id] > job.deadline:
-            bad("deadline", f"job {job.id} completes at {completion[job.id]}, after its deadline "
-                f"{job.deadline}", job=job.id)
+            bad(
+                "deadline",
+                f"job {job.id} completes at {completion[job.id]}, after its deadline "
+                f"{job.deadline}",
+                job=job.id,
+            )
 
     per_machine: dict[str, list[dict[str, Any]]] = {}
     for r in rows:
@@ -161,20 +225,26 @@ def check(inst: SchedulingInstance, solution: dict[str, Any]) -> CheckReport:
             first = lst[0]
             need = setup(mid, init, family[(str(first["job"]), str(first["operation"]))])
             if int(first["start"]) < need:
-                bad("setup", f"{mid} needs setup {need} before its first operation "
+                bad(
+                    "setup",
+                    f"{mid} needs setup {need} before its first operation "
                     f"{first['operation']} (job {first['job']}), which starts at {first['start']}",
-                    machine=mid)
-        for a, b in zip(lst, lst[1:], strict=False):
+                    machine=mid,
+                )
+        for a, b in itertools.pairwise(lst):
             fa = family[(str(a["job"]), str(a["operation"]))]
             fb = family[(str(b["job"]), str(b["operation"]))]
             gap = setup(mid, fa, fb)
             if int(b["start"]) < int(a["end"]) + gap:
                 what = "overlap" if int(b["start"]) < int(a["end"]) else "setup"
-                bad("capacity" if what == "overlap" else "setup",
+                bad(
+                    "capacity" if what == "overlap" else "setup",
                     f"on {mid}, operation {b['operation']} (job {b['job']}) starts at "
                     f"{b['start']} but {a['operation']} (job {a['job']}) ends at {a['end']}"
-                    + (f" and needs setup {gap}" if gap else ""), machine=mid)
+                    + (f" and needs setup {gap}" if gap else ""),
+                    machine=mid,
+                )
 
     terms = _objective_terms(inst, completion)
-    penalties = {t.kind: terms[t.kind] for t in inst.objective.terms}
+    penalties: dict[str, Any] = {t.kind: terms[t.kind] for t in inst.objective.terms}
     return CheckReport(violations=v, objective=objective_value(inst, terms), penalties=penalties)

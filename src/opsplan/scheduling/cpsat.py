@@ -98,8 +98,9 @@ class Formulation:
         for j, job in enumerate(self.P.inst.jobs):
             if job.release <= 0:
                 continue
-            g = self.guard("release", f"job {job.id} may not start before {job.release}",
-                           job=job.id)
+            g = self.guard(
+                "release", f"job {job.id} may not start before {job.release}", job=job.id
+            )
             for o in self.P.job_ops[j]:
                 self.m.add(self.start[o] >= job.release).only_enforce_if(g)
 
@@ -109,8 +110,17 @@ class Formulation:
             if op.pin_m is None and op.pin_s is None:
                 continue
             job, oid = self._op_name(o)
-            g = self.guard("pin", f"operation {oid} of job {job} is pinned", job=job,
-                           operation=oid)
+            where = " and ".join(
+                x
+                for x in (
+                    f"to machine {self.P.machines[op.pin_m]}" if op.pin_m is not None else "",
+                    f"to start at {op.pin_s}" if op.pin_s is not None else "",
+                )
+                if x
+            )
+            g = self.guard(
+                "pin", f"operation {oid} of job {job} is pinned {where}", job=job, operation=oid
+            )
             if op.pin_s is not None:
                 self.m.add(self.start[o] == op.pin_s).only_enforce_if(g)
             # the machine pin is applied in Prepared (other modes dropped): not relaxable
@@ -128,8 +138,11 @@ class Formulation:
                 continue
             blocks = P.unavailable[mi]
             if blocks:
-                g = self.guard("calendar", f"machine {P.machines[mi]} is unavailable in "
-                               f"{len(blocks)} period(s)", machine=P.machines[mi])
+                g = self.guard(
+                    "calendar",
+                    f"machine {P.machines[mi]} is unavailable in {len(blocks)} period(s)",
+                    machine=P.machines[mi],
+                )
                 for s, e in blocks:
                     if g:
                         ivs.append(m.new_optional_fixed_size_interval_var(s, e - s, g[0], "u"))
@@ -199,8 +212,7 @@ class Formulation:
         for j, job in enumerate(self.P.inst.jobs):
             if job.deadline is None:
                 continue
-            g = self.guard("deadline", f"job {job.id} must complete by {job.deadline}",
-                           job=job.id)
+            g = self.guard("deadline", f"job {job.id} must complete by {job.deadline}", job=job.id)
             self.m.add(self.completion[j] <= job.deadline).only_enforce_if(g)
 
     def add_horizon(self) -> None:
@@ -256,8 +268,9 @@ class Formulation:
     def extract(self, value: Any) -> StartPlan:
         machines, starts, ends = [], [], []
         for o in range(len(self.P.ops)):
-            chosen = next(mi for mi, lit in self.mode_presence[o].items()
-                          if lit is True or value(lit))
+            chosen = next(
+                mi for mi, lit in self.mode_presence[o].items() if lit is True or value(lit)
+            )
             machines.append(chosen)
             starts.append(int(value(self.start[o])))
             ends.append(int(value(self.end[o])))

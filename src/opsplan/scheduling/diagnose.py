@@ -7,6 +7,8 @@ horizon) become assumptions and CP-SAT names a subset that cannot hold together.
 
 from __future__ import annotations
 
+import itertools
+
 from ..core.backends import cpsat as backend
 from ..core.options import SolveOptions
 from ..core.result import Finding
@@ -35,34 +37,45 @@ def prechecks(P: Prepared) -> list[Finding]:
             fits.append(s is not None and (op.pin_s is None or s == op.pin_s))
         if not any(fits):
             if op.pin_s is not None:
-                out.append(Finding(
-                    rule="pin", entities={"job": job.id, "operation": op.id},
-                    message=f"operation {op.id} of job {job.id} is pinned to start at {op.pin_s}, "
-                    "but its machine is unavailable then, or it would end after the horizon",
-                ))
+                out.append(
+                    Finding(
+                        rule="pin",
+                        entities={"job": job.id, "operation": op.id},
+                        message=f"operation {op.id} of job {job.id} is pinned to start at "
+                        f"{op.pin_s}, but its machine is unavailable then, "
+                        "or it would end after the horizon",
+                    )
+                )
                 continue
-            longest = {P.machines[mi]: max((e - s for s, e in P.windows(mi)), default=0)
-                       for mi, _ in op.modes}
+            longest = {
+                P.machines[mi]: max((e - s for s, e in P.windows(mi)), default=0)
+                for mi, _ in op.modes
+            }
             need = ", ".join(f"{d} on {P.machines[mi]}" for mi, d in op.modes)
             have = ", ".join(f"{m}: {w}" for m, w in longest.items())
-            out.append(Finding(
-                rule="calendar",
-                entities={"job": job.id, "operation": op.id, "machine": list(longest)},
-                message=f"operation {op.id} of job {job.id} needs {need}, longer than any "
-                f"available window of its machines after it can start (longest: {have})",
-            ))
+            out.append(
+                Finding(
+                    rule="calendar",
+                    entities={"job": job.id, "operation": op.id, "machine": list(longest)},
+                    message=f"operation {op.id} of job {job.id} needs {need}, longer than any "
+                    f"available window of its machines after it can start (longest: {have})",
+                )
+            )
     # deadline before release plus minimum processing
     for j, job in enumerate(jobs):
         if job.deadline is None:
             continue
         earliest = max(head[o] + P.ops[o].min_dur for o in P.job_ops[j])
         if earliest > job.deadline:
-            out.append(Finding(
-                rule="deadline", entities={"job": job.id},
-                message=f"job {job.id} has deadline {job.deadline} but cannot complete before "
-                f"{earliest}: released at {job.release}, it needs at least "
-                f"{earliest - job.release} of processing along its longest route",
-            ))
+            out.append(
+                Finding(
+                    rule="deadline",
+                    entities={"job": job.id},
+                    message=f"job {job.id} has deadline {job.deadline} but cannot complete before "
+                    f"{earliest}: released at {job.release}, it needs at least "
+                    f"{earliest - job.release} of processing along its longest route",
+                )
+            )
     # pins: before the release or a pinned predecessor, or colliding on a machine
     pinned_on: dict[int, list[tuple[int, int, int]]] = {}
     for o, op in enumerate(P.ops):
@@ -70,38 +83,49 @@ def prechecks(P: Prepared) -> list[Finding]:
             continue
         job = jobs[op.job]
         if op.pin_s < head[o]:
-            out.append(Finding(
-                rule="pin", entities={"job": job.id, "operation": op.id},
-                message=f"operation {op.id} of job {job.id} is pinned to start at {op.pin_s}, "
-                f"before it can start ({head[o]}: release and predecessors)",
-            ))
+            out.append(
+                Finding(
+                    rule="pin",
+                    entities={"job": job.id, "operation": op.id},
+                    message=f"operation {op.id} of job {job.id} is pinned to start at {op.pin_s}, "
+                    f"before it can start ({head[o]}: release and predecessors)",
+                )
+            )
         if len(op.modes) == 1:
             mi, d = op.modes[0]
             pinned_on.setdefault(mi, []).append((op.pin_s, op.pin_s + d, o))
     for mi, lst in pinned_on.items():
         lst.sort()
-        for (s1, e1, o1), (s2, e2, o2) in zip(lst, lst[1:], strict=False):
+        for (s1, e1, o1), (s2, e2, o2) in itertools.pairwise(lst):
             gap = P.setup(mi, P.ops[o1].family, P.ops[o2].family)
             if s2 < e1 + gap and (e1 > s1 and e2 > s2):
                 a, b = P.ops[o1], P.ops[o2]
-                out.append(Finding(
-                    rule="pin",
-                    entities={"machine": P.machines[mi], "operation": [a.id, b.id],
-                              "job": [jobs[a.job].id, jobs[b.job].id]},
-                    message=f"pinned operations {a.id} (job {jobs[a.job].id}, {s1}-{e1}) and "
-                    f"{b.id} (job {jobs[b.job].id}, {s2}-{e2}) collide on machine "
-                    f"{P.machines[mi]}" + (f" with setup {gap}" if gap else ""),
-                ))
+                out.append(
+                    Finding(
+                        rule="pin",
+                        entities={
+                            "machine": P.machines[mi],
+                            "operation": [a.id, b.id],
+                            "job": [jobs[a.job].id, jobs[b.job].id],
+                        },
+                        message=f"pinned operations {a.id} (job {jobs[a.job].id}, {s1}-{e1}) and "
+                        f"{b.id} (job {jobs[b.job].id}, {s2}-{e2}) collide on machine "
+                        f"{P.machines[mi]}" + (f" with setup {gap}" if gap else ""),
+                    )
+                )
     # an explicit horizon shorter than a job's minimum route
     if P.inst.horizon is not None:
         for j, job in enumerate(jobs):
             earliest = max(head[o] + P.ops[o].min_dur for o in P.job_ops[j])
             if earliest > P.inst.horizon:
-                out.append(Finding(
-                    rule="horizon", entities={"job": job.id},
-                    message=f"job {job.id} cannot complete before {earliest}, after the "
-                    f"horizon {P.inst.horizon}",
-                ))
+                out.append(
+                    Finding(
+                        rule="horizon",
+                        entities={"job": job.id},
+                        message=f"job {job.id} cannot complete before {earliest}, after the "
+                        f"horizon {P.inst.horizon}",
+                    )
+                )
     return out
 
 
@@ -110,17 +134,26 @@ def explain(P: Prepared, options: SolveOptions, ctx: RunContext) -> list[Finding
     F = Formulation(P, guarded=True)
     lits = [g for g, _ in F.guards]
     if not lits:
-        return [Finding(rule="capacity", message="the operations cannot fit on the machines "
-                        "within the horizon, even with no release, deadline, pin or calendar "
-                        "to blame")]
+        return [
+            Finding(
+                rule="capacity",
+                message="the operations cannot fit on the machines "
+                "within the horizon, even with no release, deadline, pin or calendar "
+                "to blame",
+            )
+        ]
     F.m.add_assumptions(lits)
     budget = max(1.0, min(10.0, options.time_limit_s - ctx.elapsed()))
     run = backend.run(F.m, options, RunContext(), time_limit_s=budget, workers=1)
     if run.status != SolveStatus.INFEASIBLE:
-        return [Finding(rule="unknown", message="CP-SAT proved the instance infeasible but could "
-                        "not name the conflicting rules within the time available")]
+        return [
+            Finding(
+                rule="unknown",
+                message="CP-SAT proved the instance infeasible but could "
+                "not name the conflicting rules within the time available",
+            )
+        ]
     core = set(run.solver.sufficient_assumptions_for_infeasibility())
     found = [f for lit, f in F.guards if lit.index in core]
-    head = ("these rules cannot all hold together; relaxing any one of them may make a plan "
-            "possible")
+    head = "these rules cannot all hold together; relaxing any one of them may make a plan possible"
     return [Finding(rule="conflict", message=head), *found]

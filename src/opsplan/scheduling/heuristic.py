@@ -101,13 +101,16 @@ def dispatch(P: Prepared, rule: str) -> StartPlan:
                 if mi == m_star and slot(o, mi, d, e0[o]) < c_star:
                     conflict.append((priority(o), o, d))
         if not conflict:  # a zero-duration op finishing at c_star
-            conflict = [(priority(o), o, d) for o in ready for mi, d in P.ops[o].modes
-                        if mi == m_star]
+            conflict = [
+                (priority(o), o, d) for o in ready for mi, d in P.ops[o].modes if mi == m_star
+            ]
         _, o, d = min(conflict)
         s = slot(o, m_star, d, e0[o])
         start[o], end[o], mach[o], done[o] = s, s + d, m_star, True
         free[m_star] = s + d
-        last_family[m_star] = P.ops[o].family if P.ops[o].family is not None else last_family[m_star]
+        last_family[m_star] = (
+            P.ops[o].family if P.ops[o].family is not None else last_family[m_star]
+        )
         ready.discard(o)
         for q in P.ops[o].succs:
             waiting[q] -= 1
@@ -126,11 +129,21 @@ def evaluate(P: Prepared, plan: StartPlan, objective: Objective) -> list[int]:
         elif t.kind == "weighted_completion":
             vals.append(sum(j.weight * c for j, c in zip(P.inst.jobs, comp, strict=True)))
         elif t.kind == "weighted_tardiness":
-            vals.append(sum(j.weight * max(0, c - j.due) for j, c in zip(P.inst.jobs, comp, strict=True)
-                            if j.due is not None))
+            vals.append(
+                sum(
+                    j.weight * max(0, c - j.due)
+                    for j, c in zip(P.inst.jobs, comp, strict=True)
+                    if j.due is not None
+                )
+            )
         else:
-            vals.append(sum(j.weight for j, c in zip(P.inst.jobs, comp, strict=True)
-                            if j.due is not None and c > j.due))
+            vals.append(
+                sum(
+                    j.weight
+                    for j, c in zip(P.inst.jobs, comp, strict=True)
+                    if j.due is not None and c > j.due
+                )
+            )
     return vals
 
 
@@ -158,4 +171,6 @@ def respects_hard_rules(P: Prepared, plan: StartPlan) -> bool:
 def best_start(P: Prepared) -> StartPlan:
     obj = P.inst.objective
     plans = [dispatch(P, r) for r in ("mwkr", "slack")]
-    return min(plans, key=lambda p: (not respects_hard_rules(P, p), scalar(obj, evaluate(P, p, obj))))
+    return min(
+        plans, key=lambda p: (not respects_hard_rules(P, p), scalar(obj, evaluate(P, p, obj)))
+    )

@@ -18,12 +18,20 @@ def job_table(inst: SchedulingInstance, ops: list[dict[str, Any]]) -> list[dict[
     for j in inst.jobs:
         c = comp[j.id]
         lateness = c - j.due if j.due is not None else None
-        out.append({
-            "job": j.id, "release": j.release, "start": first[j.id], "completion": c,
-            "due": j.due, "deadline": j.deadline, "weight": j.weight,
-            "lateness": lateness, "tardiness": max(0, lateness) if lateness is not None else 0,
-            "late": bool(lateness is not None and lateness > 0),
-        })
+        out.append(
+            {
+                "job": j.id,
+                "release": j.release,
+                "start": first[j.id],
+                "completion": c,
+                "due": j.due,
+                "deadline": j.deadline,
+                "weight": j.weight,
+                "lateness": lateness,
+                "tardiness": max(0, lateness) if lateness is not None else 0,
+                "late": bool(lateness is not None and lateness > 0),
+            }
+        )
     return out
 
 
@@ -35,11 +43,17 @@ def machine_table(P: Prepared, ops: list[dict[str, Any]], makespan: int) -> list
         setup = sum(r.get("setup_before", 0) for r in mine)
         blocked = sum(max(0, min(e, makespan) - s) for s, e in P.unavailable[mi] if s < makespan)
         available = max(0, makespan - blocked)
-        out.append({
-            "machine": mid, "operations": len(mine), "busy": busy, "setup": setup,
-            "available": available, "idle": max(0, available - busy - setup),
-            "utilisation": round(busy / available, 4) if available else 0.0,
-        })
+        out.append(
+            {
+                "machine": mid,
+                "operations": len(mine),
+                "busy": busy,
+                "setup": setup,
+                "available": available,
+                "idle": max(0, available - busy - setup),
+                "utilisation": round(busy / available, 4) if available else 0.0,
+            }
+        )
     return out
 
 

@@ -6,6 +6,7 @@ deliberately does not use this module: it re-reads the instance on its own.
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -41,7 +42,9 @@ def _clock(hhmm: str) -> int:
     return int(h) * 60 + int(m)
 
 
-def calendar_working_minutes(cal: Calendar, t0: datetime, until_min: float) -> list[tuple[float, float]]:
+def calendar_working_minutes(
+    cal: Calendar, t0: datetime, until_min: float
+) -> list[tuple[float, float]]:
     """Working intervals in minutes from t0, covering [0, until_min]."""
     midnight = t0.replace(hour=0, minute=0, second=0, microsecond=0)
     offset = (t0 - midnight).total_seconds() / 60  # minutes of day at t0
@@ -115,6 +118,7 @@ class Prepared:
         }
         self.initial_family = [m.initial_family for m in inst.machines]
         self.max_setup = max((r.time for r in inst.setups), default=0)
+        self._waits: dict[tuple[str, int], int] = {}
         self.horizon = self._horizon()
         self.unavailable = [self._unavailable(i) for i in range(len(self.machines))]
 
@@ -147,34 +151,60 @@ class Prepared:
         return next(c for c in self.inst.calendars if c.id == cid)
 
     def _horizon(self) -> int:
+        """An end time no optimal plan needs to exceed (or the instance's own horizon).
+
+        Every regular objective has an optimal semi-active plan, and placing operations one at
+        a time, each as early as it fits, ends by: the latest release or pinned end, plus for
+        every operation its longest duration, the largest setup and the worst wait for a
+        calendar window that fits it, plus each explicit unavailable period once (its length
+        and the longest operation that may have been pushed past it).
+        """
         inst = self.inst
         if inst.horizon is not None:
             return inst.horizon
-        starts = [j.release for j in inst.jobs] + [op.pin_s for op in self.ops if op.pin_s is not None]
-        work = sum(op.max_dur + self.max_setup for op in self.ops)
-        base = max(starts) + work
-        # scale by the scarcest weekly calendar, then add every explicit unavailable period
-        frac = 1.0
-        for m in inst.machines:
-            if m.calendar is not None and inst.start is not None:
-                cal = self._calendar(m.calendar)
-                avail = sum(hi - lo for lo, hi in calendar_working_minutes(
-                    cal, inst.start, 3 * WEEK_MIN)) / 3
-                if avail > 0:
-                    frac = min(frac, avail / WEEK_MIN)
-        extra_weeks = 2 * self.to_units(WEEK_MIN, up=True) if frac < 1 else 0
-        explicit = sum(iv.end - iv.start for m in inst.machines for iv in m.unavailable)
+        t0 = max(
+            [j.release for j in inst.jobs]
+            + [op.pin_s + op.max_dur for op in self.ops if op.pin_s is not None]
+        )
+        total = t0
+        for op in self.ops:
+            wait = max(self._calendar_wait(mi, d) for mi, d in op.modes)
+            total += op.max_dur + self.max_setup + wait
+        for mi, m in enumerate(inst.machines):
+            longest = max((d for op in self.ops for mm, d in op.modes if mm == mi), default=0)
+            total += sum(iv.end - iv.start + longest for iv in m.unavailable)
         deadlines = [j.deadline for j in inst.jobs if j.deadline is not None]
-        h = int(math.ceil(base / frac)) + extra_weeks + explicit
-        return max([h, 1, *deadlines])
+        return max([total, 1, *deadlines])
+
+    def _calendar_wait(self, mi: int, d: int) -> int:
+        """Worst wait, from any time, until machine mi's calendar offers a window fitting d."""
+        m = self.inst.machines[mi]
+        if m.calendar is None or self.inst.start is None:
+            return 0
+        key = (m.calendar, d)
+        if key not in self._waits:
+            u = UNIT_MINUTES[self.inst.time_unit]
+            need = d * u
+            wins = [
+                (lo, hi)
+                for lo, hi in calendar_working_minutes(
+                    self._calendar(m.calendar), self.inst.start, 3 * WEEK_MIN
+                )
+                if hi - lo >= need
+            ]
+            gaps = [b[0] - (a[1] - need) for a, b in itertools.pairwise(wins)]
+            # no fitting window at all: the pre-check reports it; any finite value will do
+            self._waits[key] = self.to_units(max(gaps, default=WEEK_MIN), up=True)
+        return self._waits[key]
 
     def _unavailable(self, m: int) -> list[tuple[int, int]]:
         mach = self.inst.machines[m]
         iv = [(u.start, u.end) for u in mach.unavailable]
         if mach.calendar is not None and self.inst.start is not None:
             u = UNIT_MINUTES[self.inst.time_unit]
-            work = calendar_working_minutes(self._calendar(mach.calendar), self.inst.start,
-                                            self.horizon * u)
+            work = calendar_working_minutes(
+                self._calendar(mach.calendar), self.inst.start, self.horizon * u
+            )
             prev = 0
             for lo, hi in work:
                 a, b = self.to_units(lo, up=True), self.to_units(hi, up=False)

@@ -129,7 +129,9 @@ class SetupRule(_Strict):
 
 class ObjectiveTerm(_Strict):
     kind: ObjectiveKind
-    weight: int = Field(1, ge=0, description="Weight in the weighted sum (ignored in lexicographic).")
+    weight: int = Field(
+        1, ge=0, description="Weight in the weighted sum (ignored in lexicographic)."
+    )
 
 
 class Objective(_Strict):

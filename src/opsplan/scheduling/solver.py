@@ -54,42 +54,71 @@ def solve(inst: SchedulingInstance, opts: SolveOptions, ctx: RunContext) -> Outc
                     status, bound = run.status, run.bound
                 break
             plan = hint = F.extract(run.solver.value)
-            levels.append({"term": t.kind, "value": run.objective, "bound": run.bound,
-                           "status": run.status.value})
+            levels.append(
+                {
+                    "term": t.kind,
+                    "value": run.objective,
+                    "bound": run.bound,
+                    "status": run.status.value,
+                }
+            )
             if k == 0:
                 bound = run.bound
-            status = (SolveStatus.OPTIMAL if all(lv["status"] == "optimal" for lv in levels)
-                      and len(levels) == k + 1 else SolveStatus.FEASIBLE)
+            status = (
+                SolveStatus.OPTIMAL
+                if all(lv["status"] == "optimal" for lv in levels) and len(levels) == k + 1
+                else SolveStatus.FEASIBLE
+            )
             if ctx.stop_requested():
                 break
             F.m.add(expr <= int(run.objective or 0))
         if plan is not None:
             if len(levels) < len(obj.terms):
                 status = SolveStatus.FEASIBLE
-                messages.append(f"lexicographic: {len(levels)} of {len(obj.terms)} levels solved "
-                                "within the time limit")
+                messages.append(
+                    f"lexicographic: {len(levels)} of {len(obj.terms)} levels solved "
+                    "within the time limit"
+                )
             objective = float(evaluate(P, plan, obj)[0])
 
     cancelled = ctx.cancelled.is_set()
     if status == SolveStatus.INFEASIBLE:
-        return Outcome(status=status, diagnosis=explain(P, opts, ctx), solver=info,
-                       messages=messages)
+        return Outcome(
+            status=status, diagnosis=explain(P, opts, ctx), solver=info, messages=messages
+        )
     if plan is None:
-        return Outcome(status=status, bound=bound, solver=info, messages=messages,
-                       cancelled=cancelled)
+        return Outcome(
+            status=status, bound=bound, solver=info, messages=messages, cancelled=cancelled
+        )
     extra: dict[str, Any] = {"objective_levels": levels} if levels else {}
-    return Outcome(status=status, objective=objective, bound=bound,
-                   solution=build_solution(P, plan), solver=info, messages=messages,
-                   extra_kpis=extra, cancelled=cancelled)
+    return Outcome(
+        status=status,
+        objective=objective,
+        bound=bound,
+        solution=build_solution(P, plan),
+        solver=info,
+        messages=messages,
+        extra_kpis=extra,
+        cancelled=cancelled,
+    )
 
 
 def build_solution(P: Prepared, plan: StartPlan) -> dict[str, Any]:
     inst = P.inst
     rows: list[dict[str, Any]] = []
     for o, op in enumerate(P.ops):
-        rows.append({"job": inst.jobs[op.job].id, "index": op.k, "operation": op.id,
-                     "machine": P.machines[plan.machine[o]], "start": plan.start[o],
-                     "end": plan.end[o], "setup_before": 0, "_o": o})
+        rows.append(
+            {
+                "job": inst.jobs[op.job].id,
+                "index": op.k,
+                "operation": op.id,
+                "machine": P.machines[plan.machine[o]],
+                "start": plan.start[o],
+                "end": plan.end[o],
+                "setup_before": 0,
+                "_o": o,
+            }
+        )
     # setup time actually needed before each operation, from its machine sequence
     by_m: dict[str, list[dict[str, Any]]] = {}
     for r in rows:
@@ -111,5 +140,8 @@ def build_solution(P: Prepared, plan: StartPlan) -> dict[str, Any]:
             r["end_time"] = (inst.start + r["end"] * unit).isoformat()
     rows.sort(key=lambda r: (r["start"], r["machine"], r["job"]))
     makespan = max(r["end"] for r in rows)
-    return {"operations": rows, "jobs": job_table(inst, rows),
-            "machines": machine_table(P, rows, makespan)}
+    return {
+        "operations": rows,
+        "jobs": job_table(inst, rows),
+        "machines": machine_table(P, rows, makespan),
+    }

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from collections import Counter
-
 from ..core.errors import Problem
 from .schema import SchedulingInstance
 
 
-def _dupes(ids: list[str]) -> set[str]:
-    return {i for i, n in Counter(ids).items() if n > 1}
+def _repeats(ids: list[str]) -> list[bool]:
+    """True at each position whose id already appeared earlier."""
+    seen: set[str] = set()
+    out = []
+    for i in ids:
+        out.append(i in seen)
+        seen.add(i)
+    return out
 
 
 def validate(inst: SchedulingInstance) -> list[Problem]:
@@ -19,71 +23,88 @@ def validate(inst: SchedulingInstance) -> list[Problem]:
         out.append(Problem(where=where, message=msg))
 
     cal_ids = {c.id for c in inst.calendars}
+    cal_rep = _repeats([c.id for c in inst.calendars])
     for i, c in enumerate(inst.calendars):
-        if c.id in _dupes([c.id for c in inst.calendars]):
+        if cal_rep[i]:
             bad(f"calendars[{i}].id", f"duplicate calendar id {c.id!r}")
     machine_ids = [m.id for m in inst.machines]
     known_m = set(machine_ids)
+    m_rep = _repeats(machine_ids)
     for i, m in enumerate(inst.machines):
-        if m.id in _dupes(machine_ids):
+        if m_rep[i]:
             bad(f"machines[{i}].id", f"duplicate machine id {m.id!r}")
         if m.calendar is not None:
             if m.calendar not in cal_ids:
                 bad(f"machines[{i}].calendar", f"unknown calendar {m.calendar!r}")
             if inst.start is None:
-                bad(f"machines[{i}].calendar",
-                    "a weekly calendar needs the instance's start datetime")
+                bad(
+                    f"machines[{i}].calendar",
+                    "a weekly calendar needs the instance's start datetime",
+                )
             if inst.time_unit == "day":
                 bad(f"machines[{i}].calendar", "weekly calendars need a time_unit below a day")
     for i, r in enumerate(inst.setups):
         if r.machine is not None and r.machine not in known_m:
             bad(f"setups[{i}].machine", f"unknown machine {r.machine!r}")
-    keys = [(r.machine, r.from_family, r.to_family) for r in inst.setups]
-    for i, k in enumerate(keys):
-        if keys.count(k) > 1 and keys.index(k) != i:
-            bad(f"setups[{i}]", f"a second setup rule for {k[1]!r} -> {k[2]!r}"
-                + (f" on machine {k[0]!r}" if k[0] else ""))
+    rule_rep = _repeats([f"{r.machine}|{r.from_family}|{r.to_family}" for r in inst.setups])
+    for i, r in enumerate(inst.setups):
+        if rule_rep[i]:
+            on = f" on machine {r.machine!r}" if r.machine else ""
+            bad(f"setups[{i}]", f"a second setup rule for {r.from_family!r} -> {r.to_family!r}{on}")
 
-    job_ids = [j.id for j in inst.jobs]
+    job_rep = _repeats([j.id for j in inst.jobs])
     for j, job in enumerate(inst.jobs):
         jp = f"jobs[{j}]"
-        if job.id in _dupes(job_ids):
+        if job_rep[j]:
             bad(f"{jp}.id", f"duplicate job id {job.id!r}")
         op_ids = [op.id for op in job.operations]
         op_set = set(op_ids)
+        op_rep = _repeats(op_ids)
         for k, op in enumerate(job.operations):
             op_path = f"{jp}.operations[{k}]"
-            if op.id in _dupes(op_ids):
+            if op_rep[k]:
                 bad(f"{op_path}.id", f"duplicate operation id {op.id!r} in job {job.id!r}")
             mids = [md.machine for md in op.machines]
             for x, md in enumerate(op.machines):
                 if md.machine not in known_m:
-                    bad(f"{op_path}.machines[{x}].machine",
-                        f"unknown machine {md.machine!r} (job {job.id!r}, operation {op.id!r})")
+                    bad(
+                        f"{op_path}.machines[{x}].machine",
+                        f"unknown machine {md.machine!r} (job {job.id!r}, operation {op.id!r})",
+                    )
                 elif mids.count(md.machine) > 1 and mids.index(md.machine) != x:
-                    bad(f"{op_path}.machines[{x}].machine",
-                        f"machine {md.machine!r} listed twice for operation {op.id!r}")
+                    bad(
+                        f"{op_path}.machines[{x}].machine",
+                        f"machine {md.machine!r} listed twice for operation {op.id!r}",
+                    )
             for x, p in enumerate(op.predecessors or []):
                 if p not in op_set:
-                    bad(f"{op_path}.predecessors[{x}]",
-                        f"unknown operation {p!r} in job {job.id!r}")
+                    bad(
+                        f"{op_path}.predecessors[{x}]", f"unknown operation {p!r} in job {job.id!r}"
+                    )
                 elif p == op.id:
-                    bad(f"{op_path}.predecessors[{x}]", f"operation {op.id!r} cannot precede itself")
+                    bad(
+                        f"{op_path}.predecessors[{x}]", f"operation {op.id!r} cannot precede itself"
+                    )
             if op.pin is not None and op.pin.machine is not None and op.pin.machine not in mids:
-                bad(f"{op_path}.pin.machine",
+                bad(
+                    f"{op_path}.pin.machine",
                     f"operation {op.id!r} is pinned to {op.pin.machine!r}, "
-                    "which is not one of its eligible machines")
+                    "which is not one of its eligible machines",
+                )
         if job.is_dag() and not any(
             pr.where.startswith(f"{jp}.operations") and "predecessors" in pr.where for pr in out
         ):
             cycle = _find_cycle(job.predecessors_of())
             if cycle:
-                bad(f"{jp}.operations", f"precedence cycle in job {job.id!r}: "
-                    + " -> ".join(cycle))
-    kinds = [t.kind for t in inst.objective.terms]
-    for i, k in enumerate(kinds):
-        if kinds.index(k) != i:
-            bad(f"objective.terms[{i}].kind", f"objective term {k!r} given twice")
+                bad(
+                    f"{jp}.operations", f"precedence cycle in job {job.id!r}: " + " -> ".join(cycle)
+                )
+    term_rep = _repeats([t.kind for t in inst.objective.terms])
+    for i, t in enumerate(inst.objective.terms):
+        if term_rep[i]:
+            bad(f"objective.terms[{i}].kind", f"objective term {t.kind!r} given twice")
+    if inst.objective.mode == "weighted" and all(t.weight == 0 for t in inst.objective.terms):
+        bad("objective.terms", "every weight is 0: nothing to optimise")
     for i, t in enumerate(inst.objective.terms):
         if t.kind in ("weighted_tardiness", "late_jobs") and all(j.due is None for j in inst.jobs):
             bad(f"objective.terms[{i}].kind", f"{t.kind!r} needs due dates, and no job has one")
@@ -99,7 +120,7 @@ def _find_cycle(preds: dict[str, list[str]]) -> list[str] | None:
         path.append(n)
         for p in preds.get(n, []):
             if state.get(p) == 1:
-                return [*path[path.index(p):], p]
+                return [*path[path.index(p) :], p]
             if state.get(p) is None:
                 c = visit(p)
                 if c:

@@ -14,9 +14,9 @@ from __future__ import annotations
 import math
 import threading
 from dataclasses import dataclass, field
+from importlib.metadata import version
 from typing import Any
 
-import ortools
 from ortools.sat.python import cp_model
 
 from ..options import SolveOptions
@@ -24,7 +24,7 @@ from ..result import SolverInfo, relative_gap
 from ..run import Progress, RunContext
 from ..status import CPSAT_STATUS, SolveStatus
 
-VERSION = ortools.__version__
+VERSION = version("ortools")
 
 
 @dataclass
@@ -62,8 +62,9 @@ class _Progress(cp_model.CpSolverSolutionCallback):
         self.solutions += 1
         obj = float(self.objective_value) if self._has_obj else None
         bound = float(self.best_objective_bound) if self._has_obj else None
-        self._ctx.report(Progress(self._ctx.elapsed(), self.solutions, obj, bound,
-                                  relative_gap(obj, bound)))
+        self._ctx.report(
+            Progress(self._ctx.elapsed(), self.solutions, obj, bound, relative_gap(obj, bound))
+        )
         if self._ctx.stop_requested():
             self.stop_search()
 

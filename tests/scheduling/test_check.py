@@ -1,0 +1,130 @@
+"""The checker on hand-made bad schedules: each breaks one rule and must be named."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+
+from opsplan.scheduling.check import check
+from opsplan.scheduling.schema import SchedulingInstance
+
+INST = SchedulingInstance.model_validate(
+    {
+        "machines": [{"id": "M1", "unavailable": [{"start": 20, "end": 25}]}, {"id": "M2"}],
+        "setups": [{"from_family": "x", "to_family": "y", "time": 3}],
+        "jobs": [
+            {
+                "id": "A",
+                "release": 1,
+                "due": 8,
+                "deadline": 30,
+                "operations": [
+                    {"id": "a1", "family": "x", "machines": [{"machine": "M1", "duration": 4}]},
+                    {"id": "a2", "machines": [{"machine": "M2", "duration": 2}]},
+                ],
+            },
+            {
+                "id": "B",
+                "operations": [
+                    {
+                        "id": "b1",
+                        "family": "y",
+                        "pin": {"machine": "M1", "start": 8},
+                        "machines": [
+                            {"machine": "M1", "duration": 5},
+                            {"machine": "M2", "duration": 9},
+                        ],
+                    }
+                ],
+            },
+        ],
+        "objective": {"terms": [{"kind": "makespan"}]},
+    }
+)
+GOOD = {
+    "operations": [
+        {"job": "A", "index": 0, "operation": "a1", "machine": "M1", "start": 1, "end": 5},
+        {"job": "A", "index": 1, "operation": "a2", "machine": "M2", "start": 5, "end": 7},
+        {"job": "B", "index": 0, "operation": "b1", "machine": "M1", "start": 8, "end": 13},
+    ]
+}
+
+
+def with_change(i: int, **kw):
+    sol = copy.deepcopy(GOOD)
+    sol["operations"][i].update(kw)
+    return sol
+
+
+def test_good_schedule_passes_and_objective_is_recomputed():
+    rep = check(INST, GOOD)
+    assert rep.violations == [] and rep.objective == 13
+
+
+@pytest.mark.parametrize(
+    "sol, rule",
+    [
+        (with_change(0, machine="M2", start=1, end=5), "eligibility"),
+        (with_change(0, end=6), "duration"),
+        (with_change(1, start=4, end=6), "precedence"),
+        (with_change(0, start=0, end=4), "release"),
+        (with_change(2, start=7, end=12), "pin"),
+        (with_change(2, machine="M2", start=8, end=17), "pin"),
+        (with_change(2, start=6, end=11), "setup"),
+        (with_change(1, start=26, end=31), "deadline"),
+    ],
+)
+def test_each_broken_rule_is_named(sol, rule):
+    rules = {v.rule for v in check(INST, sol).violations}
+    assert rule in rules, rules
+
+
+def test_overlap_on_a_machine_is_a_capacity_violation():
+    inst = INST.model_copy(update={"setups": []})
+    sol = with_change(2, start=3, end=8)
+    inst.jobs[1].operations[0].pin = None
+    assert "capacity" in {v.rule for v in check(inst, sol).violations}
+
+
+def test_unavailable_period_violation_names_machine_and_period():
+    inst = INST.model_copy(deep=True)
+    inst.jobs[1].operations[0].pin = None
+    sol = with_change(2, start=18, end=23)
+    v = [x for x in check(inst, sol).violations if x.rule == "calendar"]
+    assert v and "20-25" in v[0].message and v[0].entities["machine"] == "M1"
+
+
+def test_calendar_violation_outside_working_hours():
+    inst = SchedulingInstance.model_validate(
+        {
+            "start": "2026-11-30T06:00:00",
+            "calendars": [
+                {"id": "c", "working": [{"days": ["mon"], "start": "06:00", "end": "07:00"}]}
+            ],
+            "machines": [{"id": "M1", "calendar": "c"}],
+            "jobs": [
+                {
+                    "id": "A",
+                    "operations": [{"id": "a", "machines": [{"machine": "M1", "duration": 61}]}],
+                }
+            ],
+        }
+    )
+    sol = {
+        "operations": [
+            {"job": "A", "index": 0, "operation": "a", "machine": "M1", "start": 0, "end": 61}
+        ]
+    }
+    assert [v.rule for v in check(inst, sol).violations] == ["calendar"]
+
+
+def test_missing_duplicate_and_unknown_operations():
+    ops = GOOD["operations"]
+    assert {v.message for v in check(INST, {"operations": ops[:2]}).violations} == {
+        "operation b1 of job B is not scheduled"
+    }
+    dup = {"operations": [*ops, ops[0]]}
+    assert any("twice" in v.message for v in check(INST, dup).violations)
+    unk = {"operations": [*ops, {**ops[0], "operation": "zz"}]}
+    assert any("unknown operation zz" in v.message for v in check(INST, unk).violations)
