@@ -1,0 +1,268 @@
+"""PuLP backend (CBC, HiGHS): one place that runs an LpProblem honestly.
+
+- CBC or HiGHS, from options.backend;
+- status from the solver's own answer: a time-limited run that PuLP calls "Optimal" is
+  `feasible` (PuLP's sol_status for CBC, HiGHS's model status for HiGHS);
+- every solve works in its own temporary directory, removed afterwards, so parallel solves
+  never share files;
+- the time limit is enforced even when CBC overruns it: a watcher sends SIGKILL to this solve's
+  CBC process (found by its private directory) a grace period after the limit;
+- cancellation: SIGINT to CBC (it stops and writes its incumbent), the interrupt callback for
+  HiGHS; HiGHS also reports each improving solution as Progress.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import os
+import re
+import shutil
+import signal
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+import pulp
+
+from ..options import SolveOptions
+from ..result import SolverInfo, relative_gap
+from ..run import Progress, RunContext
+from ..status import SolveStatus
+
+# PuLP's sol_status (CBC) -> SolveStatus
+PULP_SOL_STATUS: dict[int, SolveStatus] = {
+    pulp.LpSolutionOptimal: SolveStatus.OPTIMAL,
+    pulp.LpSolutionIntegerFeasible: SolveStatus.FEASIBLE,
+    pulp.LpSolutionInfeasible: SolveStatus.INFEASIBLE,
+    pulp.LpSolutionUnbounded: SolveStatus.UNBOUNDED,
+    pulp.LpSolutionNoSolutionFound: SolveStatus.NO_SOLUTION,
+}
+
+# HiGHS model status name -> status when a primal solution exists / when none does
+HIGHS_STATUS: dict[str, tuple[SolveStatus, SolveStatus]] = {
+    "kOptimal": (SolveStatus.OPTIMAL, SolveStatus.ERROR),
+    "kInfeasible": (SolveStatus.INFEASIBLE, SolveStatus.INFEASIBLE),
+    "kUnboundedOrInfeasible": (SolveStatus.INFEASIBLE, SolveStatus.INFEASIBLE),
+    "kUnbounded": (SolveStatus.UNBOUNDED, SolveStatus.UNBOUNDED),
+    "kTimeLimit": (SolveStatus.FEASIBLE, SolveStatus.NO_SOLUTION),
+    "kIterationLimit": (SolveStatus.FEASIBLE, SolveStatus.NO_SOLUTION),
+    "kSolutionLimit": (SolveStatus.FEASIBLE, SolveStatus.NO_SOLUTION),
+    "kInterrupt": (SolveStatus.FEASIBLE, SolveStatus.NO_SOLUTION),
+    "kObjectiveBound": (SolveStatus.FEASIBLE, SolveStatus.NO_SOLUTION),
+    "kObjectiveTarget": (SolveStatus.FEASIBLE, SolveStatus.NO_SOLUTION),
+}
+
+KILL_GRACE_S = 3.0  # CBC may take this long past its limit before it is killed
+
+
+@dataclass
+class MilpRun:
+    status: SolveStatus
+    objective: float | None
+    bound: float | None
+    wall_s: float
+    backend: str
+    log: list[str] = field(default_factory=list)
+    killed: bool = False
+
+    @property
+    def has_solution(self) -> bool:
+        return self.status.has_solution
+
+
+def solver_info(options: SolveOptions) -> SolverInfo:
+    if options.backend == "highs":
+        return SolverInfo(
+            name="highs", version=version("highspy"), workers=options.workers, seed=options.seed
+        )
+    return SolverInfo(
+        name="cbc", version=f"pulp {version('pulp')}", workers=options.workers, seed=options.seed
+    )
+
+
+def value(x: Any) -> float:
+    """A PuLP variable's or expression's value, 0.0 when the solver left it unset."""
+    v = pulp.value(x)
+    return 0.0 if v is None else float(v)
+
+
+def run(
+    prob: pulp.LpProblem,
+    options: SolveOptions,
+    ctx: RunContext,
+    *,
+    time_limit_s: float | None = None,
+) -> MilpRun:
+    remaining = options.time_limit_s - ctx.elapsed()
+    if time_limit_s is not None:
+        remaining = min(remaining, time_limit_s)
+    remaining = max(0.05, remaining)
+    tmp = tempfile.mkdtemp(prefix="opsplan-milp-")
+    try:
+        if options.backend == "highs":
+            return _run_highs(prob, options, ctx, remaining)
+        return _run_cbc(prob, options, ctx, remaining, tmp)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _objective_and_bound(
+    prob: pulp.LpProblem, status: SolveStatus, bound: float | None
+) -> tuple[float | None, float | None]:
+    if not status.has_solution:
+        return None, bound
+    obj = value(prob.objective) if prob.objective is not None else 0.0
+    if status == SolveStatus.OPTIMAL and (bound is None or not math.isfinite(bound)):
+        bound = obj
+    if bound is not None and not math.isfinite(bound):
+        bound = None
+    return obj, bound
+
+
+# ---------------------------------------------------------------------- HiGHS
+def _run_highs(
+    prob: pulp.LpProblem, options: SolveOptions, ctx: RunContext, limit: float
+) -> MilpRun:
+    import highspy
+
+    cb = highspy.cb
+    solutions = 0
+
+    def callback(kind: Any, message: str, data_out: Any, data_in: Any, user: Any) -> None:
+        nonlocal solutions
+        if kind == cb.HighsCallbackType.kCallbackMipImprovingSolution:
+            solutions += 1
+            obj = float(data_out.objective_function_value)
+            bnd = float(data_out.mip_dual_bound)
+            bnd_f = bnd if math.isfinite(bnd) else None
+            ctx.report(Progress(ctx.elapsed(), solutions, obj, bnd_f, relative_gap(obj, bnd_f)))
+        elif kind == cb.HighsCallbackType.kCallbackMipInterrupt and ctx.stop_requested():
+            data_in.user_interrupt = True
+
+    params: dict[str, Any] = {"random_seed": options.seed}
+    solver = pulp.HiGHS(
+        msg=False,
+        timeLimit=limit,
+        threads=options.workers,
+        gapRel=options.relative_gap if options.relative_gap > 0 else None,
+        callbackTuple=(callback, None),
+        callbacksToActivate=[
+            cb.HighsCallbackType.kCallbackMipImprovingSolution,
+            cb.HighsCallbackType.kCallbackMipInterrupt,
+        ],
+        **params,
+    )
+    log: list[str] = []
+    t0 = time.monotonic()
+    try:
+        prob.solve(solver)
+    except pulp.PulpSolverError as e:
+        return MilpRun(
+            SolveStatus.ERROR, None, None, time.monotonic() - t0, "highs", [f"HiGHS failed: {e}"]
+        )
+    h = prob.solverModel
+    info = h.getInfo()
+    model_status = h.modelStatusToString(h.getModelStatus())
+    name = str(h.getModelStatus()).split(".")[-1]
+    has_primal = int(info.primal_solution_status) == 2  # kSolutionStatusFeasible
+    with_sol, without = HIGHS_STATUS.get(name, (SolveStatus.ERROR, SolveStatus.ERROR))
+    status = with_sol if has_primal else without
+    if status == SolveStatus.ERROR:
+        log.append(f"HiGHS ended with model status {model_status!r}")
+    bound = None
+    if prob.isMIP():
+        b = float(info.mip_dual_bound)
+        bound = b if math.isfinite(b) else None
+    obj, bound = _objective_and_bound(prob, status, bound)
+    if options.log:
+        log.append(f"HiGHS: {model_status}, mip gap {info.mip_gap}, nodes {info.mip_node_count}")
+    return MilpRun(status, obj, bound, time.monotonic() - t0, "highs", log)
+
+
+# ---------------------------------------------------------------------- CBC
+_LOWER = re.compile(r"^Lower bound:\s*([-+0-9.eE]+)", re.M)
+_STOPPED = re.compile(r"^Result - (Stopped|User ctrl-c)", re.M)
+
+
+def _cbc_pids(tmp: str) -> list[int]:
+    """Processes whose command line names this solve's private directory (Linux /proc)."""
+    pids = []
+    for d in os.listdir("/proc") if os.path.isdir("/proc") else []:
+        if not d.isdigit():
+            continue
+        try:
+            with open(f"/proc/{d}/cmdline", "rb") as f:
+                if tmp.encode() in f.read():
+                    pids.append(int(d))
+        except OSError:
+            continue
+    return pids
+
+
+def _run_cbc(
+    prob: pulp.LpProblem, options: SolveOptions, ctx: RunContext, limit: float, tmp: str
+) -> MilpRun:
+    log_path = Path(tmp) / "cbc.log"
+    solver = pulp.PULP_CBC_CMD(
+        msg=False,
+        timeLimit=limit,
+        threads=options.workers,
+        gapRel=options.relative_gap if options.relative_gap > 0 else None,
+        logPath=str(log_path),
+        keepFiles=False,
+        options=[f"randomSeed {options.seed + 1}"],
+    )
+    solver.tmpDir = tmp
+    done = threading.Event()
+    killed = interrupted = False
+    t0 = time.monotonic()
+
+    def watch() -> None:
+        nonlocal killed, interrupted
+        while not done.wait(0.1):
+            over = time.monotonic() - t0 > limit + KILL_GRACE_S
+            if over or (ctx.stop_requested() and not interrupted):
+                for pid in _cbc_pids(tmp):
+                    with contextlib.suppress(OSError):
+                        os.kill(pid, signal.SIGKILL if over else signal.SIGINT)
+                killed, interrupted = killed or over, True
+                if over:
+                    return
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    error = None
+    try:
+        prob.solve(solver)
+    except pulp.PulpSolverError as e:
+        error = str(e)
+    finally:
+        done.set()
+        watcher.join()
+    text = log_path.read_text(errors="replace") if log_path.exists() else ""
+    log = text.splitlines() if options.log else []
+    wall = time.monotonic() - t0
+    if killed:
+        return MilpRun(
+            SolveStatus.NO_SOLUTION,
+            None,
+            None,
+            wall,
+            "cbc",
+            [*log, f"CBC overran its time limit of {limit:.1f}s and was stopped"],
+            killed=True,
+        )
+    if error is not None:
+        return MilpRun(SolveStatus.ERROR, None, None, wall, "cbc", [*log, f"CBC failed: {error}"])
+    status = PULP_SOL_STATUS.get(prob.sol_status, SolveStatus.ERROR)
+    if status == SolveStatus.OPTIMAL and _STOPPED.search(text):
+        status = SolveStatus.FEASIBLE  # stopped by a limit: not proven optimal
+    m = _LOWER.search(text)
+    bound = float(m.group(1)) if m and prob.sense == pulp.LpMinimize else None
+    obj, bound = _objective_and_bound(prob, status, bound)
+    return MilpRun(status, obj, bound, wall, "cbc", log)

@@ -1,0 +1,82 @@
+"""The PuLP backend layer: honest status at limits, cancellation, the hard kill, private dirs."""
+
+from __future__ import annotations
+
+import random
+import threading
+
+import pulp
+import pytest
+
+from opsplan.core.backends import pulp as B
+from opsplan.core.options import SolveOptions
+from opsplan.core.run import RunContext
+from opsplan.core.status import SolveStatus
+
+
+def hard_cover(n: int = 300, seed: int = 1) -> pulp.LpProblem:
+    """A random set-cover-like MILP that neither solver proves optimal in a second."""
+    r = random.Random(seed)
+    p = pulp.LpProblem("cover", pulp.LpMinimize)
+    x = [pulp.LpVariable(f"x{i}", cat="Binary") for i in range(n)]
+    for _ in range(30):
+        w = [r.randint(1, 60) for _ in range(n)]
+        p += pulp.lpSum(w[i] * x[i] for i in range(n)) >= sum(w) // 3
+    p += pulp.lpSum(r.randint(10, 100) * x[i] for i in range(n))
+    return p
+
+
+def tiny(rhs: float) -> pulp.LpProblem:
+    p = pulp.LpProblem("tiny", pulp.LpMinimize)
+    a = pulp.LpVariable("a", 0, 10, cat="Integer")
+    p += a
+    p += a >= rhs
+    return p
+
+
+@pytest.mark.parametrize("backend", ["cbc", "highs"])
+def test_optimal_and_infeasible(backend):
+    run = B.run(tiny(3.5), SolveOptions(backend=backend), RunContext())
+    assert (run.status, run.objective, run.bound) == (SolveStatus.OPTIMAL, 4.0, 4.0)
+    run = B.run(tiny(11), SolveOptions(backend=backend), RunContext())
+    assert run.status == SolveStatus.INFEASIBLE and run.objective is None
+
+
+@pytest.mark.parametrize("backend", ["cbc", "highs"])
+def test_time_limit_gives_feasible_not_optimal(backend):
+    run = B.run(hard_cover(), SolveOptions(backend=backend, time_limit_s=1.0), RunContext())
+    assert run.status == SolveStatus.FEASIBLE
+    assert run.bound is not None and run.bound < run.objective
+    assert run.wall_s < 1.0 + B.KILL_GRACE_S
+
+
+@pytest.mark.parametrize("backend", ["cbc", "highs"])
+def test_cancel_keeps_the_incumbent(backend):
+    ctx = RunContext()
+    threading.Timer(1.0, ctx.cancelled.set).start()
+    run = B.run(hard_cover(), SolveOptions(backend=backend, time_limit_s=30), ctx)
+    assert run.status == SolveStatus.FEASIBLE and run.objective is not None
+    assert run.wall_s < 3.0
+
+
+def test_cbc_overrunning_its_limit_is_killed(monkeypatch):
+    # pretend CBC's grace is already used up: the watcher must kill it and say so
+    monkeypatch.setattr(B, "KILL_GRACE_S", -9.5)
+    run = B.run(hard_cover(), SolveOptions(backend="cbc", time_limit_s=10), RunContext())
+    assert run.killed and run.status == SolveStatus.NO_SOLUTION
+    assert run.wall_s < 3.0
+    assert "overran its time limit" in run.log[-1]
+
+
+def test_parallel_solves_do_not_share_files():
+    results = {}
+
+    def go(k: int) -> None:
+        results[k] = B.run(tiny(k + 0.5), SolveOptions(backend="cbc"), RunContext()).objective
+
+    threads = [threading.Thread(target=go, args=(k,)) for k in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results == {k: float(k + 1) for k in range(4)}
