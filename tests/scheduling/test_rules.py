@@ -220,3 +220,26 @@ def test_kpis_name_the_bottleneck_and_utilisation():
     assert res.kpis["bottleneck"] == ["M1"]
     mach = {m["machine"]: m for m in res.solution["machines"]}
     assert mach["M1"]["utilisation"] == 0.75 and mach["M2"]["idle"] == 6
+
+
+def test_rule_setup_zero_length_operation_does_not_reset_the_machine():
+    # found by the property test: a zero-length family-less operation between a and b must not
+    # let b skip its setup
+    setups = [{"from_family": "a", "to_family": "b", "time": 1}]
+    jobs = [
+        job("J0", op("o0", ("M0", 1), family="a"), op("o1", ("M0", 1), family="b")),
+        job("J1", op("o0", ("M0", 0), family="a")),
+        job("J2", op("o0", ("M0", 0))),
+    ]
+    res = solved(sched(jobs, setups=setups))
+    assert res.objective == 3 and rows(res)[("J0", "o1")]["setup_before"] == 1
+
+
+def test_rule_setup_operation_without_family_needs_and_causes_none():
+    setups = [{"from_family": "a", "to_family": "b", "time": 9}]
+    jobs = [
+        job("A", op("a", ("M0", 1), family="a")),
+        job("N", op("n", ("M0", 1))),
+        job("B", op("b", ("M0", 1), family="b")),
+    ]
+    assert solved(sched(jobs, setups=setups)).objective == 3

@@ -155,7 +155,8 @@ class Formulation:
         """Between consecutive operations on a machine, the setup time of their families."""
         P, m = self.P, self.m
         for mi in range(len(P.machines)):
-            ops = self.on_machine[mi]
+            # zero-length operations occupy no machine time and take no part in setups
+            ops = [o for o in self.on_machine[mi] if dict(P.ops[o].modes)[mi] > 0]
             if len(ops) == 0 or not P.machine_has_setups(mi):
                 continue
             arcs: list[tuple[int, int, Any]] = []

@@ -108,9 +108,8 @@ def dispatch(P: Prepared, rule: str) -> StartPlan:
         s = slot(o, m_star, d, e0[o])
         start[o], end[o], mach[o], done[o] = s, s + d, m_star, True
         free[m_star] = s + d
-        last_family[m_star] = (
-            P.ops[o].family if P.ops[o].family is not None else last_family[m_star]
-        )
+        if d > 0:  # setups are between consecutive operations of positive length
+            last_family[m_star] = P.ops[o].family
         ready.discard(o)
         for q in P.ops[o].succs:
             waiting[q] -= 1

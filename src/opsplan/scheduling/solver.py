@@ -128,9 +128,11 @@ def build_solution(P: Prepared, plan: StartPlan) -> dict[str, Any]:
         lst.sort(key=lambda r: (r["start"], r["end"]))
         prev = P.initial_family[mi]
         for r in lst:
+            if r["end"] == r["start"]:
+                continue  # zero-length: no machine time, no setup
             fam = P.ops[r["_o"]].family
             r["setup_before"] = P.setup(mi, prev, fam)
-            prev = fam if fam is not None else prev
+            prev = fam
     for r in rows:
         del r["_o"]
     if inst.start is not None:
