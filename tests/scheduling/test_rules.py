@@ -243,3 +243,26 @@ def test_rule_setup_operation_without_family_needs_and_causes_none():
         job("B", op("b", ("M0", 1), family="b")),
     ]
     assert solved(sched(jobs, setups=setups)).objective == 3
+
+
+def test_when_cpsat_finds_nothing_in_time_the_feasible_start_plan_is_answered(monkeypatch):
+    from opsplan.scheduling import solver
+
+    real = solver.backend.run
+
+    def nothing_found(model, options, ctx, **kw):
+        run = real(model, options, ctx, **kw)
+        run.status = SolveStatus.NO_SOLUTION  # as if the time limit struck before any plan
+        return run
+
+    monkeypatch.setattr(solver.backend, "run", nothing_found)
+    res = solved(
+        sched(
+            [
+                job("A", op("a", ("M1", 3)), op("b", ("M2", 2))),
+                job("B", op("c", ("M2", 4)), op("d", ("M1", 1))),
+            ]
+        )
+    )
+    assert res.status == SolveStatus.FEASIBLE and res.objective >= 6
+    assert any("starting heuristic's plan" in m for m in res.messages)

@@ -25,10 +25,17 @@ def solve(inst: SchedulingInstance, opts: SolveOptions, ctx: RunContext) -> Outc
     obj = inst.objective
     start_plan = best_start(P)
     horizon = P.horizon
-    if [t.kind for t in obj.terms] == ["makespan"] and respects_hard_rules(P, start_plan):
-        horizon = min(horizon, max(start_plan.end))  # an optimal plan never ends later
+    start_ok = respects_hard_rules(P, start_plan)
+    use_hint = True
+    if [t.kind for t in obj.terms] == ["makespan"] and start_ok:
+        # An optimal plan never ends later than a feasible one. Once the start plan is in the
+        # model as the horizon, it is not also given as a hint: measured on Taillard job shops,
+        # the hint kept CP-SAT near it (ta71: 6217 hinted vs 5954 not, 10 s, 2 workers).
+        horizon = min(horizon, max(start_plan.end))
+        use_hint = False
     F = Formulation(P, horizon=horizon)
-    F.hint(start_plan)
+    if use_hint:
+        F.hint(start_plan)
     info = backend.solver_info(opts)
     messages: list[str] = []
     levels: list[dict[str, Any]] = []
@@ -81,6 +88,19 @@ def solve(inst: SchedulingInstance, opts: SolveOptions, ctx: RunContext) -> Outc
                 )
             objective = float(evaluate(P, plan, obj)[0])
 
+    if plan is None and status == SolveStatus.NO_SOLUTION and start_ok:
+        # CP-SAT found nothing in time, but the start plan keeps every hard rule: answer it
+        plan, status = start_plan, SolveStatus.FEASIBLE
+        objective = (
+            float(evaluate(P, plan, obj)[0])
+            if obj.mode == "lexicographic"
+            else float(
+                sum(t.weight * v for t, v in zip(obj.terms, evaluate(P, plan, obj), strict=True))
+            )
+        )
+        messages.append(
+            "CP-SAT found no plan within the time limit; this is the starting heuristic's plan"
+        )
     cancelled = ctx.cancelled.is_set()
     if status == SolveStatus.INFEASIBLE:
         return Outcome(
