@@ -116,7 +116,45 @@ def test_calendar_violation_outside_working_hours():
             {"job": "A", "index": 0, "operation": "a", "machine": "M1", "start": 0, "end": 61}
         ]
     }
-    assert [v.rule for v in check(inst, sol).violations] == ["calendar"]
+    v = check(inst, sol).violations
+    assert [x.rule for x in v] == ["calendar"]
+    assert "runs on Mon 2026-11-30 07:00, outside the working time of M1" in v[0].message
+
+
+def test_calendar_check_is_exact_at_window_edges_across_midnight():
+    inst = SchedulingInstance.model_validate(
+        {
+            "start": "2026-11-30T20:00:00",
+            "calendars": [
+                {"id": "c", "working": [{"days": ["mon"], "start": "22:00", "end": "02:00"}]}
+            ],
+            "machines": [{"id": "M1", "calendar": "c"}],
+            "jobs": [
+                {
+                    "id": "A",
+                    "operations": [{"id": "a", "machines": [{"machine": "M1", "duration": 240}]}],
+                }
+            ],
+        }
+    )
+
+    def at(start):
+        sol = {
+            "operations": [
+                {
+                    "job": "A",
+                    "index": 0,
+                    "operation": "a",
+                    "machine": "M1",
+                    "start": start,
+                    "end": start + 240,
+                }
+            ]
+        }
+        return [x.rule for x in check(inst, sol).violations]
+
+    assert at(120) == []  # 22:00-02:00 exactly
+    assert at(119) == ["calendar"] and at(121) == ["calendar"]
 
 
 def test_missing_duplicate_and_unknown_operations():

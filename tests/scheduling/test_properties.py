@@ -8,7 +8,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import opsplan
-from opsplan.scheduling.heuristic import best_start, evaluate, respects_hard_rules, scalar
+from opsplan.scheduling.heuristic import (
+    best_start,
+    dispatch,
+    evaluate,
+    respects_hard_rules,
+    scalar,
+)
 from opsplan.scheduling.prepare import Prepared
 from opsplan.scheduling.schema import SchedulingInstance
 
@@ -72,6 +78,8 @@ def test_every_plan_passes_the_checker_and_beats_the_heuristic(inst):
     assert res.status == opsplan.SolveStatus.OPTIMAL, (res.status, res.messages)
     assert res.violations == []
     P = Prepared(SchedulingInstance.model_validate(inst))
+    for rule in ("mwkr", "slack"):  # with no deadline or horizon, every start plan is valid
+        assert respects_hard_rules(P, dispatch(P, rule)), rule
     plan = best_start(P)
     obj = P.inst.objective
     if respects_hard_rules(P, plan):

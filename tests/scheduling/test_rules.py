@@ -266,3 +266,42 @@ def test_when_cpsat_finds_nothing_in_time_the_feasible_start_plan_is_answered(mo
     )
     assert res.status == SolveStatus.FEASIBLE and res.objective >= 6
     assert any("starting heuristic's plan" in m for m in res.messages)
+
+
+def test_start_plan_keeps_setups_around_a_pinned_operation():
+    from opsplan.scheduling.heuristic import dispatch, respects_hard_rules
+    from opsplan.scheduling.prepare import Prepared
+    from opsplan.scheduling.schema import SchedulingInstance
+
+    req = sched(
+        [
+            job("P", op("p", ("M1", 5), family="x", pin={"start": 0})),
+            job("A", op("a", ("M1", 2), family="y")),
+            job("B", op("b", ("M1", 2), family="x")),
+        ],
+        [{"id": "M1", "initial_family": "x"}],
+        setups=[
+            {"from_family": "x", "to_family": "y", "time": 3},
+            {"from_family": "y", "to_family": "x", "time": 3},
+        ],
+    )
+    P = Prepared(SchedulingInstance.model_validate(req["instance"]))
+    for rule in ("mwkr", "slack"):
+        assert respects_hard_rules(P, dispatch(P, rule)), rule
+    assert solved(req).objective == 5 + 2 + 3 + 2  # p, b (no setup), y after setup 3
+
+
+def test_complete_hint_on_optional_operations_with_setups_is_a_valid_model():
+    # found by the property test: hinting a circuit's self-loop literal (the negation of a
+    # hinted presence literal) made CP-SAT reject the model
+    jobs = [
+        job("J0", op("o0", ("M0", 1), ("M1", 0), ("M2", 0), family="a")),
+        job("J1", op("o0", ("M0", 0), family="a")),
+        job("J2", op("o0", ("M0", 0), family="b")),
+    ]
+    obj = {"terms": [{"kind": "makespan"}, {"kind": "weighted_tardiness"}]}
+    jobs_due = [dict(j, due=0) for j in jobs]
+    res = solved(
+        sched(jobs_due, setups=[{"from_family": "a", "to_family": "b", "time": 1}], objective=obj)
+    )
+    assert res.status == SolveStatus.OPTIMAL and res.objective == 0

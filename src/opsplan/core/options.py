@@ -15,7 +15,11 @@ class SolveOptions(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     time_limit_s: float = Field(
-        30.0, gt=0, le=7 * 24 * 3600, description="Wall-clock limit for the whole solve, seconds."
+        30.0,
+        gt=0,
+        le=7 * 24 * 3600,
+        description="Wall-clock limit, seconds, for reading, building and searching; "
+        "checking the plan and computing KPIs afterwards is not counted.",
     )
     workers: int = Field(
         2, ge=1, le=256, description="Solver threads. CP-SAT with 1 worker is deterministic."

@@ -37,6 +37,26 @@ def _working(inst: SchedulingInstance, cal_id: str, minutes: float) -> bool:
     return False
 
 
+def _first_off_instant(inst: SchedulingInstance, cal_id: str, lo: float, hi: float) -> float | None:
+    """The first instant in [lo, hi) minutes outside the calendar's working time, or None.
+
+    Working time is a union of [open, close) clock windows, so it can only change at those
+    clock times (and midnight): checking lo and every such instant inside (lo, hi) is exact.
+    """
+    assert inst.start is not None
+    cal = next(c for c in inst.calendars if c.id == cal_id)
+    clocks = {0} | {int(x[:2]) * 60 + int(x[3:]) for w in cal.working for x in (w.start, w.end)}
+    t0 = inst.start
+    midnight = t0.replace(hour=0, minute=0, second=0, microsecond=0)
+    base = (midnight - t0).total_seconds() / 60  # minutes from t0 to its day's midnight
+    points = [lo]
+    day = int((lo - base) // 1440)
+    while base + day * 1440 < hi:
+        points += [p for c in sorted(clocks) if lo < (p := base + day * 1440 + c) < hi]
+        day += 1
+    return next((p for p in points if not _working(inst, cal_id, p)), None)
+
+
 def _objective_terms(inst: SchedulingInstance, completion: dict[str, int]) -> dict[str, int]:
     jobs = inst.jobs
     return {
@@ -173,22 +193,14 @@ def check(inst: SchedulingInstance, solution: dict[str, Any]) -> CheckReport:
                             **ent,
                         )
                 if m.calendar is not None:
-                    off = next(
-                        (
-                            t
-                            for t in range(s, e)
-                            if not (
-                                _working(inst, m.calendar, t * unit)
-                                and _working(inst, m.calendar, (t + 1) * unit - 1e-6)
-                            )
-                        ),
-                        None,
-                    )
+                    off = _first_off_instant(inst, m.calendar, s * unit, e * unit)
                     if off is not None:
+                        assert inst.start is not None  # validation: calendars need a start
+                        when = (inst.start + timedelta(minutes=off)).strftime("%a %Y-%m-%d %H:%M")
                         bad(
                             "calendar",
-                            f"operation {op.id} of job {job.id} ({s}-{e}) runs at "
-                            f"{off}, outside the working time of {mid}",
+                            f"operation {op.id} of job {job.id} ({s}-{e}) runs on {when}, "
+                            f"outside the working time of {mid}",
                             **ent,
                         )
         ends = [int(by_key[(job.id, op.id)]["end"]) for op in job.operations]

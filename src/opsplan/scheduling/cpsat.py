@@ -5,6 +5,7 @@ assumption literal, which is how an infeasible instance gets its diagnosis.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from typing import Any
 
@@ -154,6 +155,7 @@ class Formulation:
     def add_setups(self) -> None:
         """Between consecutive operations on a machine, the setup time of their families."""
         P, m = self.P, self.m
+        self.circuits: list[tuple[int, list[int], dict[tuple[int, int], Any]]] = []
         for mi in range(len(P.machines)):
             # zero-length operations occupy no machine time and take no part in setups
             ops = [o for o in self.on_machine[mi] if dict(P.ops[o].modes)[mi] > 0]
@@ -184,6 +186,7 @@ class Formulation:
             if optional:
                 arcs.append((0, 0, m.new_bool_var("")))
             m.add_circuit(arcs)
+            self.circuits.append((mi, ops, {(a, b): lit for a, b, lit in arcs}))
 
     def _ancestors(self, o: int) -> set[int]:
         seen: set[int] = set()
@@ -199,6 +202,8 @@ class Formulation:
         """A job completes when its last operation ends."""
         P, m = self.P, self.m
         self.completion = []
+        # auxiliary variables and how to compute their value from job completions (for hints)
+        self._aux: list[tuple[Any, Any]] = []
         for j, ops in enumerate(P.job_ops):
             sinks = [o for o in ops if not P.ops[o].succs]
             if len(sinks) == 1:
@@ -207,6 +212,7 @@ class Formulation:
                 c = m.new_int_var(0, self.ub, f"C{j}")
                 m.add_max_equality(c, [self.end[o] for o in sinks])
                 self.completion.append(c)
+                self._aux.append((c, lambda comp, j=j: comp[j]))
 
     def add_deadlines(self) -> None:
         """A job with a deadline completes by it."""
@@ -225,6 +231,13 @@ class Formulation:
         for o in range(len(self.P.ops)):
             self.m.add(self.end[o] <= h).only_enforce_if(g)
 
+    def add_completion_bounds(self, bounds: list[int | None]) -> None:
+        """Dominance: C_j <= bound_j, which every optimal plan satisfies (see
+        heuristic.completion_bounds)."""
+        for j, b in enumerate(bounds):
+            if b is not None:
+                self.m.add(self.completion[j] <= b)
+
     # ------------------------------------------------------------------ objective
     def term(self, kind: ObjectiveKind) -> LinearExpr:
         P, m = self.P, self.m
@@ -233,6 +246,7 @@ class Formulation:
             if not hasattr(self, "_cmax"):
                 self._cmax = m.new_int_var(0, self.ub, "Cmax")
                 m.add_max_equality(self._cmax, self.completion)
+                self._aux.append((self._cmax, max))
             return self._cmax
         if kind == "weighted_completion":
             return sum(job.weight * self.completion[j] for j, job in enumerate(jobs))
@@ -244,6 +258,7 @@ class Formulation:
                 t = m.new_int_var(0, max(0, self.ub - job.due), "")
                 m.add(t >= self.completion[j] - job.due)
                 total.append(job.weight * t)
+                self._aux.append((t, lambda comp, j=j, d=job.due: max(0, comp[j] - d)))
             return sum(total)
         if kind == "late_jobs":
             total = []
@@ -253,18 +268,35 @@ class Formulation:
                 u = m.new_bool_var("")
                 m.add(self.completion[j] <= job.due).only_enforce_if(~u)
                 total.append(job.weight * u)
+                self._aux.append((u, lambda comp, j=j, d=job.due: int(comp[j] > d)))
             return sum(total)
         raise ValueError(kind)
 
     def hint(self, plan: StartPlan) -> None:
-        m = self.m
+        """A complete hint: every variable, so CP-SAT need not search to complete it."""
+        m, P = self.m, self.P
         m.clear_hints()
-        for o in range(len(self.P.ops)):
+        for o in range(len(P.ops)):
             m.add_hint(self.start[o], plan.start[o])
             m.add_hint(self.end[o], plan.end[o])
             for mi, lit in self.mode_presence[o].items():
                 if lit is not True:
                     m.add_hint(lit, mi == plan.machine[o])
+        for mi, ops, arcs in self.circuits:
+            node = {o: a for a, o in enumerate(ops, start=1)}
+            seq = sorted(
+                (o for o in ops if plan.machine[o] == mi),
+                key=lambda o: (plan.start[o], plan.end[o]),
+            )
+            used = {(a, a) for o, a in node.items() if plan.machine[o] != mi}
+            path = [0, *(node[o] for o in seq), 0]
+            used |= set(itertools.pairwise(path))
+            for (a, b), lit in arcs.items():
+                if a != b or a == 0:  # a self-loop's literal negates a hinted presence literal
+                    m.add_hint(lit, (a, b) in used)
+        comp = [max(plan.end[o] for o in ops) for ops in P.job_ops]
+        for var, f in self._aux:
+            m.add_hint(var, f(comp))
 
     def extract(self, value: Any) -> StartPlan:
         machines, starts, ends = [], [], []

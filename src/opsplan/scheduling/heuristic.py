@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import bisect
 
+from .check import check
 from .cpsat import StartPlan
 from .prepare import Prepared, merge
 from .schema import Objective
+
+BIG = 2**62
 
 
 def tails(P: Prepared) -> list[int]:
@@ -48,14 +51,21 @@ def dispatch(P: Prepared, rule: str) -> StartPlan:
     end = [0] * n
     mach = [-1] * n
     done = [False] * n
-    pinned_blocks: list[list[tuple[int, int]]] = [[] for _ in P.machines]
-    # pinned operations with a start are placed first, where they are pinned
+    # pinned operations with a start are placed first, where they are pinned; on each machine
+    # they wait in `pending` until the append point passes them (setups to and from them count)
+    pending: list[list[tuple[int, int, str | None]]] = [[] for _ in P.machines]
     for o, op in enumerate(P.ops):
         if op.pin_s is not None:
             mi, d = op.modes[0]
             start[o], end[o], mach[o], done[o] = op.pin_s, op.pin_s + d, mi, True
-            pinned_blocks[mi].append((op.pin_s, op.pin_s + d))
-    lines = [_Timeline(P.unavailable[m] + pinned_blocks[m]) for m in range(len(P.machines))]
+            if d > 0:
+                pending[mi].append((op.pin_s, op.pin_s + d, op.family))
+    for lst in pending:
+        lst.sort()
+    lines = [
+        _Timeline(P.unavailable[m] + [(s, e) for s, e, _ in pending[m]])
+        for m in range(len(P.machines))
+    ]
     free = [0] * len(P.machines)
     last_family = list(P.initial_family)
     waiting = [sum(1 for p in op.preds if not done[p]) for op in P.ops]
@@ -75,8 +85,24 @@ def dispatch(P: Prepared, rule: str) -> StartPlan:
         return t
 
     def slot(o: int, mi: int, d: int, e0: int) -> int:
-        t = max(e0, free[mi] + P.setup(mi, last_family[mi], P.ops[o].family))
-        return lines[mi].fit(t, d)
+        """Earliest start of o appended on mi, before the next pinned operation if it fits
+        there with both setups, else after it (and so on)."""
+        fam = P.ops[o].family
+        f, last = free[mi], last_family[mi]
+        for ps, pe, pf in [*pending[mi], (BIG, BIG, None)]:
+            t = lines[mi].fit(max(e0, f + (P.setup(mi, last, fam) if d > 0 else 0)), d)
+            if t + d + (P.setup(mi, fam, pf) if d > 0 else 0) <= ps:
+                return t
+            f, last = max(f, pe), pf
+        raise AssertionError("unreachable: the sentinel always fits")
+
+    def commit(o: int, mi: int, s: int, d: int) -> None:
+        while pending[mi] and pending[mi][0][0] < s + d:  # pinned operations placed before o
+            _, pe, pf = pending[mi].pop(0)
+            free[mi], last_family[mi] = max(free[mi], pe), pf
+        free[mi] = max(free[mi], s + d)
+        if d > 0:  # setups are between consecutive operations of positive length
+            last_family[mi] = P.ops[o].family
 
     def priority(o: int) -> tuple[float, ...]:
         job = jobs[P.ops[o].job]
@@ -107,9 +133,7 @@ def dispatch(P: Prepared, rule: str) -> StartPlan:
         _, o, d = min(conflict)
         s = slot(o, m_star, d, e0[o])
         start[o], end[o], mach[o], done[o] = s, s + d, m_star, True
-        free[m_star] = s + d
-        if d > 0:  # setups are between consecutive operations of positive length
-            last_family[m_star] = P.ops[o].family
+        commit(o, m_star, s, d)
         ready.discard(o)
         for q in P.ops[o].succs:
             waiting[q] -= 1
@@ -153,18 +177,19 @@ def scalar(objective: Objective, vals: list[int]) -> tuple[int, ...]:
 
 
 def respects_hard_rules(P: Prepared, plan: StartPlan) -> bool:
-    """True when the plan is feasible, so its makespan bounds an optimal plan's.
-
-    dispatch() guarantees eligibility, capacity, calendars, releases and setups, but not
-    precedence into pinned operations, deadlines or the horizon: those are checked here.
-    """
-    if any(op.pin_s is not None for op in P.ops):
-        return False
-    for j, job in enumerate(P.inst.jobs):
-        c = max(plan.end[o] for o in P.job_ops[j])
-        if job.deadline is not None and c > job.deadline:
-            return False
-    return max(plan.end) <= P.horizon
+    """True when the independent checker finds nothing wrong with the plan."""
+    rows = [
+        {
+            "job": P.inst.jobs[op.job].id,
+            "index": op.k,
+            "operation": op.id,
+            "machine": P.machines[plan.machine[o]],
+            "start": plan.start[o],
+            "end": plan.end[o],
+        }
+        for o, op in enumerate(P.ops)
+    ]
+    return not check(P.inst, {"operations": rows}).violations
 
 
 def best_start(P: Prepared) -> StartPlan:
@@ -173,3 +198,38 @@ def best_start(P: Prepared) -> StartPlan:
     return min(
         plans, key=lambda p: (not respects_hard_rules(P, p), scalar(obj, evaluate(P, p, obj)))
     )
+
+
+def completion_bounds(P: Prepared, plan: StartPlan) -> list[int | None]:
+    """Per job, a completion time no optimal plan exceeds, from a feasible plan's objective.
+
+    Every objective term is non-negative, so in an optimal plan each weighted term is at most
+    the feasible plan's objective Z (lexicographic: term 1 at most its value in the plan):
+    makespan gives C_j <= Z / lambda, weighted completion C_j <= Z / (lambda w_j), weighted
+    tardiness C_j <= d_j + Z / (lambda w_j); late jobs bound nothing. None: no bound.
+    """
+    obj = P.inst.objective
+    vals = evaluate(P, plan, obj)
+    if obj.mode == "lexicographic":
+        terms = [(obj.terms[0].kind, 1, vals[0])]
+        z = vals[0]
+    else:
+        terms = [(t.kind, t.weight, v) for t, v in zip(obj.terms, vals, strict=True)]
+        z = sum(w * v for _, w, v in terms)
+    out: list[int | None] = []
+    for job in P.inst.jobs:
+        best: int | None = None
+        for kind, lam, _ in terms:
+            if lam <= 0:
+                continue
+            if kind == "makespan":
+                b = z // lam
+            elif kind == "weighted_completion" and job.weight > 0:
+                b = z // (lam * job.weight)
+            elif kind == "weighted_tardiness" and job.weight > 0 and job.due is not None:
+                b = job.due + z // (lam * job.weight)
+            else:
+                continue
+            best = b if best is None else min(best, b)
+        out.append(best)
+    return out

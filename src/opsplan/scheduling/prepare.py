@@ -122,6 +122,11 @@ class Prepared:
         self.horizon = self._horizon()
         self.unavailable = [self._unavailable(i) for i in range(len(self.machines))]
 
+    def set_horizon(self, h: int) -> None:
+        """Lower the horizon (every optimal plan ends by h) and re-expand the calendars."""
+        self.horizon = h
+        self.unavailable = [self._unavailable(i) for i in range(len(self.machines))]
+
     # ---- setups
     def setup(self, m: int, fa: str | None, fb: str | None) -> int:
         if fa is None or fb is None:

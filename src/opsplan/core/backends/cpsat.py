@@ -115,6 +115,8 @@ def run(
         done.set()
         watcher.join()
     status = CPSAT_STATUS.get(solver.status_name(native), SolveStatus.ERROR)
+    if status == SolveStatus.ERROR:
+        log.append(f"CP-SAT rejected the model: {model.validate() or solver.status_name(native)}")
     obj = bound = None
     if has_obj and status.has_solution:
         obj = float(solver.objective_value)
