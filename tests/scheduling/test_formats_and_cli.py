@@ -141,3 +141,21 @@ def test_example_instance_is_valid():
 
     p = Path(__file__).resolve().parents[2] / "instances" / "scheduling" / "weekly_plant.json"
     assert opsplan.validate(opsplan.load_request(p)) == []
+
+
+def test_small_example_instances_solve_as_documented():
+    from pathlib import Path
+
+    folder = Path(__file__).resolve().parents[2] / "instances" / "scheduling"
+    ft06 = opsplan.solve(opsplan.load_request(folder / "ft06.json"))
+    assert ft06.status == opsplan.SolveStatus.OPTIMAL and ft06.objective == 55
+    replan = opsplan.solve(opsplan.load_request(folder / "replan_breakdown.json"))
+    assert replan.violations == [] and replan.status.has_solution
+    ops = {(r["job"], r["operation"]): r for r in replan.solution["operations"]}
+    assert ops[("WO-7", "turn")]["start"] == 0 and ops[("WO-9", "mill")]["start"] == 0
+    assert all(
+        r["start"] >= 360 for r in replan.solution["operations"] if r["machine"] == "LATHE-2"
+    )
+    rush = opsplan.solve(opsplan.load_request(folder / "infeasible_deadline.json"))
+    assert rush.status == opsplan.SolveStatus.INFEASIBLE
+    assert rush.diagnosis[0].entities == {"job": "RUSH-1"}
