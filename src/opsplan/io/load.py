@@ -10,24 +10,21 @@ from ..core import registry
 from ..core.errors import InvalidInput, Problem
 
 
-def read_json(path: Path) -> Any:
+def read_text(path: Path) -> str:
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as e:
         raise InvalidInput(
             [Problem(where=str(path), message=f"cannot read the file: {e}")]
         ) from None
+
+
+def read_json(path: Path) -> Any:
     try:
-        return json.loads(text)
+        return json.loads(read_text(path))
     except json.JSONDecodeError as e:
-        raise InvalidInput(
-            [
-                Problem(
-                    where=f"{path} line {e.lineno} column {e.colno}",
-                    message=f"invalid JSON: {e.msg}",
-                )
-            ]
-        ) from None
+        where = f"{path} line {e.lineno} column {e.colno}"
+        raise InvalidInput([Problem(where=where, message=f"invalid JSON: {e.msg}")]) from None
 
 
 def load_request(path: str | Path, fmt: str | None = None) -> dict[str, Any]:
@@ -53,10 +50,4 @@ def load_request(path: str | Path, fmt: str | None = None) -> dict[str, Any]:
             ]
         )
     spec, reader = found
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as e:
-        raise InvalidInput(
-            [Problem(where=str(path), message=f"cannot read the file: {e}")]
-        ) from None
-    return {"model": spec.name, "instance": reader(text, path)}
+    return {"model": spec.name, "instance": reader(read_text(path), path)}

@@ -28,10 +28,9 @@ class StartPlan:
 
 
 class Formulation:
-    def __init__(self, P: Prepared, *, horizon: int | None = None, guarded: bool = False):
+    def __init__(self, P: Prepared, *, guarded: bool = False):
         self.P = P
         self.m = cp_model.CpModel()
-        self.H = horizon if horizon is not None else P.horizon
         self.guarded = guarded
         self.guards: list[tuple[Any, Finding]] = []  # assumption literal -> the rule it guards
         self.add_operations()
@@ -61,7 +60,7 @@ class Formulation:
     def add_operations(self) -> None:
         """Each operation runs once, on exactly one eligible machine, for that machine's time."""
         P, m = self.P, self.m
-        ub = self.H if not self.guarded else self.H + sum(op.max_dur for op in P.ops)
+        ub = P.horizon if not self.guarded else P.horizon + sum(op.max_dur for op in P.ops)
         self.ub = ub
         self.start, self.end = [], []
         self.mode_presence: list[dict[int, Any]] = []  # op -> {machine: literal or True}
