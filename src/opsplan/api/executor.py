@@ -63,6 +63,9 @@ class LocalProcessExecutor:
         self._thread: threading.Thread | None = None
         method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else None
         self._ctx = multiprocessing.get_context(method or "spawn")
+        if method == "forkserver":
+            # the fork server imports the solver stack once; each worker is a cheap fork of it
+            self._ctx.set_forkserver_preload(["opsplan.api.worker"])
 
     def _new_pool(self) -> ProcessPoolExecutor:
         pool = ProcessPoolExecutor(

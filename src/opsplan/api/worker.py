@@ -24,6 +24,8 @@ log = logging.getLogger("opsplan.api")
 
 _STORES: dict[str, Store] = {}
 
+names()  # import every model family now (in a fork server: once for all workers)
+
 
 def init_worker() -> None:
     """Process initializer: load the model families once, before the first request."""
