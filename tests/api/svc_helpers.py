@@ -95,7 +95,10 @@ def small() -> dict[str, Any]:
                         {"id": "a2", "machines": [{"machine": "M2", "duration": 2}]},
                     ],
                 },
-                {"id": "B", "operations": [{"id": "b1", "machines": [{"machine": "M2", "duration": 4}]}]},
+                {
+                    "id": "B",
+                    "operations": [{"id": "b1", "machines": [{"machine": "M2", "duration": 4}]}],
+                },
             ],
         },
         "options": {"time_limit_s": 5},

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+
 import pytest
 from fastapi.testclient import TestClient
 from svc_helpers import held_client, jobshop, settings_for, small, wait_state

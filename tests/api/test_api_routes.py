@@ -81,9 +81,7 @@ def test_solve_reports_every_problem_at_once(client):
 
 
 def test_body_that_is_not_a_request_gives_422_problems(client):
-    r = client.post(
-        "/v1/solve", content=b"{not json", headers={"Content-Type": "application/json"}
-    )
+    r = client.post("/v1/solve", content=b"{not json", headers={"Content-Type": "application/json"})
     assert r.status_code == 422
     assert r.json()["problems"]
     r = client.post("/v1/jobs", json={"instance": {}, "extra": 1})

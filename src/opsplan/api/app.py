@@ -20,6 +20,7 @@ from ..core.errors import Problem, path_str
 from .deps import InvalidRequest, Metrics, Service, require_key
 from .executor import Executor, LocalProcessExecutor
 from .routers import jobs, models, ops, solve
+from .schemas import ErrorBody, InvalidBody
 from .settings import Settings, get_settings
 from .store import Store
 
@@ -130,7 +131,9 @@ def _make_metrics() -> Metrics:
         registry=reg,
     )
     finished = Counter(
-        "opsplan_jobs_finished", "Jobs finished by this process, by final state.", ["state"],
+        "opsplan_jobs_finished",
+        "Jobs finished by this process, by final state.",
+        ["state"],
         registry=reg,
     )
     return Metrics(reg, durations, finished)
@@ -183,9 +186,13 @@ def create_app(
     app.dependency_overrides[get_settings] = lambda: settings
 
     keyed = [Depends(require_key)]
-    app.include_router(models.router, dependencies=keyed)
-    app.include_router(solve.router, dependencies=keyed)
-    app.include_router(jobs.router, dependencies=keyed)
+    unauthorised: dict[int | str, dict[str, Any]] = {
+        401: {"model": ErrorBody, "description": "API keys are configured and none was valid."},
+        422: {"model": InvalidBody, "description": "Invalid input: every problem found."},
+    }
+    app.include_router(models.router, dependencies=keyed, responses=unauthorised)
+    app.include_router(solve.router, dependencies=keyed, responses=unauthorised)
+    app.include_router(jobs.router, dependencies=keyed, responses=unauthorised)
     app.include_router(ops.router)
 
     @app.exception_handler(RequestValidationError)
@@ -198,6 +205,8 @@ def create_app(
 
     @app.exception_handler(HTTPException)
     async def _on_http(_: Request, exc: HTTPException) -> JSONResponse:
+        if exc.status_code == 400:  # FastAPI could not decode the body: invalid input too
+            return _invalid([Problem(where="body", message="not a JSON document (UTF-8)")])
         return JSONResponse(
             {"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers
         )

@@ -7,6 +7,7 @@ running job polls), so it crosses processes, machines and restarts alike.
 
 from __future__ import annotations
 
+import functools
 import logging
 import multiprocessing
 import threading
@@ -147,7 +148,7 @@ class LocalProcessExecutor:
                     log.exception("could not start job %s", job.id)
                     self._ended(job.id, FAILED, None, "the job could not be started")
                     continue
-                fut.add_done_callback(lambda f, jid=job.id: self._job_done(jid, f))
+                fut.add_done_callback(functools.partial(self._job_done, job.id))
 
     def _job_done(self, job_id: str, fut: Future[Any]) -> None:
         try:

@@ -82,3 +82,8 @@ class Health(BaseModel):
 def links(job_id: str) -> dict[str, Any]:
     base = f"/v1/jobs/{job_id}"
     return {"self": base, "result": f"{base}/result", "events": f"{base}/events"}
+
+
+TOO_LARGE: dict[int | str, dict[str, Any]] = {
+    413: {"model": ErrorBody, "description": "The body is larger than max_request_bytes."}
+}

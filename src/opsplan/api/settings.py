@@ -41,9 +41,7 @@ class Settings(BaseSettings):
     sync_time_limit_s: float = Field(
         60.0, gt=0, description="POST /v1/solve caps time_limit_s at this value."
     )
-    max_request_bytes: int = Field(
-        5_000_000, ge=1, description="Larger request bodies answer 413."
-    )
+    max_request_bytes: int = Field(5_000_000, ge=1, description="Larger request bodies answer 413.")
     api_keys: list[str] = Field(
         default_factory=list,
         description="When not empty, every /v1 and /metrics request needs one of these keys "

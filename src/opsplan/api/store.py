@@ -180,7 +180,7 @@ class Store:
         with self.session() as s:
             return s.get(Job, job_id)
 
-    def list(self, state: str | None, limit: int, offset: int) -> tuple[list[Job], int]:
+    def page(self, state: str | None, limit: int, offset: int) -> tuple[list[Job], int]:
         with self.session() as s:
             q = select(Job)
             c = select(func.count()).select_from(Job)

@@ -15,12 +15,14 @@ from starlette.concurrency import run_in_threadpool
 from ...core.result import SolveResult
 from ...core.solve import SolveRequest, validate
 from ..deps import InvalidRequest, Service, ServiceDep, limit_options
-from ..schemas import ErrorBody, InvalidBody, JobPage, JobState, JobView, links
+from ..schemas import TOO_LARGE, ErrorBody, InvalidBody, JobPage, JobState, JobView, links
 from ..store import FINAL, Job, job_view
 
 router = APIRouter(prefix="/v1/jobs", tags=["jobs"])
 
-NOT_FOUND = {404: {"model": ErrorBody, "description": "No such job."}}
+NOT_FOUND: dict[int | str, dict[str, Any]] = {
+    404: {"model": ErrorBody, "description": "No such job."}
+}
 
 
 def _view(j: Job) -> dict[str, Any]:
@@ -41,6 +43,7 @@ def _get(svc: Service, job_id: str) -> Job:
     summary="Validate and queue a solve; answers its id and links",
     responses={
         422: {"model": InvalidBody},
+        **TOO_LARGE,
         429: {"model": ErrorBody, "description": "The queue is full; see Retry-After."},
     },
 )
@@ -71,7 +74,7 @@ def list_jobs(
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
 ) -> dict[str, Any]:
-    rows, total = svc.store.list(state, limit, offset)
+    rows, total = svc.store.page(state, limit, offset)
     nxt = None
     if offset + len(rows) < total:
         q = f"limit={limit}&offset={offset + limit}" + (f"&state={state}" if state else "")
@@ -100,8 +103,11 @@ def get_job(job_id: str, svc: ServiceDep) -> dict[str, Any]:
     summary="The SolveResult of a finished job",
     response_class=Response,
     responses={
-        200: {"model": SolveResult, "description": "The result (for a cancelled job: the best "
-              "plan found before the cancel)."},
+        200: {
+            "model": SolveResult,
+            "description": "The result (for a cancelled job: the best "
+            "plan found before the cancel).",
+        },
         409: {"model": ErrorBody, "description": "Not finished, or ended without a result."},
         **NOT_FOUND,
     },

@@ -8,7 +8,7 @@ from ...core.errors import Problem
 from ...core.result import SolveResult
 from ...core.solve import SolveRequest, validate
 from ..deps import InvalidRequest, ServiceDep, limit_options
-from ..schemas import ErrorBody, InvalidBody, ValidateAnswer
+from ..schemas import TOO_LARGE, InvalidBody, ValidateAnswer
 
 router = APIRouter(prefix="/v1", tags=["solve"])
 
@@ -23,6 +23,7 @@ router = APIRouter(prefix="/v1", tags=["solve"])
     responses={
         200: {"model": SolveResult, "description": "The result (any status)."},
         422: {"model": InvalidBody},
+        **TOO_LARGE,
     },
 )
 def solve_now(body: SolveRequest, svc: ServiceDep) -> Response:
@@ -42,7 +43,10 @@ def solve_now(body: SolveRequest, svc: ServiceDep) -> Response:
     "/validate",
     response_model=ValidateAnswer,
     summary="Every problem in a request, or that it is valid",
-    responses={422: {"model": InvalidBody, "description": "The body is not a solve request."}},
+    responses={
+        422: {"model": InvalidBody, "description": "The body is not a solve request."},
+        **TOO_LARGE,
+    },
 )
 def validate_request(body: SolveRequest, svc: ServiceDep) -> ValidateAnswer:
     _, problems = limit_options(body.options, svc.settings, None)
