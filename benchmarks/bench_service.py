@@ -129,8 +129,10 @@ def main() -> int:
 
         t0 = time.perf_counter()
         with ThreadPoolExecutor(args.clients) as pool:
-            futs = [pool.submit(client, list(range(k, args.jobs, args.clients)))
-                    for k in range(args.clients)]
+            futs = [
+                pool.submit(client, list(range(k, args.jobs, args.clients)))
+                for k in range(args.clients)
+            ]
             for f in futs:
                 f.result()
         wall = time.perf_counter() - t0
@@ -143,7 +145,11 @@ def main() -> int:
                 continue
             inst = spec.instance_type.model_validate(req["instance"])
             rep = spec.check(inst, res["solution"])
-            if rep.violations or rep.objective != res["objective"] or res["objective"] != expected[i]:
+            if (
+                rep.violations
+                or rep.objective != res["objective"]
+                or res["objective"] != expected[i]
+            ):
                 bad += 1
         listed = httpx.get(f"{base}/v1/jobs", params={"state": "succeeded", "limit": 500}).json()
         lost = len(set(ids.values()) - {j["id"] for j in listed["items"]})

@@ -59,7 +59,9 @@ class LocalProcessExecutor:
         self._lock = threading.Lock()
         self._wake = threading.Event()
         self._stop = threading.Event()
-        self._inflight = 0
+        self._inflight = 0  # solves in the pool: jobs and synchronous
+        self._jobs = 0  # jobs in the pool
+        self._job_slots = settings.solves - settings.sync_reserved
         self._pool: ProcessPoolExecutor | None = None
         self._thread: threading.Thread | None = None
         method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else None
@@ -126,7 +128,11 @@ class LocalProcessExecutor:
         while not self._stop.is_set():
             self._wake.wait(timeout=1.0)
             self._wake.clear()
-            while not self._stop.is_set() and self._inflight < self.capacity:
+            while (
+                not self._stop.is_set()
+                and self._inflight < self.capacity
+                and self._jobs < self._job_slots
+            ):
                 try:
                     job = self.store.claim_next()
                 except Exception:
@@ -136,6 +142,7 @@ class LocalProcessExecutor:
                     break
                 with self._lock:
                     self._inflight += 1
+                    self._jobs += 1
                 try:
                     fut = self._submit(
                         run_job,
@@ -157,12 +164,14 @@ class LocalProcessExecutor:
             if self._stop.is_set():  # shutting down: the job stays running for recover()
                 with self._lock:
                     self._inflight -= 1
+                    self._jobs -= 1
                 return
             log.error("job %s: worker failed: %s", job_id, type(e).__name__)
             self._ended(job_id, FAILED, None, "the worker process running this job stopped")
             return
         with self._lock:
             self._inflight -= 1
+            self._jobs -= 1
         if self.on_done is not None:
             self.on_done(job_id, state, runtime)
         self._wake.set()
@@ -174,6 +183,7 @@ class LocalProcessExecutor:
             log.exception("could not store the end of job %s", job_id)
         with self._lock:
             self._inflight -= 1
+            self._jobs -= 1
         if self.on_done is not None:
             self.on_done(job_id, state, runtime)
         self._wake.set()

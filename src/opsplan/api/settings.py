@@ -33,6 +33,12 @@ class Settings(BaseSettings):
     concurrent_solves: int | None = Field(
         None, ge=1, description="Worker processes (solves at once); default cores // workers."
     )
+    sync_reserved: int = Field(
+        0,
+        ge=0,
+        description="Worker processes kept free of jobs for POST /v1/solve (fewer than "
+        "concurrent_solves); 0: synchronous solves wait behind running jobs when all are busy.",
+    )
     max_queue: int = Field(100, ge=0, description="Queued jobs beyond which POST answers 429.")
     retry_after_s: int = Field(5, ge=1, description="Retry-After of a 429 answer, seconds.")
     max_time_limit_s: float = Field(
@@ -78,6 +84,11 @@ class Settings(BaseSettings):
             raise ValueError(
                 f"concurrent_solves x workers_per_solve = "
                 f"{self.concurrent_solves * self.workers_per_solve} exceeds cores ({self.cores})"
+            )
+        if self.sync_reserved >= self.concurrent_solves:
+            raise ValueError(
+                f"sync_reserved ({self.sync_reserved}) must be below concurrent_solves "
+                f"({self.concurrent_solves})"
             )
         return self
 
