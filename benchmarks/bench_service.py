@@ -1,4 +1,4 @@
-"""Load on the HTTP service over loopback: jobs from concurrent clients, and POST /v1/solve overhead.
+"""Load on the HTTP service over loopback: jobs from concurrent clients; POST /v1/solve overhead.
 
 Starts `opsplan serve` on 127.0.0.1 (a free port, a temporary data dir), then
 1. N small scheduling jobs (random 4x3 job shops) from C concurrent clients via POST /v1/jobs
@@ -25,7 +25,6 @@ import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from typing import Any
 
 import httpx
