@@ -87,16 +87,19 @@ def run_job(
                 stopped = True
         return flag
 
+    write_lock = threading.Lock()  # progress lands in the order it was found
+
     def flush() -> None:
         nonlocal pending, last_write
-        with lock:
-            p, pending = pending, None
-            last_write = time.monotonic()
-        if p is not None:
-            try:
-                store.progress(job_id, p)
-            except Exception:
-                log.warning("could not store progress of job %s", job_id)
+        with write_lock:
+            with lock:
+                p, pending = pending, None
+                last_write = time.monotonic()
+            if p is not None:
+                try:
+                    store.progress(job_id, p)
+                except Exception:
+                    log.warning("could not store progress of job %s", job_id)
 
     def on_progress(p: Progress) -> None:
         nonlocal pending
@@ -112,19 +115,32 @@ def run_job(
         if due:
             flush()
 
+    done = threading.Event()
+
+    def flusher() -> None:  # an incumbent held back by the interval lands soon after anyway
+        while not done.wait(max(progress_interval_s, 0.01)):
+            with lock:
+                due = pending is not None
+            if due:
+                flush()
+
+    threading.Thread(target=flusher, daemon=True).start()
     try:
         request = json.loads(job.request)
         res = solve(request, on_progress=on_progress, should_stop=should_stop)
     except InvalidInput as e:
+        done.set()
         flush()
         msg = "invalid input: " + "; ".join(str(p) for p in e.problems)
         store.finish(job_id, FAILED, error=msg)
         return FAILED, None
     except Exception as e:
         log.exception("job %s failed", job_id)
+        done.set()
         flush()
         store.finish(job_id, FAILED, error=f"internal error while solving ({type(e).__name__})")
         return FAILED, None
+    done.set()
     flush()
     if stopped:
         state = CANCELLED
