@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import os
 import random
 import time
 from collections.abc import Iterator
@@ -15,8 +17,28 @@ from opsplan.api import Settings, create_app
 from opsplan.api.store import FINAL, Store
 from opsplan.api.worker import solve_sync
 
+# Run the service tests on PostgreSQL instead of SQLite: set OPSPLAN_TEST_POSTGRES to an admin URL
+# (e.g. postgresql+psycopg://opsplan@127.0.0.1:5432/postgres); each data dir gets its own database.
+PG_ADMIN = os.environ.get("OPSPLAN_TEST_POSTGRES")
+
+
+def _pg_database(data_dir: Path) -> str:
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    assert PG_ADMIN is not None
+    name = "opsplan_t_" + hashlib.sha1(str(data_dir.resolve()).encode()).hexdigest()[:16]
+    admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+    with admin.connect() as c:
+        if not c.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).first():
+            c.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return make_url(PG_ADMIN).set(database=name).render_as_string(hide_password=False)
+
 
 def settings_for(data_dir: Path, **kw: Any) -> Settings:
+    if PG_ADMIN and "database_url" not in kw:
+        kw["database_url"] = _pg_database(data_dir)
     base: dict[str, Any] = {
         "data_dir": data_dir,
         "cores": 2,
