@@ -11,6 +11,7 @@ import functools
 import logging
 import multiprocessing
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -191,8 +192,11 @@ class LocalProcessExecutor:
 
 def _terminate(pool: ProcessPoolExecutor) -> None:
     """Stop a pool now, running solves included (a restart recovers their jobs)."""
-    procs = list(getattr(pool, "_processes", {}).values())
+    procs = list((getattr(pool, "_processes", None) or {}).values())
     pool.shutdown(wait=False, cancel_futures=True)
+    deadline = time.monotonic() + 1.0  # idle workers leave by themselves
+    for p in procs:
+        p.join(timeout=max(0.0, deadline - time.monotonic()))
     for p in procs:
         if p.is_alive():
             p.terminate()
