@@ -101,7 +101,7 @@ def test_job_stores_the_capped_threads(tmp_path):
         req = small()
         req["options"] = {"workers": 2, "time_limit_s": 3}
         jid = c.post("/v1/jobs", json=req).json()["id"]
-        stored = json.loads(c.app.state.service.store.get(jid).request)  # type: ignore[attr-defined]
+        stored = json.loads(c.app.state.service.store.get(jid, bodies=True).request)  # type: ignore[attr-defined]
         assert stored["options"] == {"workers": 1, "time_limit_s": 3}
 
 

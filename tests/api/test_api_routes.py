@@ -127,6 +127,13 @@ def test_job_from_submission_to_result_with_events(client):
     with client.stream("GET", job["links"]["events"], headers={"Last-Event-ID": last}) as st:
         rest = parse_sse(st.read().decode())
     assert [e for _, e, _ in rest] == ["state"]
+    # resuming after the final event ends at once
+    t0 = time.monotonic()
+    with client.stream(
+        "GET", job["links"]["events"], headers={"Last-Event-ID": events[-1][0]}
+    ) as st:
+        assert parse_sse(st.read().decode()) == []
+    assert time.monotonic() - t0 < 2
 
 
 def test_list_pages_and_filters(client):

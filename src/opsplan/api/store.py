@@ -30,7 +30,14 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+from sqlalchemy.orm import (
+    DeclarativeBase,
+    Mapped,
+    Session,
+    defer,
+    mapped_column,
+    sessionmaker,
+)
 
 QUEUED, RUNNING, SUCCEEDED, FAILED, CANCELLED = (
     "queued",
@@ -176,13 +183,21 @@ class Store:
             self._event(s, j.id, "state", {"state": QUEUED})
         return j
 
-    def get(self, job_id: str) -> Job | None:
+    def get(self, job_id: str, bodies: bool = False) -> Job | None:
+        """A job; its request and result texts only when `bodies` (they can be large)."""
         with self.session() as s:
-            return s.get(Job, job_id)
+            q = select(Job).where(Job.id == job_id)
+            if not bodies:
+                q = q.options(defer(Job.request), defer(Job.result))
+            return s.execute(q).scalar_one_or_none()
+
+    def result_of(self, job_id: str) -> str | None:
+        with self.session() as s:
+            return s.execute(select(Job.result).where(Job.id == job_id)).scalar_one_or_none()
 
     def page(self, state: str | None, limit: int, offset: int) -> tuple[list[Job], int]:
         with self.session() as s:
-            q = select(Job)
+            q = select(Job).options(defer(Job.request), defer(Job.result))
             c = select(func.count()).select_from(Job)
             if state:
                 q = q.where(Job.state == state)
@@ -210,7 +225,11 @@ class Store:
         """Move the oldest queued job to running; None when nothing is queued."""
         with self.session() as s:
             for j in s.execute(
-                select(Job).where(Job.state == QUEUED).order_by(Job.created_at, Job.id).limit(5)
+                select(Job)
+                .options(defer(Job.request), defer(Job.result))
+                .where(Job.state == QUEUED)
+                .order_by(Job.created_at, Job.id)
+                .limit(5)
             ).scalars():
                 n = s.execute(
                     update(Job)

@@ -59,7 +59,7 @@ def run_job(
     Returns (final state, solve runtime in seconds).
     """
     store = _store(url)
-    job = store.get(job_id)
+    job = store.get(job_id, bodies=True)
     if job is None:
         return FAILED, None
     lock = threading.Lock()

@@ -116,10 +116,11 @@ def get_result(job_id: str, svc: ServiceDep) -> Response:
     j = _get(svc, job_id)
     if j.state not in FINAL:
         raise HTTPException(409, f"job {job_id} is {j.state}; the result comes when it finishes")
-    if j.result is None:
+    result = svc.store.result_of(job_id)
+    if result is None:
         why = j.error or "it was cancelled before it started"
         raise HTTPException(409, f"job {job_id} is {j.state} without a result: {why}")
-    return Response(content=j.result, media_type="application/json")
+    return Response(content=result, media_type="application/json")
 
 
 @router.delete(
@@ -177,6 +178,12 @@ async def job_events(
                 yield _sse(e.id, e.kind, e.data)
                 last_sent = time.monotonic()
                 if e.kind == "state" and json.loads(e.data).get("state") in FINAL:
+                    return
+            if not events:
+                # a final state and its event are written in one transaction: once the job is
+                # final, every event has been sent (e.g. a resume after the last one)
+                now = await run_in_threadpool(svc.store.get, job_id)
+                if now is None or now.state in FINAL:
                     return
             if await request.is_disconnected():
                 return
