@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 from fastapi.testclient import TestClient
 from svc_helpers import HeldExecutor, held_client, settings_for, small
@@ -134,3 +136,28 @@ def test_internal_errors_show_no_trace_or_path(tmp_path):
         r = c.post("/v1/solve", json={"model": "scheduling"})
         assert r.status_code == 422
         assert "/work" not in r.text and "Traceback" not in r.text
+
+
+class Blocking(HeldExecutor):
+    """Synchronous solves wait until released."""
+
+    release = threading.Event()
+    entered = threading.Event()
+
+    def solve(self, request, overrides):
+        self.entered.set()
+        assert self.release.wait(10)
+        return super().solve(request, overrides)
+
+
+def test_too_many_waiting_sync_solves_429(tmp_path):
+    app = create_app(settings_for(tmp_path, max_sync_waiting=1, retry_after_s=3), Blocking)
+    with TestClient(app) as c, ThreadPoolExecutor(1) as pool:
+        first = pool.submit(c.post, "/v1/solve", json=small())
+        assert Blocking.entered.wait(10)
+        r = c.post("/v1/solve", json=small())
+        assert r.status_code == 429 and r.headers["Retry-After"] == "3"
+        assert c.get("/healthz").status_code == 200  # the rest of the API still answers
+        Blocking.release.set()
+        assert first.result(timeout=30).status_code == 200
+        assert c.post("/v1/solve", json=small()).status_code == 200

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
@@ -167,7 +168,8 @@ def create_app(
 
         executor = factory(settings, store, done)
         executor.start()
-        svc = Service(settings, store, executor, metrics)
+        waiting = threading.BoundedSemaphore(settings.max_sync_waiting)
+        svc = Service(settings, store, executor, metrics, waiting)
         metrics.registry.register(ops.StoreCollector(store, executor.running))
         app.state.service = svc
         try:

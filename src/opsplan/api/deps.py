@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import threading
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -30,6 +31,7 @@ class Service:
     store: Store
     executor: Executor
     metrics: Metrics
+    sync_slots: threading.BoundedSemaphore
 
 
 def get_service(request: Request) -> Service:

@@ -39,6 +39,12 @@ class Settings(BaseSettings):
         description="Worker processes kept free of jobs for POST /v1/solve (fewer than "
         "concurrent_solves); 0: synchronous solves wait behind running jobs when all are busy.",
     )
+    max_sync_waiting: int = Field(
+        32,
+        ge=1,
+        description="POST /v1/solve requests in progress beyond which it answers 429 (each holds "
+        "a web thread; keep it below the server's thread pool, 40 by default).",
+    )
     max_queue: int = Field(100, ge=0, description="Queued jobs beyond which POST answers 429.")
     retry_after_s: int = Field(5, ge=1, description="Retry-After of a 429 answer, seconds.")
     max_time_limit_s: float = Field(

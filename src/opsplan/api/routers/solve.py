@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, HTTPException, Response
 
 from ...core.errors import Problem
 from ...core.result import SolveResult
 from ...core.solve import SolveRequest, validate
 from ..deps import InvalidRequest, ServiceDep, limit_options
-from ..schemas import TOO_LARGE, InvalidBody, ValidateAnswer
+from ..schemas import TOO_LARGE, ErrorBody, InvalidBody, ValidateAnswer
 
 router = APIRouter(prefix="/v1", tags=["solve"])
 
@@ -23,6 +23,7 @@ router = APIRouter(prefix="/v1", tags=["solve"])
     responses={
         200: {"model": SolveResult, "description": "The result (any status)."},
         422: {"model": InvalidBody},
+        429: {"model": ErrorBody, "description": "Too many synchronous solves waiting."},
         **TOO_LARGE,
     },
 )
@@ -31,7 +32,17 @@ def solve_now(body: SolveRequest, svc: ServiceDep) -> Response:
     overrides, problems = limit_options(body.options, svc.settings, svc.settings.sync_time_limit_s)
     if problems:
         raise InvalidRequest(problems + validate(req))
-    kind, answer = svc.executor.solve(req, overrides)
+    if not svc.sync_slots.acquire(blocking=False):
+        raise HTTPException(
+            429,
+            f"{svc.settings.max_sync_waiting} synchronous solves are already waiting; try again "
+            "later or use /v1/jobs",
+            headers={"Retry-After": str(svc.settings.retry_after_s)},
+        )
+    try:
+        kind, answer = svc.executor.solve(req, overrides)
+    finally:
+        svc.sync_slots.release()
     if kind == "invalid":
         raise InvalidRequest([Problem.model_validate(p) for p in answer])
     res_json, runtime = answer
