@@ -32,18 +32,31 @@ def test_reserved_slot_answers_sync_solves_while_jobs_run(tmp_path):
         assert c.get(f"/v1/jobs/{a}/result").json()["violations"] == []
 
 
-def test_a_dead_worker_fails_its_job_and_the_pool_recovers(tmp_path):
-    app = create_app(settings_for(tmp_path, concurrent_solves=1))
+def _kill_workers(app) -> None:
+    pool = app.state.service.executor._pool
+    pids = [p.pid for p in pool._processes.values()]
+    assert pids
+    for pid in pids:  # the worker processes this test's service started
+        os.kill(pid, signal.SIGKILL)
+
+
+def test_a_dead_worker_reruns_then_fails_its_job_and_the_pool_recovers(tmp_path):
+    app = create_app(settings_for(tmp_path, concurrent_solves=1, max_attempts=2))
     with TestClient(app) as c:
         jid = c.post("/v1/jobs", json=jobshop(15, 10, seed=5, limit_s=20)).json()["id"]
-        wait_state(c, jid, ("running",))
-        pool = app.state.service.executor._pool
-        pids = [p.pid for p in pool._processes.values()]
-        assert pids
-        for pid in pids:  # the worker processes this test's service started
-            os.kill(pid, signal.SIGKILL)
-        failed = wait_state(c, jid, timeout=10)
+        for attempt in (1, 2):
+            deadline = time.monotonic() + 20
+            while True:  # solving in this attempt: its worker is in the current pool
+                j = c.get(f"/v1/jobs/{jid}").json()
+                p = j["progress"] or {}
+                if j["attempts"] == attempt and j["state"] == "running" and p.get("solutions"):
+                    break
+                assert time.monotonic() < deadline, j
+                time.sleep(0.05)
+            _kill_workers(app)
+        failed = wait_state(c, jid, timeout=15)
         assert failed["state"] == "failed" and "worker" in failed["error"]
+        assert "2 times" in failed["error"]
         nxt = c.post("/v1/jobs", json=small()).json()["id"]
         assert wait_state(c, nxt, timeout=30)["state"] == "succeeded"
         assert c.post("/v1/solve", json=small()).status_code == 200

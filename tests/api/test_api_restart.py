@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import time
 
 import pytest
 from fastapi.testclient import TestClient
-from svc_helpers import held_client, jobshop, settings_for, small, wait_state
+from svc_helpers import held_client, jobshop, parse_sse, settings_for, small, wait_state
 
 from opsplan.api import create_app
 
@@ -52,3 +53,19 @@ def test_settings_keep_solves_within_the_cores(tmp_path, bad):
         settings_for(tmp_path, **bad)
     s = settings_for(tmp_path, workers_per_solve=2)
     assert s.solves == 1
+
+
+def test_restart_does_not_requeue_a_job_past_max_attempts(tmp_path):
+    with held_client(tmp_path) as c:
+        store = c.app.state.service.store  # type: ignore[attr-defined]
+        jid = c.post("/v1/jobs", json=small()).json()["id"]
+        assert store.claim_next().id == jid
+        assert store.retry_or_fail(jid, 1, 2, "worker died") == "queued"
+        assert store.claim_next().attempts == 2
+    with held_client(tmp_path, on_restart_running="requeue", max_attempts=2) as c:
+        j = c.get(f"/v1/jobs/{jid}").json()
+        assert j["state"] == "failed" and "started 2 times" in j["error"]
+        with c.stream("GET", f"/v1/jobs/{jid}/events") as st:
+            events = parse_sse(st.read().decode())
+        states = [json.loads(d)["state"] for _, e, d in events if e == "state"]
+        assert states == ["queued", "running", "queued", "running", "failed"]

@@ -152,12 +152,14 @@ def create_app(
         if settings.database_url is None:
             settings.data_dir.mkdir(parents=True, exist_ok=True)
         store = Store(settings.db_url(), create=True)
-        recovered = store.recover(settings.on_restart_running)
+        recovered = store.recover(settings.on_restart_running, settings.max_attempts)
         if recovered:
             log.warning(
                 "%d job(s) were running when the service stopped: %s",
                 len(recovered),
-                "queued again" if settings.on_restart_running == "requeue" else "marked failed",
+                "queued again (within max_attempts)"
+                if settings.on_restart_running == "requeue"
+                else "marked failed",
             )
         metrics = _make_metrics()
 

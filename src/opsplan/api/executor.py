@@ -168,7 +168,26 @@ class LocalProcessExecutor:
                     self._jobs -= 1
                 return
             log.error("job %s: worker failed: %s", job_id, type(e).__name__)
-            self._ended(job_id, FAILED, None, "the worker process running this job stopped")
+            # a dying worker breaks the whole pool, so the job may be innocent: run it again
+            # while it has attempts left (a job that kills its worker each time ends failed)
+            state = FAILED
+            try:
+                job = self.store.get(job_id)
+                if job is not None:
+                    state = self.store.retry_or_fail(
+                        job_id,
+                        job.attempts,
+                        self.settings.max_attempts,
+                        "the worker process running this job stopped",
+                    )
+            except Exception:
+                log.exception("could not store the end of job %s", job_id)
+            with self._lock:
+                self._inflight -= 1
+                self._jobs -= 1
+            if state == FAILED and self.on_done is not None:
+                self.on_done(job_id, FAILED, None)
+            self._wake.set()
             return
         with self._lock:
             self._inflight -= 1

@@ -67,6 +67,12 @@ class Settings(BaseSettings):
         description="After a restart, jobs that were running are run again (requeue) or "
         "marked failed (fail).",
     )
+    max_attempts: int = Field(
+        2,
+        ge=1,
+        description="A job whose worker died (or whose service stopped) under it is run again "
+        "until it has started this many times; then it is marked failed.",
+    )
     progress_interval_s: float = Field(
         0.05, ge=0, description="At most one progress write per job per this many seconds."
     )

@@ -260,27 +260,43 @@ class Store:
             s.execute(update(Job).where(Job.id == job_id).values(cancel_requested=True))
         return self.get(job_id)
 
-    def recover(self, mode: str) -> list[str]:
+    def recover(self, mode: str, max_attempts: int) -> list[str]:
         """At start-up: jobs left running by a stopped service are re-queued or failed."""
         with self.session() as s:
-            ids = list(s.execute(select(Job.id).where(Job.state == RUNNING)).scalars())
-            for jid in ids:
-                if mode == "requeue":
-                    s.execute(
-                        update(Job)
-                        .where(Job.id == jid)
-                        .values(state=QUEUED, started_at=None, solutions=0, elapsed_s=None)
-                    )
-                    self._event(s, jid, "state", {"state": QUEUED, "requeued": True})
-                else:
-                    msg = "the service stopped while this job was running"
-                    s.execute(
-                        update(Job)
-                        .where(Job.id == jid)
-                        .values(state=FAILED, finished_at=now(), error=msg)
-                    )
-                    self._event(s, jid, "state", {"state": FAILED, "error": msg})
-        return ids
+            rows = s.execute(select(Job.id, Job.attempts).where(Job.state == RUNNING)).all()
+        for jid, attempts in rows:
+            if mode == "requeue":
+                self.retry_or_fail(
+                    jid, attempts, max_attempts, "the service stopped while this job was running"
+                )
+            else:
+                self.fail_running(jid, "the service stopped while this job was running")
+        return [jid for jid, _ in rows]
+
+    def retry_or_fail(self, job_id: str, attempts: int, max_attempts: int, why: str) -> str:
+        """A running job lost its worker: queued again while attempts remain, else failed."""
+        if attempts >= max_attempts:
+            self.fail_running(job_id, f"{why} (started {attempts} times; not retried)")
+            return FAILED
+        with self.session() as s:
+            n = s.execute(
+                update(Job)
+                .where(Job.id == job_id, Job.state == RUNNING)
+                .values(state=QUEUED, started_at=None, solutions=0, elapsed_s=None)
+            ).rowcount  # type: ignore[attr-defined]
+            if n == 1:
+                self._event(s, job_id, "state", {"state": QUEUED, "requeued": why})
+        return QUEUED
+
+    def fail_running(self, job_id: str, why: str) -> None:
+        with self.session() as s:
+            n = s.execute(
+                update(Job)
+                .where(Job.id == job_id, Job.state == RUNNING)
+                .values(state=FAILED, finished_at=now(), error=why)
+            ).rowcount  # type: ignore[attr-defined]
+            if n == 1:
+                self._event(s, job_id, "state", {"state": FAILED, "error": why})
 
     def events_after(self, job_id: str, after: int) -> list[JobEvent]:
         with self.session() as s:
