@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -13,9 +14,12 @@ from pathlib import Path
 
 import httpx
 import pytest
-from svc_helpers import jobshop, parse_sse
+from fastapi.testclient import TestClient
+from svc_helpers import jobshop, parse_sse, settings_for, wait_state
 
 import opsplan
+from opsplan.api import create_app
+from opsplan.api.store import Store
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -27,7 +31,9 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def served(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[tuple[str, Path, subprocess.Popen]]:
     port = free_port()
     data = tmp_path_factory.mktemp("served")
     env = {**os.environ, "OPSPLAN_CORES": "2", "OPSPLAN_WORKERS_PER_SOLVE": "1"}
@@ -47,6 +53,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
+        start_new_session=True,  # its own process group, as a terminal would give it
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -60,7 +67,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                 pass
             assert time.monotonic() < deadline, "the server did not start in 60 s"
             time.sleep(0.1)
-        yield base
+        yield base, data, proc
     finally:
         proc.terminate()
         try:
@@ -69,6 +76,11 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             proc.kill()
             proc.wait(timeout=5)
     assert (data / "opsplan.db").exists()
+
+
+@pytest.fixture(scope="module")
+def server(served: tuple[str, Path, subprocess.Popen]) -> str:
+    return served[0]
 
 
 def test_job_through_progress_events_to_result(server):
@@ -125,3 +137,35 @@ def test_sync_solve_and_the_curl_example(server):
         assert res["status"] == "optimal" and res["violations"] == []
     assert result["objective"] == sync["objective"]
     assert '"state": "succeeded"' in out  # the end of the event stream
+
+
+def test_ctrl_c_stops_the_service_and_a_restart_reruns_the_running_job(served):
+    """Last in this module: it stops the server. A Ctrl-C (SIGINT to the server's process group)
+    stops the service, which ends its workers; the running job stays `running` in the store with
+    one attempt spent, and a restarted service runs it again."""
+    base, data, proc = served
+    with httpx.Client(base_url=base, timeout=30) as c:
+        jid = c.post("/v1/jobs", json=jobshop(15, 10, seed=4, limit_s=20)).json()["id"]
+        deadline = time.monotonic() + 30
+        while c.get(f"/v1/jobs/{jid}").json()["state"] != "running":
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGINT)
+    proc.wait(timeout=30)
+    store = Store(f"sqlite:///{data / 'opsplan.db'}")
+    j = store.get(jid)
+    store.dispose()
+    assert j is not None and j.state == "running" and j.attempts == 1
+    with TestClient(create_app(settings_for(data, on_restart_running="requeue"))) as c:
+        deadline = time.monotonic() + 30
+        while True:  # running again, with an incumbent
+            j2 = c.get(f"/v1/jobs/{jid}").json()
+            if j2["state"] == "running" and (j2["progress"] or {}).get("solutions"):
+                break
+            assert time.monotonic() < deadline, j2
+            time.sleep(0.05)
+        assert j2["attempts"] == 2
+        c.delete(f"/v1/jobs/{jid}")  # no need to wait 20 s: keep the plan found so far
+        done = wait_state(c, jid, timeout=10)
+        assert done["state"] == "cancelled"
+        assert c.get(f"/v1/jobs/{jid}/result").json()["violations"] == []

@@ -25,4 +25,12 @@ def serve(
 
     settings = Settings(data_dir=data_dir) if data_dir is not None else Settings()
     app = create_app(settings)
-    uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=False)
+    # open event streams must not hold a shutdown for long: the workers are ended after them
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        log_level=log_level,
+        access_log=False,
+        timeout_graceful_shutdown=5,
+    )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import threading
 import time
 from typing import Any
@@ -28,7 +29,12 @@ names()  # import every model family now (in a fork server: once for all workers
 
 
 def init_worker() -> None:
-    """Process initializer: load the model families once, before the first request."""
+    """Process initializer: its own process group, so that a Ctrl-C at the terminal reaches the
+    service (which then ends its workers) but neither the workers nor their solver processes
+    (CBC stops on SIGINT and would answer a truncated plan as if the job were done); the model
+    families loaded once, before the first request."""
+    if hasattr(os, "setpgrp"):
+        os.setpgrp()
     names()
 
 
