@@ -210,5 +210,14 @@ def main() -> None:
         sys.exit(130)
 
 
+def _register_serve() -> None:
+    from .api.serve import serve
+
+    app.command()(serve)
+
+
+_register_serve()
+
+
 if __name__ == "__main__":
     main()

@@ -1,0 +1,110 @@
+"""Dependencies shared by the routers: the running service, API keys, request limits."""
+
+from __future__ import annotations
+
+import secrets
+import threading
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import Depends, HTTPException, Request
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+from prometheus_client import CollectorRegistry, Counter, Histogram
+
+from ..core.errors import Problem
+from ..core.options import SolveOptions
+from .executor import Executor
+from .settings import Settings, get_settings
+from .store import Store
+
+
+@dataclass
+class Metrics:
+    registry: CollectorRegistry
+    durations: Histogram
+    finished: Counter
+
+
+@dataclass
+class Service:
+    settings: Settings
+    store: Store
+    executor: Executor
+    metrics: Metrics
+    sync_slots: threading.BoundedSemaphore
+
+
+def get_service(request: Request) -> Service:
+    svc: Service = request.app.state.service
+    return svc
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+ServiceDep = Annotated[Service, Depends(get_service)]
+
+_key_header = APIKeyHeader(name="X-API-Key", auto_error=False, description="An API key.")
+_bearer = HTTPBearer(auto_error=False, description="An API key as a bearer token.")
+
+
+def require_key(
+    settings: SettingsDep,
+    key: Annotated[str | None, Depends(_key_header)] = None,
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)] = None,
+) -> None:
+    """When API keys are configured, a request needs one of them; else 401 and no data."""
+    if not settings.api_keys:
+        return
+    given = key or (bearer.credentials if bearer else None)
+    if given is not None and any(
+        secrets.compare_digest(given.encode(), k.encode()) for k in settings.api_keys
+    ):
+        return
+    raise HTTPException(
+        status_code=401,
+        detail="a valid API key is needed (header X-API-Key or Authorization: Bearer)",
+        headers={"WWW-Authenticate": "Bearer"},
+    )
+
+
+_DEFAULTS = SolveOptions()
+
+
+def _number(v: Any) -> bool:
+    return isinstance(v, int | float) and not isinstance(v, bool)
+
+
+def limit_options(
+    options: dict[str, Any], settings: Settings, cap_s: float | None
+) -> tuple[dict[str, Any], list[Problem]]:
+    """The service's limits on a request's options: (overrides to apply, problems).
+
+    A time limit above max_time_limit_s is a problem; `cap_s` (synchronous solves) lowers the
+    time limit silently; solver threads are lowered to workers_per_solve so that concurrent
+    solves x threads stay within the cores. Values of the wrong type are left for validation.
+    """
+    overrides: dict[str, Any] = {}
+    problems: list[Problem] = []
+    tl = options.get("time_limit_s", _DEFAULTS.time_limit_s)
+    if _number(tl):
+        if tl > settings.max_time_limit_s:
+            problems.append(
+                Problem(
+                    where="options.time_limit_s",
+                    message=f"at most {settings.max_time_limit_s:g} seconds on this service, "
+                    f"got {tl:g}",
+                )
+            )
+        elif cap_s is not None and tl > cap_s:
+            overrides["time_limit_s"] = cap_s
+    w = options.get("workers", _DEFAULTS.workers)
+    if isinstance(w, int) and not isinstance(w, bool) and w > settings.workers_per_solve:
+        overrides["workers"] = settings.workers_per_solve
+    return overrides, problems
+
+
+class InvalidRequest(Exception):
+    """Answered 422 with every problem (see the handler in app.py)."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__(f"{len(problems)} problem(s) in the input")
+        self.problems = problems

@@ -1,0 +1,223 @@
+"""Where solves run: the small interface the service needs, and a local process pool.
+
+An Executor owns the worker processes (or a cluster): it runs synchronous solves, and it takes
+queued jobs from the store as capacity frees up. Cancellation goes through the store (a flag the
+running job polls), so it crosses processes, machines and restarts alike.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import multiprocessing
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any, Protocol
+
+from .settings import Settings
+from .store import FAILED, Store
+from .worker import init_worker, run_job, solve_sync, warm
+
+log = logging.getLogger("opsplan.api")
+
+# (final state, runtime_s or None): called in the web process when a job ends
+JobDone = Callable[[str, str, float | None], None]
+
+
+class Executor(Protocol):
+    capacity: int
+
+    def start(self) -> None:
+        """Start the workers and begin running queued jobs from the store."""
+
+    def shutdown(self) -> None:
+        """Stop the workers; jobs still running stay `running` in the store (see recover)."""
+
+    def notify(self) -> None:
+        """A job was queued (or capacity may have freed up): look at the queue now."""
+
+    def cancel(self, job_id: str) -> None:
+        """The store's cancel flag is set; speed it up if the executor can."""
+
+    def solve(self, request: dict[str, Any], overrides: dict[str, Any]) -> tuple[str, Any]:
+        """One synchronous solve: ('ok', (result JSON, runtime_s)) or ('invalid', problems)."""
+
+    def running(self) -> int:
+        """Solves under way now (jobs and synchronous)."""
+
+
+class LocalProcessExecutor:
+    """A pool of `settings.solves` worker processes; one dispatcher thread feeds it jobs."""
+
+    def __init__(self, settings: Settings, store: Store, on_done: JobDone | None = None) -> None:
+        self.settings = settings
+        self.store = store
+        self.capacity = settings.solves
+        self.on_done = on_done
+        self._lock = threading.Lock()
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._inflight = 0  # solves in the pool: jobs and synchronous
+        self._jobs = 0  # jobs in the pool
+        self._job_slots = settings.solves - settings.sync_reserved
+        self._pool: ProcessPoolExecutor | None = None
+        self._thread: threading.Thread | None = None
+        method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else None
+        self._ctx = multiprocessing.get_context(method or "spawn")
+        if method == "forkserver":
+            # the fork server imports the solver stack once; each worker is a cheap fork of it
+            self._ctx.set_forkserver_preload(["opsplan.api.worker"])
+
+    def _new_pool(self) -> ProcessPoolExecutor:
+        pool = ProcessPoolExecutor(
+            max_workers=self.capacity, mp_context=self._ctx, initializer=init_worker
+        )
+        # start every worker now, so the first requests do not pay for process start-up
+        for f in [pool.submit(warm) for _ in range(self.capacity)]:
+            f.result()
+        return pool
+
+    def start(self) -> None:
+        self._pool = self._new_pool()
+        self._thread = threading.Thread(target=self._dispatch, name="opsplan-dispatch", daemon=True)
+        self._thread.start()
+
+    def shutdown(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            _terminate(pool)
+
+    def notify(self) -> None:
+        self._wake.set()
+
+    def cancel(self, job_id: str) -> None:
+        self._wake.set()  # the flag is in the store; the worker polls it
+
+    def running(self) -> int:
+        return self._inflight
+
+    def solve(self, request: dict[str, Any], overrides: dict[str, Any]) -> tuple[str, Any]:
+        with self._lock:
+            self._inflight += 1
+        try:
+            return self._submit(solve_sync, request, overrides).result()
+        finally:
+            with self._lock:
+                self._inflight -= 1
+            self._wake.set()
+
+    def _submit(self, fn: Callable[..., Any], *args: Any) -> Future[Any]:
+        with self._lock:
+            if self._pool is None:
+                raise RuntimeError("the executor is not running")
+            try:
+                return self._pool.submit(fn, *args)
+            except BrokenProcessPool:
+                log.error("a worker process died; starting a new pool")
+                _terminate(self._pool)
+                self._pool = self._new_pool()
+                return self._pool.submit(fn, *args)
+
+    def _dispatch(self) -> None:
+        while not self._stop.is_set():
+            self._wake.wait(timeout=1.0)
+            self._wake.clear()
+            while (
+                not self._stop.is_set()
+                and self._inflight < self.capacity
+                and self._jobs < self._job_slots
+            ):
+                try:
+                    job = self.store.claim_next()
+                except Exception:
+                    log.exception("could not read the queue")
+                    break
+                if job is None:
+                    break
+                with self._lock:
+                    self._inflight += 1
+                    self._jobs += 1
+                try:
+                    fut = self._submit(
+                        run_job,
+                        self.store.url,
+                        job.id,
+                        self.settings.cancel_poll_s,
+                        self.settings.progress_interval_s,
+                    )
+                except Exception:
+                    log.exception("could not start job %s", job.id)
+                    self._ended(job.id, FAILED, None, "the job could not be started")
+                    continue
+                fut.add_done_callback(functools.partial(self._job_done, job.id))
+
+    def _job_done(self, job_id: str, fut: Future[Any]) -> None:
+        try:
+            state, runtime = fut.result()
+        except Exception as e:
+            if self._stop.is_set():  # shutting down: the job stays running for recover()
+                with self._lock:
+                    self._inflight -= 1
+                    self._jobs -= 1
+                return
+            log.error("job %s: worker failed: %s", job_id, type(e).__name__)
+            # a dying worker breaks the whole pool, so the job may be innocent: run it again
+            # while it has attempts left (a job that kills its worker each time ends failed)
+            state = FAILED
+            try:
+                job = self.store.get(job_id)
+                if job is not None:
+                    state = self.store.retry_or_fail(
+                        job_id,
+                        job.attempts,
+                        self.settings.max_attempts,
+                        "the worker process running this job stopped",
+                    )
+            except Exception:
+                log.exception("could not store the end of job %s", job_id)
+            with self._lock:
+                self._inflight -= 1
+                self._jobs -= 1
+            if state == FAILED and self.on_done is not None:
+                self.on_done(job_id, FAILED, None)
+            self._wake.set()
+            return
+        with self._lock:
+            self._inflight -= 1
+            self._jobs -= 1
+        if self.on_done is not None:
+            self.on_done(job_id, state, runtime)
+        self._wake.set()
+
+    def _ended(self, job_id: str, state: str, runtime: float | None, error: str) -> None:
+        try:
+            self.store.finish(job_id, state, error=error)
+        except Exception:
+            log.exception("could not store the end of job %s", job_id)
+        with self._lock:
+            self._inflight -= 1
+            self._jobs -= 1
+        if self.on_done is not None:
+            self.on_done(job_id, state, runtime)
+        self._wake.set()
+
+
+def _terminate(pool: ProcessPoolExecutor) -> None:
+    """Stop a pool now, running solves included (a restart recovers their jobs)."""
+    procs = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    deadline = time.monotonic() + 1.0  # idle workers leave by themselves
+    for p in procs:
+        p.join(timeout=max(0.0, deadline - time.monotonic()))
+    for p in procs:
+        if p.is_alive():
+            p.terminate()
+    for p in procs:
+        p.join(timeout=5)

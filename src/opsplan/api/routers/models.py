@@ -1,0 +1,63 @@
+"""GET /v1/models and /v1/models/{name}/schema: every family in the registry, no code per family."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, HTTPException
+
+from ...core import registry
+from ...core.options import SolveOptions
+from ..schemas import ErrorBody, ModelInfo
+
+router = APIRouter(prefix="/v1/models", tags=["models"])
+
+
+def request_schema(spec: registry.ModelSpec) -> dict[str, Any]:
+    """The JSON Schema of a solve request for one model.
+
+    The parts' `$defs` move to the top, where their `#/$defs/...` references point.
+    """
+    instance = spec.instance_type.model_json_schema()
+    options = SolveOptions.model_json_schema()
+    defs = {**options.pop("$defs", {}), **instance.pop("$defs", {})}
+    doc: dict[str, Any] = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": f"opsplan {spec.name} solve request",
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["model", "instance"],
+        "properties": {"model": {"const": spec.name}, "instance": instance, "options": options},
+    }
+    if defs:
+        doc["$defs"] = defs
+    return doc
+
+
+@router.get("", response_model=list[ModelInfo], summary="The models, one line each")
+def list_models() -> list[ModelInfo]:
+    return [
+        ModelInfo(
+            name=s.name,
+            description=s.description,
+            backends=list(s.backends),
+            default_backend=s.default_backend,
+            schema_url=f"/v1/models/{s.name}/schema",
+        )
+        for s in registry.all_specs()
+    ]
+
+
+@router.get(
+    "/{name}/schema",
+    summary="The JSON Schema of a model's solve request",
+    responses={404: {"model": ErrorBody}},
+)
+def model_schema(name: str) -> dict[str, Any]:
+    try:
+        spec = registry.get(name)
+    except KeyError:
+        raise HTTPException(
+            404, f"unknown model {name!r}; known: {', '.join(registry.names())}"
+        ) from None
+    return request_schema(spec)

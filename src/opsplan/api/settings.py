@@ -1,0 +1,120 @@
+"""Service settings: environment variables with the OPSPLAN_ prefix (pydantic-settings).
+
+`get_settings()` is the cached FastAPI dependency; `create_app(settings)` overrides it so tests
+and `opsplan serve --data-dir` give their own.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="OPSPLAN_", extra="ignore")
+
+    data_dir: Path = Field(Path("opsplan-data"), description="Holds the SQLite database.")
+    database_url: str | None = Field(
+        None,
+        description="SQLAlchemy URL of the job store (e.g. postgresql+psycopg://...); "
+        "default: SQLite file opsplan.db in data_dir.",
+    )
+    cores: int = Field(
+        default_factory=lambda: os.cpu_count() or 1,
+        ge=1,
+        description="Cores the solves may use in total.",
+    )
+    workers_per_solve: int = Field(1, ge=1, description="Solver threads given to each solve.")
+    concurrent_solves: int | None = Field(
+        None, ge=1, description="Worker processes (solves at once); default cores // workers."
+    )
+    sync_reserved: int = Field(
+        0,
+        ge=0,
+        description="Worker processes kept free of jobs for POST /v1/solve (fewer than "
+        "concurrent_solves); 0: synchronous solves wait behind running jobs when all are busy.",
+    )
+    max_sync_waiting: int = Field(
+        32,
+        ge=1,
+        description="POST /v1/solve requests in progress beyond which it answers 429 (each holds "
+        "a web thread; keep it below the server's thread pool, 40 by default).",
+    )
+    max_queue: int = Field(100, ge=0, description="Queued jobs beyond which POST answers 429.")
+    retry_after_s: int = Field(5, ge=1, description="Retry-After of a 429 answer, seconds.")
+    max_time_limit_s: float = Field(
+        3600.0, gt=0, description="Largest time_limit_s a request may ask for (else 422)."
+    )
+    sync_time_limit_s: float = Field(
+        60.0, gt=0, description="POST /v1/solve caps time_limit_s at this value."
+    )
+    max_request_bytes: int = Field(5_000_000, ge=1, description="Larger request bodies answer 413.")
+    api_keys: list[str] = Field(
+        default_factory=list,
+        description="When not empty, every /v1 and /metrics request needs one of these keys "
+        "(header X-API-Key, or Authorization: Bearer KEY); JSON list in the environment.",
+    )
+    cors_origins: list[str] = Field(
+        default_factory=list, description="Origins allowed by CORS; empty: CORS off."
+    )
+    on_restart_running: Literal["requeue", "fail"] = Field(
+        "requeue",
+        description="After a restart, jobs that were running are run again (requeue) or "
+        "marked failed (fail).",
+    )
+    max_attempts: int = Field(
+        2,
+        ge=1,
+        description="A job whose worker died (or whose service stopped) under it is run again "
+        "until it has started this many times; then it is marked failed.",
+    )
+    progress_interval_s: float = Field(
+        0.05, ge=0, description="At most one progress write per job per this many seconds."
+    )
+    cancel_poll_s: float = Field(
+        0.25, gt=0, le=1.0, description="How often a running solve looks for a cancel request."
+    )
+    events_poll_s: float = Field(0.2, gt=0, description="Server-sent events poll interval.")
+    events_max_s: float = Field(
+        3600.0, gt=0, description="A server-sent event stream closes after this long."
+    )
+
+    @model_validator(mode="after")
+    def _within_cores(self) -> Settings:
+        if self.workers_per_solve > self.cores:
+            raise ValueError(
+                f"workers_per_solve ({self.workers_per_solve}) exceeds cores ({self.cores})"
+            )
+        if self.concurrent_solves is None:
+            self.concurrent_solves = max(1, self.cores // self.workers_per_solve)
+        if self.concurrent_solves * self.workers_per_solve > self.cores:
+            raise ValueError(
+                f"concurrent_solves x workers_per_solve = "
+                f"{self.concurrent_solves * self.workers_per_solve} exceeds cores ({self.cores})"
+            )
+        if self.sync_reserved >= self.concurrent_solves:
+            raise ValueError(
+                f"sync_reserved ({self.sync_reserved}) must be below concurrent_solves "
+                f"({self.concurrent_solves})"
+            )
+        return self
+
+    @property
+    def solves(self) -> int:
+        assert self.concurrent_solves is not None
+        return self.concurrent_solves
+
+    def db_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'opsplan.db').resolve()}"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
