@@ -20,6 +20,7 @@ from . import __version__
 from .core import registry
 from .core.errors import InvalidInput
 from .core.result import SolveResult
+from .core.solve import request_schema
 from .core.solve import solve as solve_request
 from .core.solve import validate as validate_request
 from .core.status import SolveStatus
@@ -175,20 +176,7 @@ def schema(model: Annotated[str, typer.Argument(help="Model name, see `opsplan m
     except KeyError:
         err.print(f"unknown model {model!r}; known: {', '.join(registry.names())}")
         raise typer.Exit(EXIT_INVALID) from None
-    from .core.options import SolveOptions
-
-    doc = {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "title": f"opsplan {model} solve request",
-        "type": "object",
-        "additionalProperties": False,
-        "required": ["model", "instance"],
-        "properties": {
-            "model": {"const": model},
-            "instance": spec.instance_type.model_json_schema(),
-            "options": SolveOptions.model_json_schema(),
-        },
-    }
+    doc = request_schema(spec)
     sys.stdout.write(json.dumps(doc, indent=2) + "\n")
 
 

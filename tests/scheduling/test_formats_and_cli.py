@@ -159,3 +159,15 @@ def test_small_example_instances_solve_as_documented():
     rush = opsplan.solve(opsplan.load_request(folder / "infeasible_deadline.json"))
     assert rush.status == opsplan.SolveStatus.INFEASIBLE
     assert rush.diagnosis[0].entities == {"job": "RUSH-1"}
+
+
+def test_cli_schema_resolves_and_accepts_the_example():
+    from pathlib import Path
+
+    import jsonschema
+
+    doc = json.loads(runner.invoke(app, ["schema", "scheduling"]).output)
+    p = Path(__file__).resolve().parents[2] / "instances" / "scheduling" / "weekly_plant.json"
+    jsonschema.validate(json.loads(p.read_text()), doc)  # every $ref must resolve
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate({"model": "scheduling", "instance": {"jobs": []}}, doc)

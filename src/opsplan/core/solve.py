@@ -32,6 +32,27 @@ class SolveRequest(BaseModel):
     options: dict[str, Any] = Field(default_factory=dict, description="SolveOptions fields.")
 
 
+def request_schema(spec: registry.ModelSpec) -> dict[str, Any]:
+    """The JSON Schema of a solve request for one model.
+
+    The parts' `$defs` move to the top, where their `#/$defs/...` references point.
+    """
+    instance = spec.instance_type.model_json_schema()
+    options = SolveOptions.model_json_schema()
+    defs = {**options.pop("$defs", {}), **instance.pop("$defs", {})}
+    doc: dict[str, Any] = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": f"opsplan {spec.name} solve request",
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["model", "instance"],
+        "properties": {"model": {"const": spec.name}, "instance": instance, "options": options},
+    }
+    if defs:
+        doc["$defs"] = defs
+    return doc
+
+
 def parse_request(
     request: SolveRequest | dict[str, Any], overrides: dict[str, Any] | None = None
 ) -> tuple[registry.ModelSpec, Any, SolveOptions]:

@@ -7,31 +7,10 @@ from typing import Any
 from fastapi import APIRouter, HTTPException
 
 from ...core import registry
-from ...core.options import SolveOptions
+from ...core.solve import request_schema
 from ..schemas import ErrorBody, ModelInfo
 
 router = APIRouter(prefix="/v1/models", tags=["models"])
-
-
-def request_schema(spec: registry.ModelSpec) -> dict[str, Any]:
-    """The JSON Schema of a solve request for one model.
-
-    The parts' `$defs` move to the top, where their `#/$defs/...` references point.
-    """
-    instance = spec.instance_type.model_json_schema()
-    options = SolveOptions.model_json_schema()
-    defs = {**options.pop("$defs", {}), **instance.pop("$defs", {})}
-    doc: dict[str, Any] = {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "title": f"opsplan {spec.name} solve request",
-        "type": "object",
-        "additionalProperties": False,
-        "required": ["model", "instance"],
-        "properties": {"model": {"const": spec.name}, "instance": instance, "options": options},
-    }
-    if defs:
-        doc["$defs"] = defs
-    return doc
 
 
 @router.get("", response_model=list[ModelInfo], summary="The models, one line each")
