@@ -31,8 +31,14 @@ def read_json(path: Path) -> Any:
 
 
 def load_request(path: str | Path, fmt: str | None = None) -> dict[str, Any]:
-    """A request document from a file: JSON ({model, instance, options}) or a benchmark format."""
+    """A request from a file: JSON ({model, instance, options}), a benchmark format, an Excel
+    workbook (.xlsx) or a folder of CSV files with a model's tables."""
     path = Path(path)
+    if fmt in (None, "xlsx", "csv") and (path.is_dir() or path.suffix.lower() in (".xlsx", ".xlsm")):
+        from .frames import load_table_request  # planner files: errors by sheet, row, column
+
+        if path.exists():
+            return load_table_request(path)
     if not path.is_file():
         raise InvalidInput([Problem(where=str(path), message="no such file")])
     if fmt is None or fmt == "json":
