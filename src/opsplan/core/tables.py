@@ -112,6 +112,7 @@ class BarChart:
     series: dict[str, list[float]]  # series name -> one value per category (stacked)
     value_label: str = ""
     note: str = ""
+    colours: dict[str, str] = field(default_factory=dict)  # series -> colour (optional)
 
 
 Chart = Gantt | BarChart
@@ -130,6 +131,7 @@ class TablesAdapter:
     results       (result, instance or None) -> result tables in order, name -> rows
     views         result table name -> the column to split it by, one sheet per value
                   (a machine's sequence, an employee's month ...)
+    kpi_help      KPI name -> one sentence for a reader who has never seen opsplan
     charts        (result, instance or None) -> charts
     """
 
@@ -140,6 +142,7 @@ class TablesAdapter:
     results: Callable[[Any, Any | None], dict[str, list[dict[str, Any]]]]
     charts: Callable[[Any, Any | None], list[Chart]] = lambda result, instance: []
     views: dict[str, str] = field(default_factory=dict)
+    kpi_help: dict[str, str] = field(default_factory=dict)
 
     def table(self, name: str) -> Table | None:
         return next((t for t in self.inputs if t.name == name), None)

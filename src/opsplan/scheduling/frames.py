@@ -436,7 +436,7 @@ def example() -> SchedulingInstance:
                 {
                     "id": "B-200",
                     "name": "valves",
-                    "due": 300,
+                    "due": 120,
                     "operations": [
                         {
                             "id": "cut",
@@ -643,6 +643,7 @@ def charts(res: SolveResult, inst: SchedulingInstance | None) -> list[Chart]:
                     "idle": [float(m["idle"]) for m in machines],
                 },
                 value_label=f"{unit}s",
+                colours={"processing": "#4e79a7", "setup": "#f28e2b", "idle": "#d9d9d9"},
                 note="Working time of each machine split into processing, setup and idle time; "
                 "unavailable time is left out.",
             )
@@ -658,4 +659,17 @@ TABLES = TablesAdapter(
     results=results,
     charts=charts,
     views={"machine_sequence": "machine"},
+    kpi_help={
+        "makespan": "When the last operation ends (time units from the start).",
+        "total_weighted_tardiness": "Lateness past due dates, summed, times each job's weight.",
+        "total_tardiness": "Time units past due dates, summed over jobs.",
+        "max_tardiness": "The latest job's delay past its due date.",
+        "late_jobs": "Jobs that finish after their due date.",
+        "on_time_rate": "Share of jobs with a due date that finish on time.",
+        "total_weighted_completion": "Completion times times weights, summed.",
+        "total_setup": "Changeover time spent on all machines.",
+        "mean_utilisation": "Average share of available machine time spent processing.",
+        "bottleneck": "The busiest machine(s).",
+        "late_job_ids": "Which jobs are late.",
+    },
 )
