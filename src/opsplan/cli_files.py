@@ -66,16 +66,33 @@ def template(
     output: Annotated[
         Path, typer.Option("-o", "--output", help="FILE.xlsx, or DIR/ for CSV files.")
     ],
+    source: Annotated[
+        Path | None,
+        typer.Option(
+            "--from", help="Fill the tables from this request (JSON, benchmark file, .xlsx) "
+            "instead of the example."
+        ),
+    ] = None,
+    fmt: Annotated[str | None, typer.Option("--format", "-f", help="Format of --from.")] = None,
 ) -> None:
-    """Write an input workbook for a model: one sheet per table, every column described."""
+    """Write an input workbook for a model: one sheet per table, every column described,
+    with example rows (or the rows of --from: converts a JSON instance to Excel)."""
     from .io import frames
 
     try:
+        instance = None
+        if source is not None:
+            req = load_request(source, fmt)
+            if req.get("model") != model:
+                raise InvalidInput(
+                    [Problem(where=str(source), message=f"is a {req.get('model')!r} request")]
+                )
+            instance = req.get("instance")
         if output.suffix.lower() in (".xlsx", ".xlsm"):
-            sheets = frames.write_template(model, output)
+            sheets = frames.write_template(model, output, instance)
             out.print(f"template {output}: sheets {', '.join(sheets)}", highlight=False)
         else:
-            files = frames.write_template_csv(model, output)
+            files = frames.write_template_csv(model, output, instance)
             out.print(f"template: {len(files)} CSV files in {output}/", highlight=False)
     except InvalidInput as e:
         _fail(e)

@@ -427,11 +427,11 @@ def request_from_source(src: Source, model: str | None = None) -> dict[str, Any]
     built = ad.to_instance(rows)
     located = [_locate(p, src) for p in built.problems]
     request = {"model": name, "instance": built.instance}
-    if located:
-        raise InvalidInput(located)
-    later = validate(request)
-    if later:
-        raise InvalidInput(remap(later, built, src))
+    # rows that could not be joined were left out; the rest is still checked, so that every
+    # problem is reported at once (pydantic's field problems hide cross-reference checks)
+    later = remap(validate(request), built, src)
+    if located or later:
+        raise InvalidInput(located + later)
     return request
 
 
@@ -460,11 +460,7 @@ def instance_tables(model: str, instance: Any) -> dict[str, list[dict[str, Any]]
 def _frame(t: Table, rows: list[dict[str, Any]]) -> pd.DataFrame:
     if t.layout == "settings":
         rec = rows[0] if rows else {}
-        data = [
-            {SETTING: c.name, VALUE: export_cell(rec.get(c.name))}
-            for c in t.columns
-            if rec.get(c.name) is not None
-        ]
+        data = [{SETTING: c.name, VALUE: export_cell(rec.get(c.name))} for c in t.columns]
         return pd.DataFrame(data, columns=[SETTING, VALUE])
     cols = [c.name for c in t.columns]
     return pd.DataFrame(
@@ -698,15 +694,15 @@ def _type_text(c: Column) -> str:
     }[c.type]
 
 
-def write_template(model: str, path: Path) -> list[str]:
+def write_template(model: str, path: Path, instance: Any | None = None) -> list[str]:
     """An input workbook: a README sheet describing every column, then one sheet per table
-    with the example's rows and a comment on each header. Returns the sheet names."""
+    with rows (the family's example, or `instance`) and a comment on each header.
+    Returns the sheet names."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
 
     ad = adapter(model)
-    example = ad.example()
-    tables = ad.from_instance(example)
+    tables = instance_tables(model, ad.example() if instance is None else instance)
     wb = Workbook()
     ws = wb.active
     ws.title = README
@@ -751,24 +747,10 @@ def write_template(model: str, path: Path) -> list[str]:
         sheet = wb.create_sheet(t.name)
         frame = _frame(t, tables.get(t.name, []))
         if t.layout == "settings":
-            frame = frame.assign(
-                description=[
-                    (t.column(str(k)).description if t.column(str(k)) else "")  # type: ignore[union-attr]
-                    for k in frame[SETTING]
-                ]
-            )
+            frame = frame.assign(description=[c.description for c in t.columns])
             frame = pd.concat(
-                [
-                    frame,
-                    pd.DataFrame(
-                        [
-                            {SETTING: c.name, VALUE: None, "description": c.description}
-                            for c in t.columns
-                            if c.name not in set(frame[SETTING])
-                        ],
-                        columns=[SETTING, VALUE, "description"],
-                    ),
-                ],
+                [pd.DataFrame([{SETTING: MODEL_KEY, VALUE: model, "description": "Model family."}]),
+                 frame],
                 ignore_index=True,
             )
             frame = frame.rename(columns={"description": "# description"})
@@ -788,9 +770,15 @@ def write_template(model: str, path: Path) -> list[str]:
     return names
 
 
-def write_template_csv(model: str, folder: Path) -> list[Path]:
+def write_template_csv(model: str, folder: Path, instance: Any | None = None) -> list[Path]:
     ad = adapter(model)
-    frames = instance_frames(model, ad.example())
+    frames = instance_frames(model, ad.example() if instance is None else instance)
+    for t in ad.inputs:
+        if t.layout == "settings":
+            frames[t.name] = pd.concat(
+                [pd.DataFrame([{SETTING: MODEL_KEY, VALUE: model}]), frames[t.name]],
+                ignore_index=True,
+            )
     folder.mkdir(parents=True, exist_ok=True)
     out = []
     for name, df in frames.items():

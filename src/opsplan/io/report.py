@@ -88,10 +88,21 @@ window.addEventListener('error', function (e) {
 </script>"""
 
 DONE = """<script>
-document.documentElement.setAttribute('data-charts-drawn',
-  document.querySelectorAll('.chart .main-svg').length);
-if (!document.documentElement.hasAttribute('data-script-errors'))
-  document.documentElement.setAttribute('data-script-errors', '0');
+// after loading, wait (at most 5 s) until every chart has drawn, then say so on <html>
+window.addEventListener('load', function () {
+  var root = document.documentElement, tries = 0;
+  function drawn() {
+    return Array.from(document.querySelectorAll('.chart .plotly-graph-div'))
+      .filter(function (d) { return d.querySelector('.main-svg .trace.bars .point, .main-svg .trace .point'); }).length;
+  }
+  (function check() {
+    var total = document.querySelectorAll('.chart .plotly-graph-div').length, n = drawn();
+    if (n < total && tries++ < 50) { setTimeout(check, 100); return; }
+    root.setAttribute('data-charts', total);
+    root.setAttribute('data-charts-drawn', n);
+    if (!root.hasAttribute('data-script-errors')) root.setAttribute('data-script-errors', '0');
+  })();
+});
 </script>"""
 
 
