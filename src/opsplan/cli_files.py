@@ -69,8 +69,9 @@ def template(
     source: Annotated[
         Path | None,
         typer.Option(
-            "--from", help="Fill the tables from this request (JSON, benchmark file, .xlsx) "
-            "instead of the example."
+            "--from",
+            help="Fill the tables from this request (JSON, benchmark file, .xlsx) "
+            "instead of the example.",
         ),
     ] = None,
     fmt: Annotated[str | None, typer.Option("--format", "-f", help="Format of --from.")] = None,

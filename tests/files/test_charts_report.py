@@ -78,7 +78,7 @@ def test_cjk_names_render_with_a_cjk_font(tmp_path):
 
 
 def test_charts_command_writes_png_and_offline_html(solved, tmp_path):
-    req, res = solved
+    _, res = solved
     rj = tmp_path / "r.json"
     rj.write_text(res.to_json(), encoding="utf-8")
     r = runner.invoke(app, ["charts", str(rj), "-o", str(tmp_path / "ch")])
@@ -102,9 +102,16 @@ def browser(tmp_path_factory):
     assert exe and driver, "apt-get install chromium chromium-driver (see .ci/run)"
     opts = webdriver.ChromeOptions()
     opts.binary_location = exe
-    for arg in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--no-first-run", "--disable-extensions", "--window-size=1300,1000",
-                f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}"):  # fmt: skip
+    for arg in (
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--no-first-run",
+        "--disable-extensions",
+        "--window-size=1300,1000",
+        f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}",
+    ):
         opts.add_argument(arg)
     opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     d = webdriver.Chrome(service=Service(driver), options=opts)
@@ -131,7 +138,9 @@ def test_html_report_renders_in_headless_chromium_without_script_errors(solved, 
     req, res = solved
     rj, report = tmp_path / "r.json", tmp_path / "report.html"
     rj.write_text(res.to_json(), encoding="utf-8")
-    r = runner.invoke(app, ["report", str(rj), "-o", str(report), "--instance", str(_req(req, tmp_path))])
+    r = runner.invoke(
+        app, ["report", str(rj), "-o", str(report), "--instance", str(_req(req, tmp_path))]
+    )
     assert r.exit_code == 0, r.output
     html = report.read_text(encoding="utf-8")
     assert not re.search(r"<script[^>]+src=", html) and "<link" not in html  # self-contained

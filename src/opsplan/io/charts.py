@@ -75,8 +75,22 @@ def _font_rc() -> dict[str, Any]:
 
 # distinct colours, none of them red (red marks late work)
 COLOURS = (
-    "#4e79a7", "#f28e2b", "#59a14f", "#b07aa1", "#76b7b2", "#edc948", "#9c755f", "#ff9da7",
-    "#2f4b7c", "#a0cbe8", "#8cd17d", "#ffbe7d", "#d4a6c8", "#499894", "#86bcb6", "#b6992d",
+    "#4e79a7",
+    "#f28e2b",
+    "#59a14f",
+    "#b07aa1",
+    "#76b7b2",
+    "#edc948",
+    "#9c755f",
+    "#ff9da7",
+    "#2f4b7c",
+    "#a0cbe8",
+    "#8cd17d",
+    "#ffbe7d",
+    "#d4a6c8",
+    "#499894",
+    "#86bcb6",
+    "#b6992d",
 )
 
 
@@ -152,13 +166,24 @@ def _gantt_png(g: Gantt, fig: Any, ax: Any) -> None:
             ax.barh(y, x1 - x0, left=x0, height=0.8, color=BLOCKED, alpha=0.55, linewidth=0)
         elif b.kind == "setup":
             ax.barh(
-                y, x1 - x0, left=x0, height=0.6, color="white", edgecolor=colours.get(b.group, "k"),
-                hatch="////", linewidth=0.8,
+                y,
+                x1 - x0,
+                left=x0,
+                height=0.6,
+                color="white",
+                edgecolor=colours.get(b.group, "k"),
+                hatch="////",
+                linewidth=0.8,
             )
         else:
             ax.barh(
-                y, x1 - x0, left=x0, height=0.6, color=colours.get(b.group, "#4c72b0"),
-                edgecolor=LATE if b.late else "white", linewidth=2.2 if b.late else 0.6,
+                y,
+                x1 - x0,
+                left=x0,
+                height=0.6,
+                color=colours.get(b.group, "#4c72b0"),
+                edgecolor=LATE if b.late else "white",
+                linewidth=2.2 if b.late else 0.6,
             )
     # labels on bars wide enough to hold them
     lo = min((x(b.start) for b in g.bars), default=0.0)
@@ -171,8 +196,14 @@ def _gantt_png(g: Gantt, fig: Any, ax: Any) -> None:
         px = (x(b.end) - x(b.start)) / span * width_px
         if px > 7.5 * _width(b.label) + 6:
             ax.text(
-                (x(b.start) + x(b.end)) / 2, lane_y[b.lane], b.label, ha="center", va="center",
-                fontsize=8, color="white", clip_on=True,
+                (x(b.start) + x(b.end)) / 2,
+                lane_y[b.lane],
+                b.label,
+                ha="center",
+                va="center",
+                fontsize=8,
+                color="white",
+                clip_on=True,
             )
     ax.set_yticks(range(len(g.lanes)), labels=g.lanes)
     ax.set_ylim(len(g.lanes) - 0.5, -0.5)
@@ -192,8 +223,13 @@ def _gantt_png(g: Gantt, fig: Any, ax: Any) -> None:
         Patch(facecolor="white", edgecolor=LATE, linewidth=2.2, label="late job"),
     ]
     ax.legend(
-        handles=handles + extra, title=g.legend_title, loc="upper left",
-        bbox_to_anchor=(1.005, 1.0), fontsize=8, title_fontsize=9, frameon=False,
+        handles=handles + extra,
+        title=g.legend_title,
+        loc="upper left",
+        bbox_to_anchor=(1.005, 1.0),
+        fontsize=8,
+        title_fontsize=9,
+        frameon=False,
         ncols=1 if len(handles) + 3 <= max(6, len(g.lanes) * 2) else 2,
     )
     _margins(fig, g.lanes, right=0.8 if len(handles) > 12 else 0.86)
@@ -286,18 +322,32 @@ def _gantt_plotly(g: Gantt, fig: Any) -> None:
             )
         )
 
-    add([b for b in g.bars if b.kind == "blocked"], "unavailable", "unavailable",
-        color=BLOCKED, opacity=0.55)
+    add(
+        [b for b in g.bars if b.kind == "blocked"],
+        "unavailable",
+        "unavailable",
+        color=BLOCKED,
+        opacity=0.55,
+    )
     for grp, colour in colours.items():
-        add([b for b in g.bars if b.kind == "setup" and b.group == grp], f"setup ({grp})",
-            grp, color="white", line={"color": colour, "width": 1}, pattern={"shape": "/"})
+        add(
+            [b for b in g.bars if b.kind == "setup" and b.group == grp],
+            f"setup ({grp})",
+            grp,
+            color="white",
+            line={"color": colour, "width": 1},
+            pattern={"shape": "/"},
+        )
         mine = [b for b in g.bars if b.kind == "task" and b.group == grp]
         late = any(b.late for b in mine)
-        add(mine, f"{grp} (late)" if late else grp, grp, color=colour,
-            line={"color": LATE if late else "white", "width": 2.5 if late else 0.5})
-    fig.update_yaxes(
-        categoryorder="array", categoryarray=list(reversed(g.lanes)), title_text=""
-    )
+        add(
+            mine,
+            f"{grp} (late)" if late else grp,
+            grp,
+            color=colour,
+            line={"color": LATE if late else "white", "width": 2.5 if late else 0.5},
+        )
+    fig.update_yaxes(categoryorder="array", categoryarray=list(reversed(g.lanes)), title_text="")
     fig.update_xaxes(
         type="date" if dated else "linear",
         title_text="" if dated else f"time ({g.time_unit}s from the start)",
@@ -311,8 +361,13 @@ def _bars_plotly(c: BarChart, fig: Any) -> None:
     colours = palette(list(c.series)) | c.colours
     for name, values in c.series.items():
         fig.add_trace(
-            go.Bar(orientation="h", y=c.categories, x=values, name=name,
-                   marker={"color": colours[name]})
+            go.Bar(
+                orientation="h",
+                y=c.categories,
+                x=values,
+                name=name,
+                marker={"color": colours[name]},
+            )
         )
     fig.update_layout(barmode="stack")
     fig.update_yaxes(categoryorder="array", categoryarray=list(reversed(c.categories)))
@@ -330,7 +385,9 @@ def render_html(chart: Chart, path: Path) -> Path:
 def chart_div(chart: Chart, with_js: bool, div_id: str) -> str:
     return str(
         figure(chart, title=False).to_html(
-            include_plotlyjs=with_js, full_html=False, div_id=div_id,
+            include_plotlyjs=with_js,
+            full_html=False,
+            div_id=div_id,
             config={"displaylogo": False, "responsive": True},
         )
     )

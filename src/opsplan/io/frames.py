@@ -7,6 +7,7 @@ CSV file), the row and the column.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
 import math
@@ -297,10 +298,11 @@ def typed_tables(ad: TablesAdapter, src: Source) -> dict[str, Rows]:
         if key is None:
             if t.required:
                 what = "CSV file" if src.kind == "csv" else "sheet"
+                expected = ", ".join(x.name for x in ad.inputs)
                 problems.append(
                     Problem(
                         where=src.name(t.name),
-                        message=f"missing {what} (expected: {', '.join(x.name for x in ad.inputs)})",
+                        message=f"missing {what} (expected: {expected})",
                     )
                 )
             out[t.name] = []
@@ -311,8 +313,8 @@ def typed_tables(ad: TablesAdapter, src: Source) -> dict[str, Rows]:
             continue
         known = {c.name for c in t.columns}
         missing = [c.name for c in t.columns if c.required and c.name not in raw.header]
-        for c in missing:
-            problems.append(Problem(where=src.where(t.name, 1, c), message="missing column"))
+        for name in missing:
+            problems.append(Problem(where=src.where(t.name, 1, name), message="missing column"))
         for h in raw.header:
             if h and h not in known and not h.startswith("#"):
                 problems.append(
@@ -530,17 +532,13 @@ def finding_rows(findings: Iterable[Any]) -> list[dict[str, Any]]:
     ]
 
 
-def result_tables(
-    res: SolveResult, instance: Any | None = None
-) -> dict[str, list[dict[str, Any]]]:
+def result_tables(res: SolveResult, instance: Any | None = None) -> dict[str, list[dict[str, Any]]]:
     """Every table of a result, in order: summary, the family's plan tables, KPIs, penalties,
     violations, diagnosis. Generic tables come for every family, with or without an adapter."""
     tables: dict[str, list[dict[str, Any]]] = {"summary": summary_rows(res)}
     spec = None
-    try:
+    with contextlib.suppress(KeyError):
         spec = registry.get(res.model)
-    except KeyError:
-        pass
     if instance is not None and isinstance(instance, dict) and spec is not None:
         instance = spec.instance_type.model_validate(instance)
     if res.solution is not None and spec is not None and spec.tables is not None:
@@ -601,9 +599,7 @@ def _safe_file(name: str) -> str:
     return re.sub(r'[<>:"/\\|?*\x00-\x1f]', "_", name).strip(". ") or "_"
 
 
-def write_result_workbook(
-    res: SolveResult, path: Path, instance: Any | None = None
-) -> list[str]:
+def write_result_workbook(res: SolveResult, path: Path, instance: Any | None = None) -> list[str]:
     """Write the result tables and one sheet per resource view; returns the sheet names."""
     from openpyxl import Workbook
 
@@ -749,8 +745,12 @@ def write_template(model: str, path: Path, instance: Any | None = None) -> list[
         if t.layout == "settings":
             frame = frame.assign(description=[c.description for c in t.columns])
             frame = pd.concat(
-                [pd.DataFrame([{SETTING: MODEL_KEY, VALUE: model, "description": "Model family."}]),
-                 frame],
+                [
+                    pd.DataFrame(
+                        [{SETTING: MODEL_KEY, VALUE: model, "description": "Model family."}]
+                    ),
+                    frame,
+                ],
                 ignore_index=True,
             )
             frame = frame.rename(columns={"description": "# description"})

@@ -34,7 +34,9 @@ def load_request(path: str | Path, fmt: str | None = None) -> dict[str, Any]:
     """A request from a file: JSON ({model, instance, options}), a benchmark format, an Excel
     workbook (.xlsx) or a folder of CSV files with a model's tables."""
     path = Path(path)
-    if fmt in (None, "xlsx", "csv") and (path.is_dir() or path.suffix.lower() in (".xlsx", ".xlsm")):
+    if fmt in (None, "xlsx", "csv") and (
+        path.is_dir() or path.suffix.lower() in (".xlsx", ".xlsm")
+    ):
         from .frames import load_table_request  # planner files: errors by sheet, row, column
 
         if path.exists():

@@ -6,6 +6,7 @@ on the page (`data-script-errors` on <html>) so that a headless browser test can
 
 from __future__ import annotations
 
+import contextlib
 import html
 import math
 import re
@@ -22,18 +23,37 @@ from .frames import result_tables
 _ISO = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d(:00)?")
 
 STATUS_TEXT = {
-    "optimal": ("Best possible plan", "No plan can do better under the rules given: the solver "
-                "proved it.", "good"),
-    "feasible": ("Good plan, not proven best", "A valid plan found before the time limit; a "
-                 "better one may exist (see the gap).", "warn"),
-    "infeasible": ("No plan possible", "The rules given cannot all hold at once; the reasons "
-                   "are listed under Diagnosis.", "bad"),
-    "no_solution": ("No plan found in time", "The time limit ran out before any plan was "
-                    "found; allow more time.", "bad"),
-    "unbounded": ("Unbounded", "The objective can improve without limit: a rule is missing.",
-                  "bad"),
-    "error": ("Plan rejected", "Something went wrong, or the independent check found a broken "
-              "rule; see Violations and Messages.", "bad"),
+    "optimal": (
+        "Best possible plan",
+        "No plan can do better under the rules given: the solver proved it.",
+        "good",
+    ),
+    "feasible": (
+        "Good plan, not proven best",
+        "A valid plan found before the time limit; a better one may exist (see the gap).",
+        "warn",
+    ),
+    "infeasible": (
+        "No plan possible",
+        "The rules given cannot all hold at once; the reasons are listed under Diagnosis.",
+        "bad",
+    ),
+    "no_solution": (
+        "No plan found in time",
+        "The time limit ran out before any plan was found; allow more time.",
+        "bad",
+    ),
+    "unbounded": (
+        "Unbounded",
+        "The objective can improve without limit: a rule is missing.",
+        "bad",
+    ),
+    "error": (
+        "Plan rejected",
+        "Something went wrong, or the independent check found a broken "
+        "rule; see Violations and Messages.",
+        "bad",
+    ),
 }
 
 TABLE_HELP = {
@@ -93,7 +113,7 @@ window.addEventListener('load', function () {
   var root = document.documentElement, tries = 0;
   function drawn() {
     return Array.from(document.querySelectorAll('.chart .plotly-graph-div'))
-      .filter(function (d) { return d.querySelector('.main-svg .trace.bars .point, .main-svg .trace .point'); }).length;
+      .filter(function (d) { return d.querySelector('.main-svg .trace .point'); }).length;
   }
   (function check() {
     var total = document.querySelectorAll('.chart .plotly-graph-div').length, n = drawn();
@@ -159,10 +179,8 @@ def _table_html(rows: list[dict[str, Any]], late_key: str | None = None) -> str:
 def build_report(res: SolveResult, instance: Any | None = None, title: str | None = None) -> str:
     """The report as one HTML string."""
     spec = None
-    try:
+    with contextlib.suppress(KeyError):
         spec = registry.get(res.model)
-    except KeyError:
-        pass
     if spec is not None and isinstance(instance, dict):
         instance = spec.instance_type.model_validate(instance)
     ad = spec.tables if spec is not None else None
@@ -191,21 +209,23 @@ def build_report(res: SolveResult, instance: Any | None = None, title: str | Non
         + "</div>"
     )
 
-    cards = [
+    cards: list[tuple[str, Any, str]] = [
         ("objective", res.objective, "What was minimised (lower is better)."),
         ("bound", res.bound, "No plan can score below this."),
         ("gap", None if res.gap is None else f"{res.gap:.1%}", "Distance to the bound."),
     ]
     for k, v in res.kpis.items():
-        if isinstance(v, int | float | str) or v is None or (
-            isinstance(v, list) and all(isinstance(x, str | int) for x in v) and len(v) <= 12
+        if (
+            isinstance(v, int | float | str)
+            or v is None
+            or (isinstance(v, list) and all(isinstance(x, str | int) for x in v) and len(v) <= 12)
         ):
             cards.append((k, v, kpi_help.get(k, "")))
     parts.append('<h2>Key figures</h2><div class="cards" id="kpis">')
     for k, v, helptext in cards:
         parts.append(
             f'<div class="card" data-kpi="{html.escape(k)}"><div class="k">'
-            f"{html.escape(_label(k))}</div><div class=\"v\">{html.escape(_kpi_value(k, v))}"
+            f'{html.escape(_label(k))}</div><div class="v">{html.escape(_kpi_value(k, v))}'
             f'</div><div class="h">{html.escape(helptext)}</div></div>'
         )
     parts.append("</div>")

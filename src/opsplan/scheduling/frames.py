@@ -74,7 +74,12 @@ CALENDARS = Table(
     "outside its windows.",
     (
         C("calendar", "str", "Calendar id; several rows with the same id add windows.", True),
-        C("days", "list", "Weekdays the window applies to: mon, tue, wed, thu, fri, sat, sun.", True),
+        C(
+            "days",
+            "list",
+            "Weekdays the window applies to: mon, tue, wed, thu, fri, sat, sun.",
+            True,
+        ),
         C("start", "str", "Clock time the window opens, HH:MM.", True),
         C(
             "end",
@@ -188,7 +193,9 @@ def to_instance(t: dict[str, Rows]) -> Built:
         )
         if len(c["working"]) == 0:
             b.origins[f"calendars[{i}]"] = Origin("calendars", r["_row"], {"id": "calendar"})
-        c["working"].append({"days": [d.lower() for d in r["days"]], "start": r["start"], "end": r["end"]})
+        c["working"].append(
+            {"days": [d.lower() for d in r["days"]], "start": r["start"], "end": r["end"]}
+        )
     inst["calendars"] = list(cals.values())
 
     machines: list[dict[str, Any]] = []
@@ -200,21 +207,31 @@ def to_instance(t: dict[str, Rows]) -> Built:
         b.origins[f"machines[{len(machines)}]"] = Origin(
             "machines",
             r["_row"],
-            {"id": "machine", "name": "name", "calendar": "calendar", "initial_family": "initial_family"},
+            {
+                "id": "machine",
+                "name": "name",
+                "calendar": "calendar",
+                "initial_family": "initial_family",
+            },
         )
         m_pos.setdefault(r["machine"], len(machines))
         machines.append(m)
     for r in t["unavailable"]:
-        i = m_pos.get(r["machine"])
-        if i is None:
+        mi = m_pos.get(r["machine"])
+        if mi is None:
             b.problems.append(
-                Located("unavailable", r["_row"], "machine", f"unknown machine {r['machine']!r} (not in sheet machines)")
+                Located(
+                    "unavailable",
+                    r["_row"],
+                    "machine",
+                    f"unknown machine {r['machine']!r} (not in sheet machines)",
+                )
             )
             continue
-        lst = machines[i].setdefault("unavailable", [])
+        lst = machines[mi].setdefault("unavailable", [])
         iv: dict[str, Any] = {"start": r["start"], "end": r["end"]}
         _set(iv, "reason", r["reason"])
-        b.origins[f"machines[{i}].unavailable[{len(lst)}]"] = Origin(
+        b.origins[f"machines[{mi}].unavailable[{len(lst)}]"] = Origin(
             "unavailable", r["_row"], {"start": "start", "end": "end", "reason": "reason"}
         )
         lst.append(iv)
@@ -229,7 +246,8 @@ def to_instance(t: dict[str, Rows]) -> Built:
         b.origins[f"jobs[{len(jobs)}]"] = Origin(
             "jobs",
             r["_row"],
-            {k: k for k in ("name", "release", "due", "deadline", "weight")} | {"id": "job", "operations": "job"},
+            {k: k for k in ("name", "release", "due", "deadline", "weight")}
+            | {"id": "job", "operations": "job"},
         )
         j_pos.setdefault(r["job"], len(jobs))
         jobs.append(j)
@@ -238,11 +256,13 @@ def to_instance(t: dict[str, Rows]) -> Built:
         ji = j_pos.get(r["job"])
         if ji is None:
             b.problems.append(
-                Located("operations", r["_row"], "job", f"unknown job {r['job']!r} (not in sheet jobs)")
+                Located(
+                    "operations", r["_row"], "job", f"unknown job {r['job']!r} (not in sheet jobs)"
+                )
             )
             continue
-        key = (r["job"], r["operation"])
-        if key not in op_pos:
+        okey = (r["job"], r["operation"])
+        if okey not in op_pos:
             ops = jobs[ji]["operations"]
             op: dict[str, Any] = {"id": r["operation"], "machines": []}
             _set(op, "family", r["family"])
@@ -252,7 +272,7 @@ def to_instance(t: dict[str, Rows]) -> Built:
                 _set(pin, "machine", r["pin_machine"])
                 _set(pin, "start", r["pin_start"])
                 op["pin"] = pin
-            op_pos[key] = (ji, len(ops))
+            op_pos[okey] = (ji, len(ops))
             b.origins[f"jobs[{ji}].operations[{len(ops)}]"] = Origin(
                 "operations",
                 r["_row"],
@@ -270,7 +290,7 @@ def to_instance(t: dict[str, Rows]) -> Built:
             first = True
         else:
             first = False
-        ji, k = op_pos[key]
+        ji, k = op_pos[okey]
         op = jobs[ji]["operations"][k]
         if not first:
             # later rows of the same operation only add machines; other columns must agree
@@ -296,7 +316,7 @@ def to_instance(t: dict[str, Rows]) -> Built:
         op["machines"].append({"machine": r["machine"], "duration": r["duration"]})
     inst["jobs"] = jobs
 
-    setups = []
+    setups: list[dict[str, Any]] = []
     for r in t["setups"]:
         rule: dict[str, Any] = {
             "from_family": r["from_family"],
@@ -314,7 +334,7 @@ def to_instance(t: dict[str, Rows]) -> Built:
     _set(objective, "mode", s.get("objective_mode"))
     if "objective_mode" in srows:
         b.origins["objective"] = Origin("settings", srows["objective_mode"], {"mode": "value"})
-    terms = []
+    terms: list[dict[str, Any]] = []
     for r in t["objective"]:
         term: dict[str, Any] = {"kind": r["kind"]}
         _set(term, "weight", r["weight"])
@@ -385,7 +405,12 @@ def from_instance(inst: SchedulingInstance) -> dict[str, list[dict[str, Any]]]:
             for x, md in enumerate(op.machines)
         ],
         "setups": [
-            {"machine": r.machine, "from_family": r.from_family, "to_family": r.to_family, "time": r.time}
+            {
+                "machine": r.machine,
+                "from_family": r.from_family,
+                "to_family": r.to_family,
+                "time": r.time,
+            }
             for r in inst.setups
         ],
         "objective": [{"kind": t.kind, "weight": t.weight} for t in inst.objective.terms],
@@ -402,7 +427,12 @@ def example() -> SchedulingInstance:
             "start": "2026-11-30T06:00:00",
             "calendars": [{"id": "two-shifts", "working": [win]}],
             "machines": [
-                {"id": "CUT-1", "name": "saw 1", "calendar": "two-shifts", "initial_family": "steel"},
+                {
+                    "id": "CUT-1",
+                    "name": "saw 1",
+                    "calendar": "two-shifts",
+                    "initial_family": "steel",
+                },
                 {"id": "CUT-2", "name": "saw 2", "calendar": "two-shifts"},
                 {
                     "id": "MILL-1",
@@ -555,7 +585,9 @@ def _blocked(inst: SchedulingInstance, res: SolveResult) -> list[tuple[str, int,
         for s, e in P.unavailable[mi]:
             if s >= end:
                 continue
-            reasons = [u.reason or "unavailable" for u in m.unavailable if u.start < e and s < u.end]
+            reasons = [
+                u.reason or "unavailable" for u in m.unavailable if u.start < e and s < u.end
+            ]
             why = ", ".join(dict.fromkeys(reasons)) if reasons else "closed (calendar)"
             out.append((m.id, s, min(e, end), why))
     return out
@@ -586,7 +618,11 @@ def charts(res: SolveResult, inst: SchedulingInstance | None) -> list[Chart]:
                     hover={"setup before": f"{r['job']} / {r['operation']}", "time": su},
                 )
             )
-        hover: dict[str, Any] = {"job": r["job"], "operation": r["operation"], "machine": r["machine"]}
+        hover: dict[str, Any] = {
+            "job": r["job"],
+            "operation": r["operation"],
+            "machine": r["machine"],
+        }
         if jname.get(r["job"]):
             hover["job name"] = jname[r["job"]]
         hover |= {"start": r.get("start_time") or r["start"], "end": r.get("end_time") or r["end"]}
@@ -614,7 +650,9 @@ def charts(res: SolveResult, inst: SchedulingInstance | None) -> list[Chart]:
     lane_labels = [f"{m} ({mname[m]})" if mname.get(m) and mname[m] != m else m for m in lanes]
     relabel = dict(zip(lanes, lane_labels, strict=True))
     bars = [
-        GanttBar(relabel.get(b.lane, b.lane), b.start, b.end, b.kind, b.group, b.label, b.hover, b.late)
+        GanttBar(
+            relabel.get(b.lane, b.lane), b.start, b.end, b.kind, b.group, b.label, b.hover, b.late
+        )
         for b in bars
     ]
     out: list[Chart] = [
