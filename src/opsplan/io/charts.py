@@ -11,7 +11,9 @@ from __future__ import annotations
 import colorsys
 import functools
 import html
+import math
 import os
+import re
 import unicodedata
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -111,7 +113,14 @@ def palette(groups: list[str]) -> dict[str, str]:
 
 
 def _groups(g: Gantt) -> list[str]:
-    return list(dict.fromkeys(b.group for b in g.bars if b.kind == "task"))
+    """Colour groups in natural order (SO-2 before SO-10), so colours and legend are stable."""
+    groups = {b.group for b in g.bars if b.kind == "task"}
+    return sorted(
+        groups,
+        key=lambda s: [
+            (0, int(t), "") if t.isdigit() else (1, 0, t) for t in re.split(r"(\d+)", s)
+        ],
+    )
 
 
 def _to_x(g: Gantt, t: float) -> Any:
@@ -216,12 +225,19 @@ def _gantt_png(g: Gantt, fig: Any, ax: Any) -> None:
     else:
         ax.set_xlabel(f"time ({g.time_unit}s from the start)")
     ax.set_title(g.title, loc="left", fontsize=13, fontweight="bold")
-    handles = [Patch(facecolor=c, label=j) for j, c in list(colours.items())[:24]]
     extra = [
         Patch(facecolor="white", edgecolor="#555", hatch="////", label="setup"),
         Patch(facecolor=BLOCKED, alpha=0.55, label="unavailable"),
         Patch(facecolor="white", edgecolor=LATE, linewidth=2.2, label="late job"),
     ]
+    h_px = fig.get_figheight() * fig.dpi
+    per_col = max(4, int((h_px - 90) / 17))
+    jobs = list(colours.items())
+    ncols = min(3, math.ceil((len(jobs) + len(extra)) / per_col))
+    room = ncols * per_col - len(extra)
+    handles = [Patch(facecolor=c, label=j) for j, c in jobs[:room]]
+    if len(jobs) > room:  # too many jobs for the legend: the rest are named on their bars
+        handles[-1] = Patch(facecolor="white", label=f"... {len(jobs) - room + 1} more")
     ax.legend(
         handles=handles + extra,
         title=g.legend_title,
@@ -230,9 +246,9 @@ def _gantt_png(g: Gantt, fig: Any, ax: Any) -> None:
         fontsize=8,
         title_fontsize=9,
         frameon=False,
-        ncols=1 if len(handles) + 3 <= max(6, len(g.lanes) * 2) else 2,
+        ncols=ncols,
     )
-    _margins(fig, g.lanes, right=0.8 if len(handles) > 12 else 0.86)
+    _margins(fig, g.lanes, right=1 - (ncols * 125 + 25) / (fig.get_figwidth() * fig.dpi))
 
 
 def _width(text: str) -> int:
@@ -329,15 +345,17 @@ def _gantt_plotly(g: Gantt, fig: Any) -> None:
         color=BLOCKED,
         opacity=0.55,
     )
+    setups = [b for b in g.bars if b.kind == "setup"]
+    edge = [colours.get(b.group, "#555") for b in setups]
+    add(
+        setups,
+        "setup",
+        "setup",
+        color="white",
+        line={"color": edge, "width": 1},
+        pattern={"shape": "/", "fgcolor": edge},
+    )
     for grp, colour in colours.items():
-        add(
-            [b for b in g.bars if b.kind == "setup" and b.group == grp],
-            f"setup ({grp})",
-            grp,
-            color="white",
-            line={"color": colour, "width": 1},
-            pattern={"shape": "/"},
-        )
         mine = [b for b in g.bars if b.kind == "task" and b.group == grp]
         late = any(b.late for b in mine)
         add(
@@ -352,7 +370,12 @@ def _gantt_plotly(g: Gantt, fig: Any) -> None:
         type="date" if dated else "linear",
         title_text="" if dated else f"time ({g.time_unit}s from the start)",
     )
-    fig.update_layout(barmode="overlay", legend_title_text=g.legend_title)
+    fig.update_layout(
+        barmode="overlay",
+        legend_title_text=g.legend_title,
+        uniformtext={"minsize": 9, "mode": "hide"},  # no unreadable labels on short bars
+    )
+    fig.update_traces(textangle=0, selector={"type": "bar"})
 
 
 def _bars_plotly(c: BarChart, fig: Any) -> None:
