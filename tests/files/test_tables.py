@@ -4,6 +4,7 @@ bad workbooks named by sheet/row/column, Chinese names unchanged, the pandas API
 from __future__ import annotations
 
 import shutil
+from datetime import datetime
 
 import pandas as pd
 import pytest
@@ -364,3 +365,25 @@ def test_unknown_model_has_no_tables(tmp_path):
     with pytest.raises(opsplan.InvalidInput):
         frames.adapter("no-such-model")
     shutil.rmtree(tmp_path)
+
+
+def test_times_may_be_dates_after_the_start(template):
+    wb = load_workbook(template)
+    ws = wb["jobs"]
+    ws.cell(2, _col(ws, "due")).value = datetime(2026, 11, 30, 16, 0)  # start 06:00 + 600 min
+    ws.cell(3, _col(ws, "release")).value = "2026-11-30 06:45"
+    ws.cell(4, _col(ws, "due")).value = datetime(2026, 11, 30, 16, 0, 30)  # not whole minutes
+    wb.save(template)
+    assert _problems(template) == [
+        "sheet 'jobs', row 4, column 'due': 2026-11-30 16:00:30 is not a whole number of "
+        "minutes after the start"
+    ]
+    ws.cell(4, _col(ws, "due")).value = 900
+    ws.cell(4, _col(ws, "due")).number_format = "General"  # else Excel reads 900 as a date
+    wb.save(template)
+    jobs = opsplan.load_request(template)["instance"]["jobs"]
+    assert (jobs[0]["due"], jobs[1]["release"]) == (600, 45)
+    wb["settings"].delete_rows(next(c.row for c in wb["settings"]["A"] if c.value == "start"))
+    wb.save(template)
+    probs = _problems(template)
+    assert "sheet 'jobs', row 2, column 'due': a date needs the start setting" in probs

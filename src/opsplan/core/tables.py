@@ -15,7 +15,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
-ColumnType = Literal["str", "int", "float", "bool", "datetime", "list"]
+# "time": a whole number of the instance's time units, or a date and time (the family turns
+# it into units from its start date)
+ColumnType = Literal["str", "int", "float", "bool", "datetime", "list", "time"]
 
 # One input table after type conversion: a list of rows, each a dict column -> value (None for
 # an empty cell) plus "_row", the row number the planner sees (header is row 1).

@@ -89,6 +89,17 @@ def convert(value: Any, col: Column) -> Any:
         if isinstance(value, str) and re.fullmatch(r"[+-]?\d+(\.0*)?", value):
             return int(float(value))
         raise ValueError(f"expected a whole number, got {value!r}")
+    if t == "time":
+        if isinstance(value, datetime | date | pd.Timestamp) or (
+            isinstance(value, str) and not re.fullmatch(r"[+-]?\d+(\.0*)?", value)
+        ):
+            try:
+                return convert(value, Column(col.name, "datetime", ""))
+            except ValueError:
+                raise ValueError(
+                    f"expected a whole number or a date and time, got {value!r}"
+                ) from None
+        return convert(value, Column(col.name, "int", ""))
     if t == "float":
         if isinstance(value, bool):
             raise ValueError("expected a number, got a true/false value")
@@ -686,6 +697,7 @@ def _type_text(c: Column) -> str:
         "float": "number",
         "bool": "yes/no",
         "datetime": "date and time (2026-11-30 06:00)",
+        "time": "whole number of time units, or a date and time",
         "list": "list, comma-separated",
     }[c.type]
 

@@ -42,7 +42,7 @@ SETTINGS = Table(
             "datetime",
             "Date and time of time 0 (needed for calendars; the plan then shows dates).",
         ),
-        C("horizon", "int", "Every operation must end by this time (default: large enough)."),
+        C("horizon", "time", "Every operation must end by this time (default: large enough)."),
         C(
             "objective_mode",
             "str",
@@ -96,8 +96,8 @@ UNAVAILABLE = Table(
     "Periods a machine cannot work (maintenance, breakdowns); one row per period.",
     (
         C("machine", "str", "Machine id (sheet machines).", True),
-        C("start", "int", "First time unit of the period.", True),
-        C("end", "int", "End of the period (exclusive), after start.", True),
+        C("start", "time", "First time unit of the period, or its date and time.", True),
+        C("end", "time", "End of the period (exclusive), after start.", True),
         C("reason", "str", "Why: maintenance, breakdown, holiday ..."),
     ),
     required=False,
@@ -108,9 +108,9 @@ JOBS = Table(
     (
         C("job", "str", "Job id, unique (any language).", True),
         C("name", "str", "Display name."),
-        C("release", "int", "No operation of the job starts before this time (default 0)."),
-        C("due", "int", "Due date: finishing later counts as tardiness (soft)."),
-        C("deadline", "int", "Hard deadline: the job must be finished by then."),
+        C("release", "time", "No operation of the job starts before this time (default 0)."),
+        C("due", "time", "Due date: finishing later counts as tardiness (soft)."),
+        C("deadline", "time", "Hard deadline: the job must be finished by then."),
         C("weight", "int", "Importance in weighted objectives (default 1)."),
     ),
     min_rows=1,
@@ -133,7 +133,7 @@ OPERATIONS = Table(
             "operation of a job has predecessors, the job is a chain in row order.",
         ),
         C("pin_machine", "str", "Keep the operation on this machine (replanning)."),
-        C("pin_start", "int", "Keep the operation's start at this time (replanning)."),
+        C("pin_start", "time", "Keep the operation's start at this time (replanning)."),
     ),
     min_rows=1,
 )
@@ -171,8 +171,35 @@ def _set(d: dict[str, Any], key: str, v: Any) -> None:
         d[key] = v
 
 
+def _units(t: dict[str, Rows], b: Built) -> None:
+    """Dates in time columns -> whole time units after the start setting (in place)."""
+    s = t["settings"][0] if t["settings"] else {"_rows": {}}
+    start, unit = s.get("start"), UNIT_MINUTES.get(s.get("time_unit") or "minute")
+    for table in INPUTS:
+        times = [c.name for c in table.columns if c.type == "time"]
+        for r in t[table.name]:
+            for col in times:
+                v = r.get(col)
+                if not isinstance(v, datetime):
+                    continue
+                row = r["_row"] if table.layout == "rows" else s["_rows"].get(col)
+                where = (table.name, row, "value" if table.layout == "settings" else col)
+                if start is None or unit is None:  # (a bad time_unit is reported anyway)
+                    if start is None:
+                        b.problems.append(Located(*where, "a date needs the start setting"))
+                    r[col] = None
+                    continue
+                x = (v - start).total_seconds() / 60 / unit
+                if not float(x).is_integer():
+                    name = s.get("time_unit") or "minute"
+                    msg = f"{v} is not a whole number of {name}s after the start"
+                    b.problems.append(Located(*where, msg))
+                r[col] = int(x) if float(x).is_integer() else None
+
+
 def to_instance(t: dict[str, Rows]) -> Built:
     b = Built(instance={})
+    _units(t, b)
     inst = b.instance
     s = t["settings"][0] if t["settings"] else {"_rows": {}}
     srows = s.get("_rows", {})
