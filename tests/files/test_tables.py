@@ -387,3 +387,19 @@ def test_times_may_be_dates_after_the_start(template):
     wb.save(template)
     probs = _problems(template)
     assert "sheet 'jobs', row 2, column 'due': a date needs the start setting" in probs
+
+
+def test_unreadable_spreadsheet_kinds_get_a_plain_answer(tmp_path):
+    one = tmp_path / "jobs.csv"
+    one.write_text("job\nJ1\n", encoding="utf-8")
+    old = tmp_path / "plan.xls"
+    old.write_bytes(b"\xd0\xcf\x11\xe0")
+    broken = tmp_path / "broken.xlsx"
+    broken.write_text("not a zip", encoding="utf-8")
+    assert _problems(one) == [
+        f"{one}: a single CSV file: give the folder that holds one CSV file per table"
+    ]
+    assert _problems(old) == [f"{old}: old Excel format: save the workbook as .xlsx"]
+    assert _problems(broken)[0].startswith(f"{broken}: cannot read the workbook")
+    r = runner.invoke(app, ["solve", str(broken)])
+    assert r.exit_code == 2 and "Traceback" not in r.output
