@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import shutil
@@ -191,3 +192,24 @@ def test_render_html_single_chart(solved, tmp_path):
     req, res = solved
     p = render_html(_charts(res, req["instance"])[0], tmp_path / "g.html")
     assert "Plotly.newPlot" in p.read_text(encoding="utf-8")
+
+
+def test_report_of_an_infeasible_request_explains_why(tmp_path):
+    req = {
+        "model": "scheduling",
+        "instance": {
+            "machines": [{"id": "M"}],
+            "jobs": [
+                {
+                    "id": "J",
+                    "deadline": 3,
+                    "operations": [{"id": "a", "machines": [{"machine": "M", "duration": 5}]}],
+                }
+            ],
+        },
+    }
+    res = opsplan.solve(req)
+    assert res.status == opsplan.SolveStatus.INFEASIBLE
+    page = build_report(res, req["instance"])
+    assert "No plan possible" in page and "Charts" not in page
+    assert all(html.escape(f.message) in page for f in res.diagnosis) and res.diagnosis

@@ -403,3 +403,11 @@ def test_unreadable_spreadsheet_kinds_get_a_plain_answer(tmp_path):
     assert _problems(broken)[0].startswith(f"{broken}: cannot read the workbook")
     r = runner.invoke(app, ["solve", str(broken)])
     assert r.exit_code == 2 and "Traceback" not in r.output
+
+
+def test_a_column_given_twice_is_named(template):
+    wb = load_workbook(template)
+    ws = wb["jobs"]
+    ws.cell(1, ws.max_column + 1).value = "due"
+    wb.save(template)
+    assert "sheet 'jobs', row 1, column 'due': column given twice" in _problems(template)

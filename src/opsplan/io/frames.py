@@ -323,6 +323,8 @@ def typed_tables(ad: TablesAdapter, src: Source) -> dict[str, Rows]:
             out[t.name] = _settings_rows(t, raw, src, problems)
             continue
         known = {c.name for c in t.columns}
+        for h in sorted({h for h in raw.header if h and raw.header.count(h) > 1}):
+            problems.append(Problem(where=src.where(t.name, 1, h), message="column given twice"))
         missing = [c.name for c in t.columns if c.required and c.name not in raw.header]
         for name in missing:
             problems.append(Problem(where=src.where(t.name, 1, name), message="missing column"))
