@@ -411,3 +411,14 @@ def test_a_column_given_twice_is_named(template):
     ws.cell(1, ws.max_column + 1).value = "due"
     wb.save(template)
     assert "sheet 'jobs', row 1, column 'due': column given twice" in _problems(template)
+
+
+def test_headers_match_whatever_their_case_and_table_level_problems_name_the_sheet(template):
+    wb = load_workbook(template)
+    ws = wb["operations"]
+    ws.cell(1, _col(ws, "duration")).value = " Duration "
+    ws = wb["objective"]
+    for r in range(2, ws.max_row + 1):
+        ws.cell(r, _col(ws, "weight")).value = 0
+    wb.save(template)
+    assert _problems(template) == ["sheet 'objective': every weight is 0: nothing to optimise"]

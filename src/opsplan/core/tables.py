@@ -58,7 +58,7 @@ class Origin:
     """
 
     table: str
-    row: int
+    row: int | None  # None: the table as a whole
     columns: dict[str, str] = field(default_factory=dict)
 
 

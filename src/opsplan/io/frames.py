@@ -319,6 +319,14 @@ def typed_tables(ad: TablesAdapter, src: Source) -> dict[str, Rows]:
             out[t.name] = []
             continue
         raw = src.tables[key]
+        # headers match whatever their case and surrounding spaces ("Duration " is duration)
+        canon = {c.name.lower(): c.name for c in t.columns}
+        if any(canon.get(h.lower(), h) != h for h in raw.header):
+            ren = {h: canon.get(h.lower(), h) for h in raw.header}
+            raw = RawTable(
+                [ren[h] for h in raw.header],
+                [(n, {ren.get(h, h): v for h, v in cells.items()}) for n, cells in raw.rows],
+            )
         if t.layout == "settings":
             out[t.name] = _settings_rows(t, raw, src, problems)
             continue
@@ -394,7 +402,7 @@ def remap(problems: Iterable[Problem], built: Built, src: Source) -> list[Proble
             continue
         prefix, origin = best
         rest = path[len(prefix) :].lstrip(".")
-        column = None
+        column = origin.columns.get("") if not rest else None
         if rest:
             parts = rest.split(".")
             for k in range(len(parts), 0, -1):

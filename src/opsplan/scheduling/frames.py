@@ -199,6 +199,11 @@ def _units(t: dict[str, Rows], b: Built) -> None:
 
 def to_instance(t: dict[str, Rows]) -> Built:
     b = Built(instance={})
+    # whole tables, for problems about a table rather than one row
+    for path, table in (("machines", "machines"), ("jobs", "jobs"), ("calendars", "calendars"),
+                        ("setups", "setups"), ("objective", "objective"),
+                        ("objective.terms", "objective")):  # fmt: skip
+        b.origins[path] = Origin(table, None)
     _units(t, b)
     inst = b.instance
     s = t["settings"][0] if t["settings"] else {"_rows": {}}
