@@ -422,3 +422,20 @@ def test_headers_match_whatever_their_case_and_table_level_problems_name_the_she
         ws.cell(r, _col(ws, "weight")).value = 0
     wb.save(template)
     assert _problems(template) == ["sheet 'objective': every weight is 0: nothing to optimise"]
+
+
+def test_solve_options_on_the_settings_sheet(template):
+    wb = load_workbook(template)
+    ws = wb["settings"]
+    row = next(c.row for c in ws["A"] if c.value == "time_limit_s")
+    ws.cell(row, 2).value = 7
+    wb.save(template)
+    res = opsplan.solve(opsplan.load_request(template))
+    assert res.options.time_limit_s == 7
+    assert (
+        opsplan.solve(opsplan.load_request(template), {"time_limit_s": 9}).options.time_limit_s == 9
+    )
+    ws.cell(row, 2).value = "soon"
+    wb.save(template)
+    probs = _problems(template)
+    assert len(probs) == 1 and probs[0].startswith(f"sheet 'settings', row {row}, column 'value': ")

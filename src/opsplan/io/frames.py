@@ -22,9 +22,15 @@ import pandas as pd
 from ..core import registry
 from ..core.errors import InvalidInput, Problem
 from ..core.result import SolveResult
-from ..core.tables import Built, Column, Located, Rows, Table, TablesAdapter
+from ..core.tables import Built, Column, Located, Origin, Rows, Table, TablesAdapter
 
 SETTING, VALUE = "setting", "value"
+# solve options a settings sheet may give (validated as options; the command line wins)
+OPTION_ROWS = {
+    "time_limit_s": "Solve option: wall-clock limit for the solve, seconds (default 30).",
+    "workers": "Solve option: solver threads (default 2).",
+    "relative_gap": "Solve option: stop when the gap is at most this, e.g. 0.01 (default 0).",
+}
 README = "README"
 MODEL_KEY = "model"  # a settings row (or README cell) naming the model family
 
@@ -266,7 +272,7 @@ def _settings_rows(t: Table, raw: RawTable, src: Source, problems: list[Problem]
             problems.append(Problem(where=src.where(t.name, 1, h), message="missing column"))
     if problems and any(p.where.startswith(src.name(t.name)) for p in problems):
         return []
-    rec: dict[str, Any] = {"_row": None, "_rows": {}}
+    rec: dict[str, Any] = {"_row": None, "_rows": {}, "_options": {}}
     for n, cells in raw.rows:
         key = cells.get(SETTING)
         if _blank(key):
@@ -276,8 +282,12 @@ def _settings_rows(t: Table, raw: RawTable, src: Source, problems: list[Problem]
         if key == MODEL_KEY:
             continue
         col = t.column(key)
+        if col is None and key in OPTION_ROWS:  # a solve option (time_limit_s, workers, ...)
+            if not _blank(cells.get(VALUE)):
+                rec["_options"][key] = (cells.get(VALUE), n)
+            continue
         if col is None:
-            known = ", ".join(c.name for c in t.columns)
+            known = ", ".join([*(c.name for c in t.columns), *OPTION_ROWS])
             problems.append(
                 Problem(
                     where=src.where(t.name, n, SETTING),
@@ -388,6 +398,9 @@ def remap(problems: Iterable[Problem], built: Built, src: Source) -> list[Proble
     out = []
     for p in problems:
         path = p.where.removeprefix("instance.").removeprefix("instance")
+        if path.startswith("options.") and path not in built.origins:
+            out.append(p)
+            continue
         best = None
         for prefix, origin in built.origins.items():
             if (
@@ -449,7 +462,12 @@ def request_from_source(src: Source, model: str | None = None) -> dict[str, Any]
     rows = typed_tables(ad, src)
     built = ad.to_instance(rows)
     located = [_locate(p, src) for p in built.problems]
-    request = {"model": name, "instance": built.instance}
+    request: dict[str, Any] = {"model": name, "instance": built.instance}
+    for t in ad.inputs:  # solve options given on a settings sheet
+        for rec in rows[t.name] if t.layout == "settings" else []:
+            for key, (value, n) in rec.get("_options", {}).items():
+                request.setdefault("options", {})[key] = value
+                built.origins[f"options.{key}"] = Origin(t.name, n, {"": VALUE})
     # rows that could not be joined were left out; the rest is still checked, so that every
     # problem is reported at once (pydantic's field problems hide cross-reference checks)
     later = remap(validate(request), built, src)
@@ -745,6 +763,8 @@ def write_template(model: str, path: Path, instance: Any | None = None) -> list[
             ws.append(
                 [t.name, f"{SETTING} / {VALUE}", "", "", "one row per setting: name, then value"]
             )
+            for k, d in OPTION_ROWS.items():
+                ws.append([t.name, k, "number", "", d + " The command line's options win."])
         for c in t.columns:
             ws.append(
                 [
@@ -766,6 +786,18 @@ def write_template(model: str, path: Path, instance: Any | None = None) -> list[
         frame = _frame(t, tables.get(t.name, []))
         if t.layout == "settings":
             frame = frame.assign(description=[c.description for c in t.columns])
+            frame = pd.concat(
+                [
+                    frame,
+                    pd.DataFrame(
+                        [
+                            {SETTING: k, VALUE: None, "description": d}
+                            for k, d in OPTION_ROWS.items()
+                        ]
+                    ),
+                ],
+                ignore_index=True,
+            )
             frame = pd.concat(
                 [
                     pd.DataFrame(
