@@ -65,6 +65,8 @@ TABLE_HELP = {
     "diagnosis": "Why no plan is possible, in terms of the input.",
 }
 
+TABLE_TITLES = {"kpis": "All key figures", "machine_sequence": "Machine sequences"}
+
 CSS = """
 :root { --good:#1a7f37; --warn:#b58100; --bad:#c62828; --ink:#1f2328; --mute:#59636e; }
 * { box-sizing: border-box; }
@@ -248,7 +250,8 @@ def build_report(res: SolveResult, instance: Any | None = None, title: str | Non
     for tname, rows in tables.items():
         if tname == "summary":
             continue
-        parts.append(f'<h3 id="table-{html.escape(tname)}">{html.escape(_label(tname))}</h3>')
+        heading = TABLE_TITLES.get(tname, _label(tname))
+        parts.append(f'<h3 id="table-{html.escape(tname)}">{html.escape(heading)}</h3>')
         if tname in TABLE_HELP:
             parts.append(f'<p class="note">{html.escape(TABLE_HELP[tname])}</p>')
         late_key = next((k for k in ("job_late", "late") if rows and k in rows[0]), None)
