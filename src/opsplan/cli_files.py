@@ -76,8 +76,10 @@ def template(
     ] = None,
     fmt: Annotated[str | None, typer.Option("--format", "-f", help="Format of --from.")] = None,
 ) -> None:
-    """Write an input workbook for a model: one sheet per table, every column described,
-    with example rows (or the rows of --from: converts a JSON instance to Excel)."""
+    """Write an input workbook (or CSV folder) for a model, every column described.
+
+    The rows are an example, or those of --from (this converts a JSON instance to Excel).
+    """
     from .io import frames
 
     try:
