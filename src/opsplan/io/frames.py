@@ -708,6 +708,8 @@ def write_result_csv(res: SolveResult, folder: Path, instance: Any | None = None
             col = views[name]
             sub = folder / _safe_file(col)
             sub.mkdir(exist_ok=True)
+            for stale in sub.glob("*.csv"):  # a resource of an earlier plan in this folder
+                stale.unlink()
             for value, part in df.groupby(col, sort=False):
                 q = sub / f"{_safe_file(str(value))}.csv"
                 part.drop(columns=[col]).to_csv(q, index=False, encoding="utf-8-sig")
