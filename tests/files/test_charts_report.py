@@ -15,8 +15,9 @@ from typer.testing import CliRunner
 import opsplan
 from opsplan.cli import app
 from opsplan.core import registry
+from opsplan.core.tables import BarChart, Heatmap, LineChart, Marker
 from opsplan.io.charts import cjk_font, default_size, figure, render_html, render_png
-from opsplan.io.report import build_report
+from opsplan.io.report import build_charts_page, build_report
 from opsplan.scheduling.frames import example
 
 from .test_tables import CN
@@ -213,3 +214,57 @@ def test_report_of_an_infeasible_request_explains_why(tmp_path):
     page = build_report(res, req["instance"])
     assert "No plan possible" in page and "Charts" not in page
     assert all(html.escape(f.message) in page for f in res.diagnosis) and res.diagnosis
+
+
+# ------------------------------------------------------------------ chart kinds for other families
+
+GENERIC = [
+    LineChart(
+        name="stock",
+        title="Projected stock of 螺栓 M8",
+        x=[f"W{w}" for w in range(1, 9)],
+        series={"stock": [120, 80, 40, 150, 110, 70, 30, 140], "safety stock": [50] * 8},
+        dashed=("safety stock",),
+        markers=[Marker("W4", 150, "order 120", "stock"), Marker("W8", 140, "order 120")],
+        value_label="units",
+    ),
+    Heatmap(
+        name="roster",
+        title="Roster",
+        rows=["王芳", "Ana", "Bo"],
+        columns=["Mon", "Tue", "Wed"],
+        values=[[8, 8, None], [None, 8, 8], [8, None, 8]],
+        text=[["早班", "早班", ""], ["", "late", "late"], ["night", "", "night"]],
+        value_label="hours",
+    ),
+    BarChart(
+        name="awards",
+        title="Award shares by supplier",
+        categories=["Acme", "北方钢铁"],
+        series={"bolts": [60.0, 40.0], "nuts": [30.0, 70.0]},
+        value_label="% of volume",
+    ),
+]
+
+
+def test_line_heatmap_and_bar_charts_draw_as_png(tmp_path):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for ch in GENERIC:
+            p = render_png(ch, tmp_path / f"{ch.name}.png")
+            w, h = default_size(ch)
+            assert image.imread(p).shape[:2] == (h, w), ch.name
+    assert [str(w.message) for w in caught if "missing from font" in str(w.message)] == []
+    fig = figure(GENERIC[0])
+    assert [t.name for t in fig.data] == ["stock", "safety stock", "event"]
+    assert fig.data[1].line.dash == "dash" and fig.data[0].line.shape == "hv"
+
+
+def test_every_chart_kind_renders_in_chromium(tmp_path, browser, solved):
+    req, res = solved
+    charts = [*_charts(res, req["instance"]), *GENERIC]
+    p = tmp_path / "charts.html"
+    p.write_text(build_charts_page(charts, "all chart kinds"), encoding="utf-8")
+    dom, errors = render_in_chromium(browser, p)
+    assert errors == [] and 'data-script-errors="0"' in dom
+    assert f'data-charts-drawn="{len(charts)}"' in dom and f'data-charts="{len(charts)}"' in dom

@@ -117,7 +117,48 @@ class BarChart:
     colours: dict[str, str] = field(default_factory=dict)  # series -> colour (optional)
 
 
-Chart = Gantt | BarChart
+@dataclass(frozen=True)
+class Marker:
+    """A point event on a line chart: an order arriving, a stock-out ..."""
+
+    x: Any
+    y: float
+    label: str = ""
+    series: str = ""  # colour of that series; "" a neutral one
+
+
+@dataclass(frozen=True)
+class LineChart:
+    """Series over time (projected stock against safety stock, coverage against demand)."""
+
+    name: str
+    title: str
+    x: list[Any]  # numbers, labels or datetimes, one per point
+    series: dict[str, list[float | None]]  # None: a gap
+    step: bool = True  # values hold until the next point (stock, staffing levels)
+    dashed: tuple[str, ...] = ()  # series drawn dashed (targets, limits)
+    markers: list[Marker] = field(default_factory=list)
+    x_label: str = ""
+    value_label: str = ""
+    note: str = ""
+    colours: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Heatmap:
+    """A grid of cells (a roster: employees x days, the shift written in each cell)."""
+
+    name: str
+    title: str
+    rows: list[str]
+    columns: list[str]
+    values: list[list[float | None]]  # one list per row; None: empty cell
+    text: list[list[str]] | None = None  # shown in the cells (shift names ...)
+    value_label: str = ""
+    note: str = ""
+
+
+Chart = Gantt | BarChart | LineChart | Heatmap
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from ..core.tables import BarChart, Chart, Gantt
+from ..core.tables import BarChart, Chart, Gantt, Heatmap, LineChart
 
 # Font files with CJK glyphs, most preferred first (Debian/Ubuntu, Fedora, Arch, macOS, Windows)
 CJK_FONT_FILES = (
@@ -133,6 +133,10 @@ def default_size(chart: Chart) -> tuple[int, int]:
     """Pixel size of a chart's PNG: width fixed, height grows with the number of rows."""
     if isinstance(chart, Gantt):
         return 1400, 170 + 34 * max(1, len(chart.lanes))
+    if isinstance(chart, LineChart):
+        return 1200, 460
+    if isinstance(chart, Heatmap):
+        return min(1800, 260 + 60 * max(1, len(chart.columns))), 150 + 28 * max(1, len(chart.rows))
     return 1000, 180 + 30 * max(1, len(chart.categories))
 
 
@@ -146,6 +150,10 @@ def render_png(chart: Chart, path: Path, size: tuple[int, int] | None = None) ->
         try:
             if isinstance(chart, Gantt):
                 _gantt_png(chart, fig, ax)
+            elif isinstance(chart, LineChart):
+                _lines_png(chart, fig, ax)
+            elif isinstance(chart, Heatmap):
+                _heatmap_png(chart, fig, ax)
             else:
                 _bars_png(chart, fig, ax)
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -281,6 +289,56 @@ def _bars_png(c: BarChart, fig: Any, ax: Any) -> None:
     _margins(fig, c.categories, right=0.85)
 
 
+def _lines_png(c: LineChart, fig: Any, ax: Any) -> None:
+    colours = palette(list(c.series)) | c.colours
+    for name, ys in c.series.items():
+        ys_f = [float("nan") if y is None else y for y in ys]
+        style = "--" if name in c.dashed else "-"
+        if c.step:
+            ax.step(c.x, ys_f, where="post", label=name, color=colours[name], linestyle=style)
+        else:
+            ax.plot(c.x, ys_f, label=name, color=colours[name], linestyle=style, marker=".")
+    for m in c.markers:
+        ax.plot([m.x], [m.y], marker="v", color=colours.get(m.series, "#333"), markersize=8)
+        if m.label:
+            ax.annotate(m.label, (m.x, m.y), textcoords="offset points", xytext=(0, 8),
+                        ha="center", fontsize=8)  # fmt: skip
+    if c.markers:
+        ax.plot([], [], marker="v", linestyle="", color="#333", label="event")
+    ax.set_xlabel(c.x_label)
+    ax.set_ylabel(c.value_label)
+    ax.grid(alpha=0.3)
+    ax.set_title(c.title, loc="left", fontsize=13, fontweight="bold")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.005, 1.0), frameon=False, fontsize=8)
+    if c.x and isinstance(c.x[0], str):
+        ax.tick_params(axis="x", labelrotation=45)
+    _margins(fig, ["0000000"], right=0.84)
+
+
+def _heatmap_png(c: Heatmap, fig: Any, ax: Any) -> None:
+    import numpy as np
+
+    data = np.array([[np.nan if v is None else v for v in row] for row in c.values], dtype=float)
+    im = ax.imshow(data, aspect="auto", cmap="Blues", interpolation="nearest")
+    ax.set_yticks(range(len(c.rows)), labels=c.rows)
+    ax.set_xticks(range(len(c.columns)), labels=c.columns, rotation=45, ha="right")
+    if c.text is not None:
+        top = np.nanmax(data) if np.isfinite(data).any() else 1.0
+        for i, row in enumerate(c.text):
+            for j, txt in enumerate(row):
+                if txt:
+                    dark = np.isfinite(data[i, j]) and data[i, j] > 0.6 * top
+                    ax.text(j, i, txt, ha="center", va="center", fontsize=8,
+                            color="white" if dark else "black")  # fmt: skip
+    fig.colorbar(im, ax=ax, label=c.value_label, fraction=0.03)
+    ax.set_title(c.title, loc="left", fontsize=13, fontweight="bold")
+    w, h = fig.get_figwidth() * fig.dpi, fig.get_figheight() * fig.dpi
+    longest = max((_width(s) for s in c.rows), default=4)
+    fig.subplots_adjust(
+        left=min(0.35, (7.5 * longest + 24) / w), right=1 - 110 / w, top=1 - 42 / h, bottom=80 / h
+    )
+
+
 # ---------------------------------------------------------------- plotly (interactive HTML)
 
 
@@ -291,6 +349,10 @@ def figure(chart: Chart, title: bool = True) -> Any:
     fig = go.Figure()
     if isinstance(chart, Gantt):
         _gantt_plotly(chart, fig)
+    elif isinstance(chart, LineChart):
+        _lines_plotly(chart, fig)
+    elif isinstance(chart, Heatmap):
+        _heatmap_plotly(chart, fig)
     else:
         _bars_plotly(chart, fig)
     fig.update_layout(
@@ -395,6 +457,44 @@ def _bars_plotly(c: BarChart, fig: Any) -> None:
     fig.update_layout(barmode="stack")
     fig.update_yaxes(categoryorder="array", categoryarray=list(reversed(c.categories)))
     fig.update_xaxes(title_text=c.value_label)
+
+
+def _lines_plotly(c: LineChart, fig: Any) -> None:
+    import plotly.graph_objects as go
+
+    colours = palette(list(c.series)) | c.colours
+    for name, ys in c.series.items():
+        fig.add_trace(
+            go.Scatter(
+                x=c.x, y=ys, name=name, mode="lines" if c.step else "lines+markers",
+                line={"color": colours[name], "shape": "hv" if c.step else "linear",
+                      "dash": "dash" if name in c.dashed else "solid"},
+            )
+        )  # fmt: skip
+    if c.markers:
+        fig.add_trace(
+            go.Scatter(
+                x=[m.x for m in c.markers], y=[m.y for m in c.markers], name="event",
+                mode="markers+text", text=[m.label for m in c.markers], textposition="top center",
+                marker={"symbol": "triangle-down", "size": 11,
+                        "color": [colours.get(m.series, "#333") for m in c.markers]},
+            )
+        )  # fmt: skip
+    fig.update_xaxes(title_text=c.x_label)
+    fig.update_yaxes(title_text=c.value_label)
+
+
+def _heatmap_plotly(c: Heatmap, fig: Any) -> None:
+    import plotly.graph_objects as go
+
+    fig.add_trace(
+        go.Heatmap(
+            z=c.values, x=c.columns, y=c.rows, text=c.text,
+            texttemplate="%{text}" if c.text is not None else None,
+            colorscale="Blues", colorbar={"title": {"text": c.value_label}}, hoverongaps=False,
+        )
+    )  # fmt: skip
+    fig.update_yaxes(autorange="reversed")
 
 
 def render_html(chart: Chart, path: Path) -> Path:

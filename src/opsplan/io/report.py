@@ -17,6 +17,7 @@ from typing import Any
 from .. import __version__
 from ..core import registry
 from ..core.result import SolveResult
+from ..core.tables import Chart
 from .charts import CSS_FONTS, chart_div
 from .frames import result_tables
 
@@ -115,7 +116,7 @@ window.addEventListener('load', function () {
   var root = document.documentElement, tries = 0;
   function drawn() {
     return Array.from(document.querySelectorAll('.chart .plotly-graph-div'))
-      .filter(function (d) { return d.querySelector('.main-svg .trace .point'); }).length;
+      .filter(function (d) { return d.querySelector('.main-svg .trace, .main-svg .hm'); }).length;
   }
   (function check() {
     var total = document.querySelectorAll('.chart .plotly-graph-div').length, n = drawn();
@@ -237,14 +238,10 @@ def build_report(res: SolveResult, instance: Any | None = None, title: str | Non
         parts.append("<h2>Charts</h2>")
         if instance is None:
             parts.append(
-                '<p class="note">Unavailable periods are not shown: pass the instance '
-                "(<code>--instance</code>) to include them.</p>"
+                '<p class="note">Some details (such as unavailable periods and names) come from '
+                "the instance: pass it with <code>--instance</code> to show them.</p>"
             )
-        for i, ch in enumerate(charts):
-            parts.append(f"<h3>{html.escape(ch.title)}</h3>")
-            if ch.note:
-                parts.append(f'<p class="note">{html.escape(ch.note)}</p>')
-            parts.append(f'<div class="chart">{chart_div(ch, i == 0, f"chart-{ch.name}")}</div>')
+        parts += _chart_parts(charts)
 
     parts.append("<h2>Tables</h2>")
     for tname, rows in tables.items():
@@ -268,6 +265,20 @@ def build_report(res: SolveResult, instance: Any | None = None, title: str | Non
         f"{html.escape(str(getattr(instance, 'time_unit', 'the instance') or ''))} units "
         "unless shown as dates. Rows shaded red are late.</footer>"
     )
+    return _page(title, parts)
+
+
+def _chart_parts(charts: list[Chart]) -> list[str]:
+    parts = []
+    for i, ch in enumerate(charts):  # plotly.js goes inline once, with the first chart
+        parts.append(f"<h3>{html.escape(ch.title)}</h3>")
+        if ch.note:
+            parts.append(f'<p class="note">{html.escape(ch.note)}</p>')
+        parts.append(f'<div class="chart">{chart_div(ch, i == 0, f"chart-{i}-{ch.name}")}</div>')
+    return parts
+
+
+def _page(title: str, parts: list[str]) -> str:
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
@@ -276,6 +287,11 @@ def build_report(res: SolveResult, instance: Any | None = None, title: str | Non
         + "\n".join(parts)
         + f"</main>{DONE}</body></html>\n"
     )
+
+
+def build_charts_page(charts: list[Chart], title: str) -> str:
+    """Several charts on one self-contained page (plotly.js inline once)."""
+    return _page(title, [f"<h1>{html.escape(title)}</h1>", *_chart_parts(charts)])
 
 
 def write_report(
