@@ -268,3 +268,29 @@ def test_every_chart_kind_renders_in_chromium(tmp_path, browser, solved):
     dom, errors = render_in_chromium(browser, p)
     assert errors == [] and 'data-script-errors="0"' in dom
     assert f'data-charts-drawn="{len(charts)}"' in dom and f'data-charts="{len(charts)}"' in dom
+
+
+def test_gantt_without_the_instance_takes_unit_and_start_from_the_plan_dates():
+    req = {
+        "model": "scheduling",
+        "instance": {
+            "time_unit": "hour",
+            "start": "2026-11-30T06:00:00",
+            "machines": [{"id": "M"}],
+            "jobs": [
+                {
+                    "id": "J",
+                    "release": 2,
+                    "operations": [{"id": "a", "machines": [{"machine": "M", "duration": 3}]}],
+                }
+            ],
+        },
+    }
+    res = opsplan.solve(req)
+    g = registry.get("scheduling").tables.charts(res, None)[0]
+    assert (
+        g.time_unit == "hour"
+        and g.start is not None
+        and g.start.isoformat() == "2026-11-30T06:00:00"
+    )
+    assert [(b.start, b.end) for b in g.bars] == [(2, 5)]

@@ -672,13 +672,14 @@ def charts(res: SolveResult, inst: SchedulingInstance | None) -> list[Chart]:
                 late=r["job"] in late,
             )
         )
-    unit = inst.time_unit if inst is not None else "minute"
+    unit: str = inst.time_unit if inst is not None else "minute"
     start: datetime | None = inst.start if inst is not None else None
-    timed = next((r for r in ops if r.get("start_time")), None)
-    if start is None and timed is not None:  # no instance: time 0 from the plan's own dates
-        start = datetime.fromisoformat(timed["start_time"]) - timedelta(
-            minutes=timed["start"] * UNIT_MINUTES[unit]
-        )
+    timed = next((r for r in ops if r.get("start_time") and r["end"] > r["start"]), None)
+    if start is None and timed is not None:  # no instance: the unit and time 0 from the dates
+        t0, t1 = (datetime.fromisoformat(timed[k]) for k in ("start_time", "end_time"))
+        per_unit = (t1 - t0).total_seconds() / 60 / (timed["end"] - timed["start"])
+        unit = min(UNIT_MINUTES, key=lambda u: abs(UNIT_MINUTES[u] - per_unit))
+        start = t0 - timedelta(minutes=timed["start"] * UNIT_MINUTES[unit])
     lane_labels = [f"{m} ({mname[m]})" if mname.get(m) and mname[m] != m else m for m in lanes]
     relabel = dict(zip(lanes, lane_labels, strict=True))
     bars = [
