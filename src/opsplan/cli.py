@@ -16,7 +16,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from . import __version__
+from . import __version__, cli_files
 from .core import registry
 from .core.errors import InvalidInput
 from .core.result import SolveResult
@@ -112,7 +112,8 @@ def solve(
     path: Annotated[
         Path,
         typer.Argument(
-            help="Instance file (a JSON solve request, or a benchmark file with --format)."
+            help="Instance: a JSON solve request, an Excel workbook (.xlsx), a folder of CSV "
+            "files, or a benchmark file with --format."
         ),
     ],
     fmt: FormatOpt = None,
@@ -125,7 +126,7 @@ def solve(
     ] = False,
     log: Annotated[bool, typer.Option("--log", help="Capture the solver log.")] = False,
     output: Annotated[
-        Path | None, typer.Option("-o", "--output", help="Write the SolveResult as JSON.")
+        Path | None, typer.Option("-o", "--output", help=cli_files.OUTPUT_HELP)
     ] = None,
 ) -> None:
     """Solve an instance and print a summary."""
@@ -148,9 +149,8 @@ def solve(
         raise typer.Exit(EXIT_INVALID) from None
     print_summary(res, path.name)
     if output is not None:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_text(res.to_json(), encoding="utf-8")
-        out.print(f"  result written to {output}", highlight=False)
+        written = cli_files.write_output(res, output, req)
+        out.print(f"  {written} written", highlight=False)
     ok = res.status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE, SolveStatus.INFEASIBLE)
     raise typer.Exit(EXIT_OK if ok else EXIT_FAIL)
 
@@ -187,6 +187,9 @@ def models() -> None:
     for s in registry.all_specs():
         t.add_row(s.name, ", ".join(s.backends), ", ".join(s.formats) or "-", s.description)
     out.print(t)
+
+
+cli_files.register(app)  # template, report, charts (planner files)
 
 
 def main() -> None:

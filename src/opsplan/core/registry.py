@@ -17,6 +17,7 @@ from .errors import Problem
 from .options import SolveOptions
 from .result import Finding
 from .run import Outcome, RunContext
+from .tables import TablesAdapter
 
 # A reader of a public benchmark format: file text and its path -> instance dict (raises
 # InvalidInput naming file lines).
@@ -47,6 +48,8 @@ class ModelSpec:
     default_backend: str = "cpsat"
     backends: tuple[str, ...] = ("cpsat",)
     formats: dict[str, FormatReader] = field(default_factory=dict)
+    # planner files (Excel/CSV in and out, charts, report); None: JSON only
+    tables: TablesAdapter | None = None
 
 
 _REGISTRY: dict[str, ModelSpec] = {}

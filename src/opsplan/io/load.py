@@ -28,8 +28,24 @@ def read_json(path: Path) -> Any:
 
 
 def load_request(path: str | Path, fmt: str | None = None) -> dict[str, Any]:
-    """A request document from a file: JSON ({model, instance, options}) or a benchmark format."""
+    """A request from a file: JSON ({model, instance, options}), a benchmark format, an Excel
+    workbook (.xlsx) or a folder of CSV files with a model's tables."""
     path = Path(path)
+    workbook = fmt == "xlsx" or (fmt is None and path.suffix.lower() in (".xlsx", ".xlsm"))
+    folder = fmt == "csv" or (fmt is None and path.is_dir())
+    if (workbook and path.is_file()) or (folder and path.is_dir()):
+        from .frames import load_table_request  # planner files: errors by sheet, row, column
+
+        return load_table_request(path)
+    if fmt == "csv" and not path.is_dir():
+        raise InvalidInput([Problem(where=str(path), message="expected a folder of CSV files")])
+    hint = {
+        ".csv": "a single CSV file: give the folder that holds one CSV file per table",
+        ".xls": "old Excel format: save the workbook as .xlsx",
+        ".ods": "OpenDocument spreadsheet: save it as .xlsx",
+    }.get(path.suffix.lower())
+    if fmt is None and hint is not None:
+        raise InvalidInput([Problem(where=str(path), message=hint)])
     if not path.is_file():
         raise InvalidInput([Problem(where=str(path), message="no such file")])
     if fmt is None or fmt == "json":

@@ -4,6 +4,7 @@ from ..core.registry import ModelSpec, register
 from .check import check
 from .diagnose import precheck
 from .formats import read_fjsp, read_jssp
+from .frames import TABLES
 from .kpis import kpis
 from .schema import SchedulingInstance
 from .solver import solve
@@ -23,5 +24,6 @@ SPEC = register(
         default_backend="cpsat",
         backends=("cpsat",),
         formats={"jssp": read_jssp, "fjsp": read_fjsp},
+        tables=TABLES,
     )
 )

@@ -1,0 +1,173 @@
+"""Planner-file commands: `opsplan template`, `opsplan report`, `opsplan charts`, and the
+writers behind `opsplan solve -o` (JSON, .xlsx, a folder of CSV files, an .html report)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from .core import registry
+from .core.errors import InvalidInput, Problem
+from .core.result import SolveResult
+from .io.load import load_request, read_json
+
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
+
+OUTPUT_HELP = (
+    "Write the result: x.json (the SolveResult), plan.xlsx (plan, per-machine views, KPIs, "
+    "penalties, violations), DIR/ (the same tables as CSV files) or report.html."
+)
+
+
+def _instance(request: dict[str, Any] | None, model: str) -> Any | None:
+    if not request or request.get("model") != model:
+        return None
+    try:
+        return registry.get(model).instance_type.model_validate(request["instance"])
+    except Exception:  # a request that did not validate has no plan to show anyway
+        return None
+
+
+def write_output(res: SolveResult, path: Path, request: dict[str, Any] | None = None) -> str:
+    """Write a result where `path` says; returns what was written, for the summary line."""
+    from .io import frames
+
+    instance = _instance(request, res.model)
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        sheets = frames.write_result_workbook(res, path, instance)
+        return f"workbook {path} ({len(sheets)} sheets)"
+    if suffix in (".html", ".htm"):
+        from .io.report import write_report
+
+        write_report(res, path, instance)
+        return f"report {path}"
+    if suffix == ".json" or (suffix and not path.is_dir() and not str(path).endswith("/")):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(res.to_json(), encoding="utf-8")
+        return f"result {path}"
+    files = frames.write_result_csv(res, path, instance)
+    return f"{len(files)} CSV files in {path}/"
+
+
+def _fail(e: InvalidInput) -> None:
+    err.print(f"[bold red]invalid input[/]: {len(e.problems)} problem(s)", highlight=False)
+    for p in e.problems:
+        err.print(f"  - {p}", highlight=False, markup=False)
+    raise typer.Exit(2)
+
+
+def template(
+    model: Annotated[str, typer.Argument(help="Model name, see `opsplan models`.")],
+    output: Annotated[
+        Path, typer.Option("-o", "--output", help="FILE.xlsx, or DIR/ for CSV files.")
+    ],
+    source: Annotated[
+        Path | None,
+        typer.Option(
+            "--from",
+            help="Fill the tables from this request (JSON, benchmark file, .xlsx) "
+            "instead of the example.",
+        ),
+    ] = None,
+    fmt: Annotated[str | None, typer.Option("--format", "-f", help="Format of --from.")] = None,
+) -> None:
+    """Write an input workbook (or CSV folder) for a model, every column described.
+
+    The rows are an example, or those of --from (this converts a JSON instance to Excel).
+    """
+    from .io import frames
+
+    try:
+        instance = None
+        if source is not None:
+            req = load_request(source, fmt)
+            if req.get("model") != model:
+                raise InvalidInput(
+                    [Problem(where=str(source), message=f"is a {req.get('model')!r} request")]
+                )
+            instance = req.get("instance")
+        if output.suffix.lower() in (".xlsx", ".xlsm"):
+            sheets = frames.write_template(model, output, instance)
+            out.print(f"template {output}: sheets {', '.join(sheets)}", highlight=False)
+        else:
+            files = frames.write_template_csv(model, output, instance)
+            out.print(f"template: {len(files)} CSV files in {output}/", highlight=False)
+    except InvalidInput as e:
+        _fail(e)
+
+
+def _load_result(path: Path) -> SolveResult:
+    doc = read_json(path)
+    try:
+        return SolveResult.model_validate(doc)
+    except Exception as e:
+        raise InvalidInput(
+            [Problem(where=str(path), message=f"not an opsplan result (SolveResult): {e}")]
+        ) from None
+
+
+InstanceOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--instance",
+        "-i",
+        help="The request that was solved (JSON, .xlsx or CSV folder): adds unavailable "
+        "periods and names to charts and tables.",
+    ),
+]
+
+
+def report(
+    result: Annotated[Path, typer.Argument(help="A result JSON written by `opsplan solve -o`.")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="report.html")] = Path(
+        "report.html"
+    ),
+    instance: InstanceOpt = None,
+    title: Annotated[str | None, typer.Option("--title")] = None,
+) -> None:
+    """Write one self-contained HTML report (KPIs, charts, tables) that works offline."""
+    from .io.report import write_report
+
+    try:
+        res = _load_result(result)
+        req = load_request(instance) if instance is not None else None
+        write_report(res, output, _instance(req, res.model), title)
+    except InvalidInput as e:
+        _fail(e)
+    out.print(f"report {output}", highlight=False)
+
+
+def charts(
+    result: Annotated[Path, typer.Argument(help="A result JSON written by `opsplan solve -o`.")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="Folder for the charts.")],
+    instance: InstanceOpt = None,
+) -> None:
+    """Write each chart of a result as NAME.png and as interactive NAME.html (offline)."""
+    from .io.charts import render_html, render_png
+
+    try:
+        res = _load_result(result)
+        req = load_request(instance) if instance is not None else None
+    except InvalidInput as e:
+        _fail(e)
+    spec = registry.get(res.model)
+    inst = _instance(req, res.model)
+    found = spec.tables.charts(res, inst) if spec.tables and res.solution else []
+    if not found:
+        err.print("this result has no charts (no plan, or the model has none)")
+        raise typer.Exit(1)
+    for ch in found:
+        render_png(ch, output / f"{ch.name}.png")
+        render_html(ch, output / f"{ch.name}.html")
+        out.print(f"  {output / ch.name}.png, .html", highlight=False)
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(template)
+    app.command()(report)
+    app.command()(charts)
