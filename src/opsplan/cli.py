@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.table import Table
 
 from . import __version__, cli_files
+from .api.serve import serve
 from .core import registry
 from .core.errors import InvalidInput
 from .core.result import SolveResult
@@ -190,6 +191,7 @@ def models() -> None:
 
 
 cli_files.register(app)  # template, report, charts (planner files)
+app.command()(serve)  # the HTTP service; FastAPI is imported only when it runs
 
 
 def main() -> None:
@@ -199,15 +201,6 @@ def main() -> None:
     except KeyboardInterrupt:
         err.print("interrupted")
         sys.exit(130)
-
-
-def _register_serve() -> None:
-    from .api.serve import serve
-
-    app.command()(serve)
-
-
-_register_serve()
 
 
 if __name__ == "__main__":
