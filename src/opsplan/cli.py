@@ -201,6 +201,12 @@ def models() -> None:
     out.print(t)
 
 
+# opsplan batch (issue 7): its own module, registered here
+from .batch.cli import batch as _batch  # noqa: E402
+
+app.command("batch")(_batch)
+
+
 def main() -> None:
     logging.basicConfig(level=logging.WARNING)
     try:
