@@ -23,12 +23,12 @@ def choose_parallelism(
 ) -> tuple[int, int]:
     """(solves at a time, solver workers per solve): fill `cores` without oversubscribing.
 
-    Neither given: one worker per solve, as many solves as cores (at most one per input).
-    One given: the other fills the cores. Both given: taken as they are.
+    Neither given: as many solves as cores (at most one per input), the cores shared out among
+    them. One given: the other fills the cores. Both given: taken as they are.
     """
     cores = max(1, cores)
     if parallel is None and per_solve is None:
-        per_solve = 1
+        parallel = max(1, min(cores, n_inputs))
     if parallel is None:
         assert per_solve is not None
         parallel = max(1, min(cores // per_solve, max(1, n_inputs)))

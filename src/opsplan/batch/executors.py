@@ -162,6 +162,10 @@ class SolveExecutor(ABC):
 def _worker_init() -> None:
     # Ctrl-C reaches the whole process group; the parent decides what stops, so workers ignore it
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # load the solver and the families now, not inside the first task's time
+    from ..core import registry
+
+    registry.names()
 
 
 class LocalExecutor(SolveExecutor):
@@ -169,13 +173,22 @@ class LocalExecutor(SolveExecutor):
     hangs fails only its own task and is replaced; cancelling a running task ends its process).
 
     Workers are started with "spawn" (a fresh interpreter), never forked from a threaded parent.
-    A task that runs longer than its time limit plus `grace_s` is ended as hung.
+    A task that runs longer than 1.5 times its time limit plus `grace_s` is ended as hung.
+    `task` (tests, tools) replaces solve_task; it must be importable in a fresh interpreter.
     """
 
-    def __init__(self, parallel: int, *, grace_s: float = 60.0, default_time_limit_s: float = 30):
+    def __init__(
+        self,
+        parallel: int,
+        *,
+        grace_s: float = 60.0,
+        default_time_limit_s: float = 30,
+        task: Callable[..., TaskOutcome] = solve_task,
+    ):
         import pebble
 
         self.capacity = max(1, parallel)
+        self._task = task
         self._grace = grace_s
         self._default_limit = default_time_limit_s
         self._pool = pebble.ProcessPool(
@@ -192,7 +205,7 @@ class LocalExecutor(SolveExecutor):
             timeout = float(limit if limit is not None else self._default_limit) * 1.5 + self._grace
         except (TypeError, ValueError):  # an invalid limit: the solve reports it as invalid input
             timeout = self._default_limit * 1.5 + self._grace
-        inner = self._pool.schedule(solve_task, args=(request, options), timeout=timeout)
+        inner = self._pool.schedule(self._task, args=(request, options), timeout=timeout)
         outer = SolveFuture(on_cancel=inner.cancel)
         inner.add_done_callback(lambda f: _settle_local(outer, f, timeout))
         return outer
@@ -234,11 +247,20 @@ class DaskExecutor(SolveExecutor):
     solve should not exceed the machine's cores). Results come back to the caller.
     A worker that dies is retried by Dask on another worker (the scheduler's
     `distributed.scheduler.allowed-failures`, default 3) and then reported as crashed.
+    `address` is a scheduler address or an existing `distributed.Client` (not closed here).
+    `task` (tests, tools) replaces solve_task; it must be importable on the workers.
     """
 
-    def __init__(self, address: str | Any, *, connect_timeout_s: float = 30.0):
+    def __init__(
+        self,
+        address: str | Any,
+        *,
+        connect_timeout_s: float = 30.0,
+        task: Callable[..., TaskOutcome] = solve_task,
+    ):
         from distributed import Client
 
+        self._task = task
         self._own_client = isinstance(address, str)
         self.client: Client = (
             Client(address, timeout=connect_timeout_s) if isinstance(address, str) else address
@@ -261,7 +283,7 @@ class DaskExecutor(SolveExecutor):
         token = uuid.uuid4().hex
         event_name = f"opsplan-cancel-{token}"
         inner = self.client.submit(
-            solve_task, request, options, event_name, key=f"opsplan-solve-{token}", pure=False
+            self._task, request, options, event_name, key=f"opsplan-solve-{token}", pure=False
         )
 
         def cancel() -> None:
