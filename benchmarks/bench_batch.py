@@ -4,7 +4,7 @@ quality: `opsplan batch` on Taillard job shops (../shared/benchmarks/jssp/ta*js.
   limit each, once per setting (N solves at a time x K solver workers); wall time, statuses and the
   mean gap of the checked makespans to the best known (bounds.csv optimum_or_bks).
 
-    python benchmarks/bench_batch.py quality --time-limit 10 --step 2          # ta01, ta03, ... ta79
+    python benchmarks/bench_batch.py quality --time-limit 10 --step 2   # ta01, ta03, ... ta79
     python benchmarks/bench_batch.py quality --time-limit 10 --names ta01-ta30
 
 overhead: many tiny job shops (solved to optimality in milliseconds) through local worker
@@ -51,6 +51,7 @@ def quality(args: argparse.Namespace) -> None:
     bks = best_known(jssp)
     print(f"{len(files)} instances: {' '.join(f.name[:4] for f in files)}")
     settings = [tuple(int(x) for x in s.split("x")) for s in args.settings]
+    by_setting: dict[str, dict[str, float]] = {}
     for n, k in settings:
         with tempfile.TemporaryDirectory() as tmp:
             outdir = Path(tmp) / "out"
@@ -67,11 +68,13 @@ def quality(args: argparse.Namespace) -> None:
                 rows = list(csv.DictReader(fh))
         statuses: dict[str, int] = {}
         gaps, bound_gaps = [], []
+        mine = by_setting[f"-n {n} -k {k}"] = {}
         for r in rows:
             statuses[r["status"]] = statuses.get(r["status"], 0) + 1
             if r["objective"]:
                 best = bks[Path(r["input"]).name]
                 gaps.append((float(r["objective"]) - best) / best)
+                mine[Path(r["input"]).name] = gaps[-1]
             if r["gap"]:
                 bound_gaps.append(float(r["gap"]))
         mean_gap = sum(gaps) / len(gaps) if gaps else float("nan")
@@ -85,6 +88,13 @@ def quality(args: argparse.Namespace) -> None:
             for r in rows:
                 best = bks[Path(r["input"]).name]
                 print(f"   {Path(r['input']).name} {r['status']} {r['objective']} bks {best:g}")
+    common = sorted(set.intersection(*(set(g) for g in by_setting.values())))
+    if len(by_setting) > 1 and common:
+        means = ", ".join(
+            f"{name}: {sum(g[f] for f in common) / len(common):.2%}"
+            for name, g in by_setting.items()
+        )
+        print(f"mean gap to best known over the {len(common)} solved by every setting: {means}")
 
 
 def tiny_jobshop(rng: random.Random, n: int, m: int) -> dict[str, object]:

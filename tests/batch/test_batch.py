@@ -141,8 +141,8 @@ def test_format_applies_to_every_input_and_folders_skip_tables_and_notes(tmp_pat
     assert rows["tiny.txt"]["status"] == "optimal" and rows["tiny.txt"]["objective"] == "6"
     assert "bad.txt line 3: expected 4 numbers" in rows["bad.txt"]["error"]
     assert (out / "sub" / "tiny.json").is_file()  # sub-folders are mirrored in OUTDIR
-    r2 = runner.invoke(app, args)  # a second run does not read the first run's results
-    assert sorted(summary(out)) == ["bad.txt", "ft06.txt", "tiny.txt"], r2.output
+    again, _ = discover([str(d)], "jssp", out)  # a second run would not read the results
+    assert sorted(i.path.name for i in again) == ["bad.txt", "ft06.txt", "tiny.txt"]
 
 
 def test_discover_names_results_without_collisions(tmp_path):
@@ -155,7 +155,10 @@ def test_discover_names_results_without_collisions(tmp_path):
     )
     assert [f.result_name for f in found] == ["plan.json", "plan-2.json"]
     assert warnings == [f"{tmp_path / 'nothing*.json'}: matches no file"]
-    found, _ = discover([str(tmp_path / "a")], fmt="jssp")
+    (tmp_path / "a" / "plan.fjs").write_text("")
+    found, _ = discover([str(tmp_path / "a")], fmt="jssp")  # *.json are requests: not taken
+    assert [f.result_name for f in found] == ["plan.fjs.json", "plan.txt.json"]
+    found, _ = discover([str(tmp_path / "a" / "plan.json"), str(tmp_path / "a" / "plan.txt")])
     assert [f.result_name for f in found] == ["plan.json", "plan.txt.json"]
     # the same file twice is one input
     found, _ = discover([str(tmp_path / "b"), str(tmp_path / "b" / "plan.json")])
@@ -183,10 +186,8 @@ def test_defaults_fill_the_cores_and_oversubscription_is_warned():
 def test_cli_warns_when_solves_times_workers_exceed_the_cores(tmp_path):
     (tmp_path / "x.json").write_text(json.dumps(jobshop(2, 2, seed=3)))
     cores = len(os.sched_getaffinity(0))
-    r = runner.invoke(
-        app,
-        ["batch", str(tmp_path / "x.json"), "-o", str(tmp_path / "o"), "-n", "1", "-k", str(cores + 1)],
-    )
+    args = ["batch", str(tmp_path / "x.json"), "-o", str(tmp_path / "o")]
+    r = runner.invoke(app, [*args, "-n", "1", "-k", str(cores + 1)])
     assert r.exit_code == 0, r.output
     assert f"{cores + 1} threads on {cores} cores" in r.stderr
 

@@ -57,8 +57,9 @@ def test_batch_on_dask_equals_the_local_run(cluster, folder, tmp_path):
     common = ["-t", "20", "--seed", "7", "--workers-per-solve", "1"]
     local, remote = tmp_path / "local", tmp_path / "dask"
     r1 = runner.invoke(app, ["batch", str(folder), "-o", str(local), "-n", "2", *common])
+    address = cluster.scheduler_address
     r2 = runner.invoke(
-        app, ["batch", str(folder), "-o", str(remote), "--scheduler", cluster.scheduler_address, *common]
+        app, ["batch", str(folder), "-o", str(remote), "--scheduler", address, *common]
     )
     assert r1.exit_code == r2.exit_code == 1, (r1.output, r2.output)  # l_invalid fails in both
     assert "on Dask scheduler tcp://127.0.0.1" in r2.stderr
@@ -120,9 +121,7 @@ def test_cancel_stops_a_running_solve_on_its_worker(cluster):
         fut = ex.submit(jobshop(20, 10, seed=9), {"time_limit_s": 60, "workers": 1})
 
         def executing() -> int:
-            return sum(
-                client.run(lambda dask_worker: len(dask_worker.state.executing)).values()
-            )
+            return sum(client.run(lambda dask_worker: len(dask_worker.state.executing)).values())
 
         deadline = time.monotonic() + 20
         while executing() == 0 and time.monotonic() < deadline:

@@ -2,8 +2,8 @@
 
 - a file is taken as given (even if it does not exist: it becomes an "unreadable" summary row);
 - a folder is searched recursively: without --format its `*.json` files, with --format every
-  file except hidden ones, `*.csv` and `*.md` (the tables and notes that sit beside benchmark
-  instances) and README/LICENSE files;
+  file except hidden ones, `*.json`, `*.csv` and `*.md` (requests, and the tables and notes that
+  sit beside benchmark instances) and README/LICENSE files;
 - a glob (`*`, `?`, `[`; `**` spans folders) is expanded; folders it matches are searched as above.
 
 Files inside OUTDIR are never inputs (a second run over the same folder must not read results).
@@ -40,7 +40,9 @@ def _wanted(p: Path, fmt: str | None) -> bool:
         return False
     if fmt is None or fmt == "json":
         return p.suffix.lower() == ".json"
-    return p.suffix.lower() not in SKIP_SUFFIXES and p.stem.lower() not in SKIP_STEMS
+    # with a benchmark format, *.json files (requests, or results of an earlier run) are not taken
+    skip = SKIP_SUFFIXES | {".json"}
+    return p.suffix.lower() not in skip and p.stem.lower() not in SKIP_STEMS
 
 
 def _inside(p: Path, folder: Path | None) -> bool:
