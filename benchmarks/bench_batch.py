@@ -133,7 +133,7 @@ def overhead(args: argparse.Namespace) -> None:
         start_local = time.monotonic() - t0
         rep = run_batch(inputs, Path(tmp) / "local", local, options=opts, max_in_flight=3)
         local.close()
-        results["local"] = (start_local, rep)
+        results["local"] = (start_local, rep)  # 3 in flight, as opsplan batch -n 2
 
         t0 = time.monotonic()
         cluster = LocalCluster(
@@ -148,15 +148,18 @@ def overhead(args: argparse.Namespace) -> None:
         warm = run_batch(inputs[:2], Path(tmp) / "warm-dask", dask, options=opts)
         start_dask = time.monotonic() - t0
         rep = run_batch(inputs, Path(tmp) / "dask", dask, options=opts, max_in_flight=2)
+        results["dask, 2 in flight (--parallel 2)"] = (start_dask, rep)
+        rep = run_batch(inputs, Path(tmp) / "dask4", dask, options=opts, max_in_flight=4)
+        results["dask, 4 in flight (default)"] = (start_dask, rep)
         dask.close()
         client.close()
         cluster.close()
-        results["dask"] = (start_dask, rep)
         assert all(r.ok for r in warm.rows)
 
         same = [
             (a.status, a.objective) == (b.status, b.objective)
-            for a, b in zip(results["local"][1].rows, results["dask"][1].rows, strict=True)
+            for rep in list(results.values())[1:]
+            for a, b in zip(results["local"][1].rows, rep[1].rows, strict=True)
         ]
         print(f"{args.tasks} tiny job shops (3 jobs x 3 machines), 2 at a time x 1 worker each")
         for name, (start, rep) in results.items():

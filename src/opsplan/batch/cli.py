@@ -129,6 +129,8 @@ def batch(
 ) -> None:
     """Solve many instance files: results to OUTDIR, a summary.csv, exit 1 if any failed."""
     out = Console(soft_wrap=True)
+    if not out.is_terminal:  # a log file or a pipe: room for the paths and errors
+        out = Console(soft_wrap=True, width=160)
     err = Console(stderr=True, soft_wrap=True)
     if fmt is not None and fmt != "json" and registry.find_format(fmt) is None:
         known = sorted({f for s in registry.all_specs() for f in s.formats} | {"json"})
@@ -152,7 +154,9 @@ def batch(
         cores_per_thread = min(c // max(1, t) for t, c in by_host.values())
         n = parallel or executor.capacity
         k = per_solve or max(1, cores_per_thread)
-        max_in_flight = n
+        # --parallel caps the solves at a time exactly; by default the cluster's threads do, and
+        # as many again wait on the scheduler so that no worker waits for a round trip
+        max_in_flight = n if parallel else 2 * n
     else:
         n, k = choose_parallelism(available_cores(), len(found), parallel, per_solve)
         by_host = {"this machine": (n, available_cores())}
