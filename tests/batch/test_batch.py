@@ -3,8 +3,10 @@ Ctrl-C, crashing and hanging workers, input discovery, and the executor interfac
 
 from __future__ import annotations
 
+import io
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -14,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from batch_helpers import crashing_task, infeasible, jobshop, summary
+from rich.console import Console
 from typer.testing import CliRunner
 
 import opsplan
@@ -79,8 +82,27 @@ def test_mixed_batch_summary_rows_result_files_and_exit_code(mixed, tmp_path):
     assert sorted(p.name for p in out.iterdir()) == [
         "a_valid.json", "b_infeasible.json", "summary.csv"
     ]  # fmt: skip
-    # the printed table and totals
+    # the printed table and totals; no progress bar when the output is not a terminal
     assert "6 inputs: 1 infeasible, 4 invalid, 1 optimal" in r.stdout
+    assert "eta" not in r.stderr and "━" not in r.stderr
+
+
+def test_progress_bar_on_a_terminal_counts_by_status_with_time_left(tmp_path):
+    d = tmp_path / "in"
+    d.mkdir()
+    (d / "a.json").write_text(json.dumps(jobshop(3, 3, seed=1)))
+    (d / "b.json").write_text(json.dumps(infeasible()))
+    (d / "c.json").write_text("[]")
+    buf = io.StringIO()
+    term = Console(file=buf, force_terminal=True, width=150, color_system=None)
+    inputs, _ = discover([str(d)])
+    with LocalExecutor(2) as ex:
+        report = run_batch(inputs, tmp_path / "out", ex, console=term)
+    assert [r.status for r in report.rows] == ["optimal", "infeasible", "invalid"]
+    text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "\n", buf.getvalue().replace("\r", "\n"))
+    last = [line for line in text.splitlines() if "batch" in line][-1]
+    assert "3/3" in last and "eta" in last
+    assert "infeasible 1" in last and "invalid 1" in last and "optimal 1" in last
 
 
 def test_all_answered_exits_0_and_infeasible_counts_as_an_answer(tmp_path):

@@ -147,6 +147,9 @@ def batch(
     if scheduler:
         try:
             executor = make_executor(scheduler, None)
+        except ImportError:
+            err.print('--scheduler needs Dask distributed: pip install "opsplan[dask]"')
+            raise typer.Exit(EXIT_USAGE) from None
         except (TaskFailed, OSError) as e:
             err.print(f"cannot use the Dask scheduler {scheduler}: {e}", highlight=False)
             raise typer.Exit(EXIT_USAGE) from None
