@@ -192,6 +192,8 @@ def test_unknown_format_and_no_inputs_are_usage_errors(tmp_path):
     assert r.exit_code == 2 and "unknown format 'nope'" in r.output
     r = runner.invoke(app, ["batch", str(tmp_path), "-o", str(tmp_path / "o")])
     assert r.exit_code == 2 and "no inputs to solve" in r.output
+    r = runner.invoke(app, ["batch", str(tmp_path), "-o", str(tmp_path / "o"), "-t", "0"])
+    assert r.exit_code == 2 and "options.time_limit_s: Input should be greater than 0" in r.output
 
 
 def test_defaults_fill_the_cores_and_oversubscription_is_warned():

@@ -6,10 +6,13 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
 
 from ..core import registry
+from ..core.errors import problems_from_validation
+from ..core.options import SolveOptions
 from .executors import SolveExecutor, TaskFailed, available_cores, make_executor
 from .inputs import discover
 from .runner import CANCELLED, BatchReport, mean, run_batch
@@ -136,6 +139,13 @@ def batch(
         known = sorted({f for s in registry.all_specs() for f in s.formats} | {"json"})
         err.print(f"unknown format {fmt!r}; known: {', '.join(known)}", highlight=False)
         raise typer.Exit(EXIT_USAGE)
+    overrides: dict[str, Any] = {"time_limit_s": time_limit, "seed": seed, "workers": per_solve}
+    try:  # a bad option is one usage error, not one invalid row per input
+        SolveOptions.model_validate({k: v for k, v in overrides.items() if v is not None})
+    except ValidationError as e:
+        for p in problems_from_validation(e, "options"):
+            err.print(f"invalid option: {p}", highlight=False)
+        raise typer.Exit(EXIT_USAGE) from None
     found, warnings = discover(inputs, fmt, outdir)
     for w in warnings:
         err.print(f"[yellow]warning[/]: {w}", highlight=False)

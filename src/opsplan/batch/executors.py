@@ -231,7 +231,8 @@ class LocalExecutor(SolveExecutor):
 def _settle_local(outer: SolveFuture, inner: Future[Any], timeout: float) -> None:
     from pebble import ProcessExpired
 
-    if inner.cancelled():
+    if inner.cancelled():  # by outer.cancel(), or by close(cancel_pending=True)
+        outer.cancel()
         return
     err = inner.exception()
     if err is None:

@@ -253,7 +253,12 @@ def run_batch(
                         )
                         continue
                     requests[i] = {"model": req.get("model")}
-                    in_flight[executor.submit(req, options)] = i
+                    try:
+                        in_flight[executor.submit(req, options)] = i
+                    except Exception as e:  # e.g. the request cannot be sent to the cluster
+                        model = _model_of(requests.pop(i), fmt)
+                        msg = f"could not be submitted: {type(e).__name__}: {e}"
+                        record(i, Row(inp.label, model, FAILED, error=msg))
                 if not in_flight:
                     continue
                 done, _ = wait(list(in_flight), timeout=0.5, return_when=FIRST_COMPLETED)
