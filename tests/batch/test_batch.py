@@ -182,6 +182,8 @@ def test_discover_names_results_without_collisions(tmp_path):
     assert [f.result_name for f in found] == ["plan.fjs.json", "plan.txt.json"]
     found, _ = discover([str(tmp_path / "a" / "plan.json"), str(tmp_path / "a" / "plan.txt")])
     assert [f.result_name for f in found] == ["plan.json", "plan.txt.json"]
+    found, _ = discover([str(tmp_path / "*")])  # folders matched by a glob keep their names
+    assert [f.result_name for f in found] == ["a/plan.json", "b/plan.json"]
     # the same file twice is one input
     found, _ = discover([str(tmp_path / "b"), str(tmp_path / "b" / "plan.json")])
     assert len(found) == 1

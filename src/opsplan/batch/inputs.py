@@ -4,7 +4,8 @@
 - a folder is searched recursively: without --format its `*.json` files, with --format every
   file except hidden ones, `*.json`, `*.csv` and `*.md` (requests, and the tables and notes that
   sit beside benchmark instances) and README/LICENSE files;
-- a glob (`*`, `?`, `[`; `**` spans folders) is expanded; folders it matches are searched as above.
+- a glob (`*`, `?`, `[`; `**` spans folders) is expanded; folders it matches are searched as
+  above, their results under the folder's name.
 
 Files inside OUTDIR are never inputs (a second run over the same folder must not read results).
 Each input's result is OUTDIR/<path relative to its folder argument, suffix .json>; names that
@@ -85,8 +86,8 @@ def discover(
             found = []
             for m in matches:
                 mp = Path(m)
-                if mp.is_dir():
-                    found += _walk(mp, fmt, out_res)
+                if mp.is_dir():  # results under the folder's name: plants/*/ -> a/..., b/...
+                    found += [(f, Path(mp.name) / rel) for f, rel in _walk(mp, fmt, out_res)]
                 elif mp.is_file() and not _inside(mp, out_res):
                     found.append((mp, Path(mp.name)))
             if not found:
