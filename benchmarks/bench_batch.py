@@ -141,7 +141,7 @@ def overhead(args: argparse.Namespace) -> None:
             threads_per_worker=1,
             processes=True,
             host="127.0.0.1",
-            dashboard_address=None,
+            dashboard_address=":0",
         )
         client = Client(cluster)
         dask = DaskExecutor(client)

@@ -244,7 +244,7 @@ def test_executor_interface_result_invalid_and_cancel(tmp_path):
     with LocalExecutor(2) as ex:
         ok = ex.submit(jobshop(3, 3, seed=1), {"workers": 1})
         bad = ex.submit({"model": "scheduling", "instance": {"machines": []}}, None)
-        slow = ex.submit(jobshop(20, 10, seed=9), {"time_limit_s": 60, "workers": 1})
+        slow = ex.submit(jobshop(15, 15, seed=9), {"time_limit_s": 60, "workers": 1})
         res = opsplan.SolveResult.from_json(ok.result(timeout=30))
         assert res.status == opsplan.SolveStatus.OPTIMAL and res.violations == []
         with pytest.raises(opsplan.InvalidInput) as e:
@@ -261,12 +261,13 @@ def test_executor_interface_result_invalid_and_cancel(tmp_path):
         assert time.monotonic() - t0 < 20
 
 
-def test_ctrl_c_stops_cleanly_and_keeps_what_finished(tmp_path):
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_ctrl_c_stops_cleanly_and_keeps_what_finished(tmp_path, sig):
     d = tmp_path / "in"
     d.mkdir()
     (d / "a_quick.json").write_text(json.dumps(jobshop(3, 3, seed=1)))
     for i in range(2):
-        (d / f"b_slow{i}.json").write_text(json.dumps(jobshop(20, 10, seed=20 + i)))
+        (d / f"b_slow{i}.json").write_text(json.dumps(jobshop(15, 15, seed=9 + i)))
     out = tmp_path / "out"
     cmd = [sys.executable, "-m", "opsplan.cli", "batch", str(d), "-o", str(out)]
     cmd += ["-n", "1", "-k", "1", "-t", "60"]
@@ -277,7 +278,7 @@ def test_ctrl_c_stops_cleanly_and_keeps_what_finished(tmp_path):
     while not (out / "a_quick.json").exists() and time.monotonic() < deadline:
         time.sleep(0.1)
     time.sleep(1.0)  # b_slow0 is running now
-    os.killpg(proc.pid, signal.SIGINT)  # as Ctrl-C in a terminal: the whole process group
+    os.killpg(proc.pid, sig)  # as Ctrl-C in a terminal: the whole process group
     t0 = time.monotonic()
     stdout, stderr = proc.communicate(timeout=30)
     assert time.monotonic() - t0 < 15

@@ -30,7 +30,7 @@ def cluster():
             threads_per_worker=1,
             processes=True,
             host="127.0.0.1",
-            dashboard_address=None,
+            dashboard_address=":0",
         ) as c,
     ):
         yield c
@@ -118,7 +118,7 @@ def test_cancel_stops_a_running_solve_on_its_worker(cluster):
     client = distributed.Client(cluster.scheduler_address)
     ex = DaskExecutor(client)
     try:
-        fut = ex.submit(jobshop(20, 10, seed=9), {"time_limit_s": 60, "workers": 1})
+        fut = ex.submit(jobshop(15, 15, seed=9), {"time_limit_s": 60, "workers": 1})
 
         def executing() -> int:
             return sum(client.run(lambda dask_worker: len(dask_worker.state.executing)).values())
@@ -137,4 +137,51 @@ def test_cancel_stops_a_running_solve_on_its_worker(cluster):
         assert opsplan.SolveResult.from_json(ok.result(timeout=30)).status == "optimal"
     finally:
         ex.close()
+        client.close()
+
+
+def test_interrupt_cancels_the_running_solves_on_the_workers(cluster, tmp_path):
+    d = tmp_path / "in"
+    d.mkdir()
+    (d / "a.json").write_text(json.dumps(jobshop(3, 3, seed=1)))
+    for i in range(3):
+        (d / f"b{i}.json").write_text(json.dumps(jobshop(15, 15, seed=9 + i)))
+    inputs, _ = discover([str(d)])
+    client = distributed.Client(cluster.scheduler_address)
+
+    def executing() -> int:
+        return sum(client.run(lambda dask_worker: len(dask_worker.state.executing)).values())
+
+    rows_seen = []
+
+    def ctrl_c_after_the_first_result(row):
+        rows_seen.append(row)
+        if len(rows_seen) > 1:
+            return
+        deadline = time.monotonic() + 20
+        while executing() < 2 and time.monotonic() < deadline:  # both workers busy
+            time.sleep(0.1)
+        raise KeyboardInterrupt
+
+    ex = DaskExecutor(client)
+    try:
+        report = run_batch(
+            inputs,
+            tmp_path / "out",
+            ex,
+            options={"workers": 1, "time_limit_s": 60},
+            max_in_flight=3,  # when a is done, b0 and b1 run on the two workers
+            on_row=ctrl_c_after_the_first_result,
+        )
+    finally:
+        ex.close(cancel_pending=True)
+    try:
+        assert report.interrupted
+        assert [r.status for r in report.rows] == ["optimal"] + ["cancelled"] * 3
+        t0 = time.monotonic()
+        while executing() and time.monotonic() - t0 < 10:
+            time.sleep(0.2)
+        assert executing() == 0  # the solves stopped on the workers, not after their 60 s
+        assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["a.json", "summary.csv"]
+    finally:
         client.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -19,6 +20,10 @@ from .runner import CANCELLED, BatchReport, mean, run_batch
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 MAX_TABLE_ROWS = 40
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def choose_parallelism(
@@ -189,6 +194,8 @@ def batch(
         highlight=False,
     )
     report = None
+    # SIGTERM (a scheduler or service manager stopping the batch) stops it as Ctrl-C does
+    previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
         report = run_batch(
             found,
@@ -201,6 +208,7 @@ def batch(
             console=err,
         )
     finally:
+        signal.signal(signal.SIGTERM, previous)
         executor.close(cancel_pending=report is None or report.interrupted)
     print_report(out, report, outdir)
     if report.interrupted:

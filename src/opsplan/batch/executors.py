@@ -108,13 +108,15 @@ class SolveFuture(Future[str]):
         self._on_cancel = on_cancel
 
     def cancel(self) -> bool:
-        if self.done():
+        # mark this future cancelled first: the executor's future, once cancelled, may settle
+        # this one from another thread at once
+        if not super().cancel():
             return False
         try:
             self._on_cancel()
         except Exception:
             log.debug("cancel failed", exc_info=True)
-        return super().cancel()
+        return True
 
     def settle(self, outcome: TaskOutcome | None, error: BaseException | None) -> None:
         if self.done():
@@ -330,6 +332,9 @@ class DaskExecutor(SolveExecutor):
                     log.debug("could not clear %s", name, exc_info=True)
 
     def close(self, cancel_pending: bool = False) -> None:
+        if self._events:  # let running solves see their cancel event (read twice a second)
+            youngest = max(self._events.values())
+            time.sleep(max(0.0, youngest + 1.5 - time.monotonic()))
         self._clear_events()
         if self._own_client:
             self.client.close()

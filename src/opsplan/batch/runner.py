@@ -275,7 +275,7 @@ def run_batch(
                         inputs[i].label,
                         _model_of(requests.get(i), fmt),
                         CANCELLED,
-                        error="interrupted (Ctrl-C) before it finished",
+                        error="interrupted before it finished",
                     )
             in_flight.clear()
             for i in todo:
@@ -283,7 +283,7 @@ def run_batch(
                     inputs[i].label,
                     _model_of(None, fmt),
                     CANCELLED,
-                    error="interrupted (Ctrl-C) before it started",
+                    error="interrupted before it started",
                 )
             todo.clear()
     final = [r for r in rows if r is not None]
