@@ -5,6 +5,7 @@ quality: `opsplan batch` on Taillard job shops (../shared/benchmarks/jssp/ta*js.
   mean gap of the checked makespans to the best known (bounds.csv optimum_or_bks).
 
     python benchmarks/bench_batch.py quality --time-limit 10 --step 2   # ta01, ta03, ... ta79
+    python benchmarks/bench_batch.py quality --time-limit 10 --step 2 --offset 1   # ta02 ... ta80
     python benchmarks/bench_batch.py quality --time-limit 10 --names ta01-ta30
 
 overhead: many tiny job shops (solved to optimality in milliseconds) through local worker
@@ -36,18 +37,18 @@ def best_known(jssp: Path) -> dict[str, float]:
         return {r["file"]: float(r["optimum_or_bks"]) for r in csv.DictReader(fh)}
 
 
-def taillard(jssp: Path, names: str | None, step: int) -> list[Path]:
+def taillard(jssp: Path, names: str | None, step: int, offset: int = 0) -> list[Path]:
     files = sorted(jssp.glob("ta*js.txt"))
     if names:
         lo, _, hi = names.partition("-")
         hi = hi or lo
         files = [f for f in files if lo <= f.name[:4] <= hi]
-    return files[::step]
+    return files[offset::step]
 
 
 def quality(args: argparse.Namespace) -> None:
     jssp = args.shared / "jssp"
-    files = taillard(jssp, args.names, args.step)
+    files = taillard(jssp, args.names, args.step, args.offset)
     bks = best_known(jssp)
     print(f"{len(files)} instances: {' '.join(f.name[:4] for f in files)}")
     settings = [tuple(int(x) for x in s.split("x")) for s in args.settings]
@@ -181,6 +182,7 @@ def main() -> None:
     q.add_argument("--time-limit", type=float, default=10)
     q.add_argument("--names", help="a range such as ta01-ta30")
     q.add_argument("--step", type=int, default=1, help="every STEP-th instance")
+    q.add_argument("--offset", type=int, default=0, help="starting from this one (0: ta01)")
     q.add_argument("--settings", nargs="+", default=["2x1", "1x2"], help="NxK pairs")
     q.add_argument("--detail", action="store_true")
     q.add_argument("--shared", type=Path, default=SHARED, help="the shared benchmarks folder")
