@@ -18,6 +18,7 @@ from rich.table import Table
 
 from . import __version__, cli_files
 from .api.serve import serve
+from .batch.cli import batch
 from .core import registry
 from .core.errors import InvalidInput
 from .core.result import SolveResult
@@ -192,6 +193,7 @@ def models() -> None:
 
 cli_files.register(app)  # template, report, charts (planner files)
 app.command()(serve)  # the HTTP service; FastAPI is imported only when it runs
+app.command("batch")(batch)  # batch runs, locally or on a Dask cluster
 
 
 def main() -> None:
