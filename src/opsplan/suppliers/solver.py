@@ -1,0 +1,213 @@
+"""Supplier selection solve: one MILP, solved once (cost, weighted), per level (lexicographic)
+or per epsilon (pareto), and the plan in the buyer's terms."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..core.backends import pulp as backend
+from ..core.options import SolveOptions
+from ..core.result import relative_gap
+from ..core.run import Outcome, RunContext
+from ..core.status import SolveStatus
+from .diagnose import explain
+from .milp import Formulation
+from .prepare import Prepared
+from .schema import SupplierInstance
+
+Plan = dict[tuple[int, int], int]
+
+
+def _tol(v: float) -> float:
+    return 1e-6 * max(1.0, abs(v))
+
+
+def solve(inst: SupplierInstance, opts: SolveOptions, ctx: RunContext) -> Outcome:
+    P = Prepared(inst)
+    F = Formulation(P)
+    info = backend.solver_info(opts)
+    ob = inst.objective
+    messages: list[str] = []
+    extra: dict[str, Any] = {}
+
+    def run(share: float) -> backend.MilpRun:
+        r = backend.run(F.prob, opts, ctx, time_limit_s=share)
+        messages.extend(r.log)
+        return r
+
+    def value(name: str) -> float:
+        return backend.value(F.terms[name])
+
+    plan: Plan | None = None
+    pareto: list[dict[str, Any]] = []
+    if ob.mode in ("cost", "weighted"):
+        if ob.mode == "cost":
+            F.set_objective(F.terms["cost"])
+        else:
+            F.set_objective(sum(t.weight * F.terms[t.term] for t in ob.terms))
+        r = run(opts.time_limit_s)
+        status, bound = r.status, r.bound
+        objective = r.objective
+        if r.has_solution:
+            plan = F.extract()
+    elif ob.mode == "lexicographic":
+        levels: list[dict[str, Any]] = []
+        status, bound, objective = SolveStatus.NO_SOLUTION, None, None
+        for k, t in enumerate(ob.terms):
+            F.set_objective(F.terms[t.term])
+            r = run((opts.time_limit_s - ctx.elapsed()) / (len(ob.terms) - k))
+            if not r.has_solution:
+                if k == 0:
+                    status, bound = r.status, r.bound
+                break
+            plan = F.extract()
+            val = value(t.term)
+            levels.append(
+                {"term": t.term, "value": val, "bound": r.bound, "status": r.status.value}
+            )
+            if k == 0:
+                bound, objective = r.bound, val
+            if ctx.stop_requested():
+                break
+            F.limit(
+                f"lex_{k}",
+                F.terms[t.term],
+                val + max(ob.lexicographic_tolerance * abs(val), _tol(val)),
+            )
+        if plan is not None:
+            all_opt = all(lv["status"] == "optimal" for lv in levels)
+            status = (
+                SolveStatus.OPTIMAL
+                if all_opt and len(levels) == len(ob.terms)
+                else (SolveStatus.FEASIBLE)
+            )
+            if len(levels) < len(ob.terms):
+                messages.append(
+                    f"lexicographic: {len(levels)} of {len(ob.terms)} levels solved within "
+                    "the time limit"
+                )
+            objective = levels[0]["value"]
+        extra["objective_levels"] = levels
+    else:
+        status, bound, objective, plan, pareto = _pareto(P, F, opts, ctx, run)
+
+    if status == SolveStatus.INFEASIBLE:
+        return Outcome(
+            status=status, diagnosis=explain(P, opts, ctx), solver=info, messages=messages
+        )
+    if plan is None:
+        return Outcome(
+            status=status,
+            bound=bound,
+            solver=info,
+            messages=messages,
+            cancelled=ctx.cancelled.is_set(),
+        )
+    if ob.mode in ("cost", "weighted"):
+        objective = backend.value(F.prob.objective)
+    solution = build_solution(P, plan)
+    if pareto:
+        solution["pareto"] = pareto
+    return Outcome(
+        status=status,
+        objective=objective,
+        bound=bound,
+        solution=solution,
+        solver=info,
+        messages=messages,
+        extra_kpis=extra,
+        cancelled=ctx.cancelled.is_set(),
+    )
+
+
+def _pareto(P: Prepared, F: Formulation, opts: SolveOptions, ctx: RunContext, run: Any) -> Any:
+    """Epsilon constraint: min cost, min the other term, then min cost with the other term
+    bounded at evenly spaced levels between. The cheapest plan is the main plan."""
+    ob = P.inst.objective
+    other = ob.pareto_term
+    n = ob.pareto_points
+    solves = n + 1
+    points: list[dict[str, Any]] = []
+
+    def share(done: int) -> float:
+        return max(0.05, (opts.time_limit_s - ctx.elapsed()) / max(1, solves - done))
+
+    F.set_objective(F.terms["cost"])
+    r = run(share(0))
+    if not r.has_solution:
+        return r.status, r.bound, None, None, []
+    main_plan = F.extract()
+    main = (r.status, r.bound, r.objective)
+    hi = backend.value(F.terms[other])
+    points.append(_point(P, F, r, main_plan, other))
+    F.set_objective(F.terms[other])
+    r2 = run(share(1))
+    if r2.has_solution and not ctx.stop_requested():
+        lo = backend.value(F.terms[other])
+        levels = [hi - (hi - lo) * k / (n - 1) for k in range(1, n)]
+        F.set_objective(F.terms["cost"])
+        for k, eps in enumerate(levels):
+            if ctx.stop_requested():
+                break
+            F.limit("pareto_eps", F.terms[other], eps + _tol(eps))
+            r3 = run(share(2 + k))
+            if r3.has_solution:
+                points.append(_point(P, F, r3, F.extract(), other, eps))
+            else:
+                points.append({"epsilon": eps, "status": r3.status.value, "plan": None})
+    status = main[0]
+    return status, main[1], main[2], main_plan, points
+
+
+def _point(
+    P: Prepared, F: Formulation, r: Any, plan: Plan, other: str, eps: float | None = None
+) -> dict[str, Any]:
+    return {
+        "epsilon": eps,
+        "status": r.status.value,
+        "cost": backend.value(F.terms["cost"]),
+        other: backend.value(F.terms[other]),
+        "bound": r.bound,
+        "gap": relative_gap(r.objective, r.bound),
+        "awards": build_solution(P, plan)["awards"],
+    }
+
+
+def _price(P: Prepared, o: int, q: int) -> tuple[float, int]:
+    """Cost of ordering q units at once on offer o, and the highest tier reached."""
+    off = P.offers[o]
+    tiers = off.tiers
+    k = max(j for j, tr in enumerate(tiers) if tr.min_quantity <= q)
+    if off.break_type == "all_units":
+        return tiers[k].price * q, k
+    cost = 0.0
+    for j in range(k + 1):
+        end = tiers[j + 1].min_quantity if j + 1 < len(tiers) else q
+        cost += tiers[j].price * (min(end, q) - tiers[j].min_quantity)
+    return cost, k
+
+
+def build_solution(P: Prepared, plan: Plan) -> dict[str, Any]:
+    """Award rows in the caller's ids, each with the tier reached and its cost (an order that
+    spans periods shares its cost among them by quantity)."""
+    rows = []
+    horizon = P.inst.policies.order_basis == "horizon"
+    order_q: dict[int, int] = {}
+    for (o, _t), q in plan.items():
+        order_q[o] = order_q.get(o, 0) + q
+    for (o, t), q in sorted(plan.items(), key=lambda kv: (P.o_item[kv[0][0]], kv[0][0], kv[0][1])):
+        off = P.offers[o]
+        total = order_q[o] if horizon else q
+        cost, tier = _price(P, o, total)
+        rows.append(
+            {
+                "item": off.item,
+                "supplier": off.supplier,
+                "period": t,
+                "quantity": q,
+                "tier": tier,
+                "unit_price": round(cost / total, 6),
+                "cost": cost * q / total,
+            }
+        )
+    return {"awards": rows}
