@@ -215,14 +215,14 @@ class Evaluation:
                             "share",
                             it.id,
                         )
-            r = it.max_defect_rate if it.max_defect_rate is not None else pol.max_defect_rate
-            if r is not None:
+            rate = it.max_defect_rate if it.max_defect_rate is not None else pol.max_defect_rate
+            if rate is not None:
                 bad_units = sum(sups[s].defect_rate * q for s, q in mine.items())
-                if bad_units > r * D + 1e-6 * max(1.0, D):
+                if bad_units > rate * D + 1e-6 * max(1.0, D):
                     self._bad(
                         "defect_rate",
                         f"{pre}item {it.id} expects {bad_units:.2f} "
-                        f"defective units, above {r:.2%} of its demand {D}",
+                        f"defective units, above {rate:.2%} of its demand {D}",
                         it.id,
                     )
         for cm in pol.commitments:
