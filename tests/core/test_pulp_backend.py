@@ -80,3 +80,15 @@ def test_parallel_solves_do_not_share_files():
     for t in threads:
         t.join()
     assert results == {k: float(k + 1) for k in range(4)}
+
+
+@pytest.mark.parametrize("backend", ["cbc", "highs"])
+def test_integer_infeasible_is_infeasible(backend):
+    # the LP relaxation is feasible (a = 1.5), no integer point is: CBC answers "Integer
+    # infeasible", which PuLP reports with sol_status "no solution found"
+    p = pulp.LpProblem("int_infeasible", pulp.LpMinimize)
+    a = pulp.LpVariable("a", 0, 10, cat="Integer")
+    p += a
+    p += 2 * a == 3
+    run = B.run(p, SolveOptions(backend=backend), RunContext())
+    assert run.status == SolveStatus.INFEASIBLE

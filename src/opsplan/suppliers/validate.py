@@ -47,7 +47,8 @@ def validate(inst: SupplierInstance) -> list[Problem]:
                 bad(f"{p}.need_days", "days must be 0 or more")
         lo = it.min_suppliers or inst.policies.min_suppliers
         hi = it.max_suppliers or inst.policies.max_suppliers
-        if lo is not None and hi is not None and lo > hi:
+        own = it.min_suppliers is not None or it.max_suppliers is not None
+        if own and lo is not None and hi is not None and lo > hi:
             bad(f"{p}.min_suppliers", f"at least {lo} suppliers but at most {hi}")
         if inst.scenarios and it.spot_price is None:
             bad(f"{p}.spot_price", "needed when disruption scenarios are given")

@@ -260,6 +260,12 @@ def _run_cbc(
     if error is not None:
         return MilpRun(SolveStatus.ERROR, None, None, wall, "cbc", [*log, f"CBC failed: {error}"])
     status = PULP_SOL_STATUS.get(prob.sol_status, SolveStatus.ERROR)
+    if (
+        status == SolveStatus.NO_SOLUTION
+        and prob.status == pulp.LpStatusInfeasible
+        and not _STOPPED.search(text)
+    ):
+        status = SolveStatus.INFEASIBLE  # "Integer infeasible": PuLP leaves sol_status unset
     if status == SolveStatus.OPTIMAL and _STOPPED.search(text):
         status = SolveStatus.FEASIBLE  # stopped by a limit: not proven optimal
     m = _LOWER.search(text)
