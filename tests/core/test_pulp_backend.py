@@ -92,3 +92,17 @@ def test_integer_infeasible_is_infeasible(backend):
     p += 2 * a == 3
     run = B.run(p, SolveOptions(backend=backend), RunContext())
     assert run.status == SolveStatus.INFEASIBLE
+
+
+@pytest.mark.parametrize("backend", ["cbc", "highs"])
+def test_presolve_does_not_return_a_wrong_optimum(backend):
+    # HiGHS 1.14.0's MIP presolve answers 15 (x=0, z=5) here and calls it optimal
+    # (ERGO-Code/HiGHS#3043); the optimum is 9 (x=4.5, z=0). Hence highspy<1.14 in pyproject.
+    p = pulp.LpProblem("presolve", pulp.LpMinimize)
+    x = pulp.LpVariable("x", 0, 10)
+    z = pulp.LpVariable("z", 0, 10, cat="Integer")
+    p += 2 * x + 3 * z
+    p += x + z >= 4.5
+    run = B.run(p, SolveOptions(backend=backend), RunContext())
+    assert run.status == SolveStatus.OPTIMAL
+    assert run.objective == pytest.approx(9.0)
