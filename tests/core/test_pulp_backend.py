@@ -106,3 +106,9 @@ def test_presolve_does_not_return_a_wrong_optimum(backend):
     run = B.run(p, SolveOptions(backend=backend), RunContext())
     assert run.status == SolveStatus.OPTIMAL
     assert run.objective == pytest.approx(9.0)
+
+
+def test_highs_runs_with_a_different_thread_count_after_another_run():
+    first = B.run(tiny(3.5), SolveOptions(backend="highs", workers=1), RunContext())
+    second = B.run(tiny(3.5), SolveOptions(backend="highs", workers=2), RunContext())
+    assert (first.status, second.status) == (SolveStatus.OPTIMAL, SolveStatus.OPTIMAL)

@@ -28,8 +28,13 @@ def request(
     periods = len(items[0]["demand"])
     return {
         "model": "supplier_selection",
-        "instance": {"periods": periods, "items": items, "suppliers": sups, "offers": offers,
-                     **extra},
+        "instance": {
+            "periods": periods,
+            "items": items,
+            "suppliers": sups,
+            "offers": offers,
+            **extra,
+        },
         "options": {"time_limit_s": 20, "workers": 1, "backend": backend},
     }
 

@@ -8,11 +8,11 @@ import itertools
 import random
 
 import pytest
+from suppliers_helpers import request
 
 import opsplan
 from opsplan.suppliers.check import Evaluation, objective_value
 from opsplan.suppliers.schema import SupplierInstance
-from suppliers_helpers import request
 
 RANGE = 10  # quantities 0..RANGE per line; every instance below keeps optima far inside it
 
@@ -130,7 +130,7 @@ def test_milp_optimum_equals_brute_force(seed: int, break_type: str):
         res = opsplan.solve(req)
         assert res.violations == [], res.violations
         if best is None:
-            assert res.status == opsplan.SolveStatus.INFEASIBLE, (backend, res.objective)
+            assert res.status == opsplan.SolveStatus.INFEASIBLE, (backend, res.messages)
             assert res.diagnosis
         else:
             assert res.status == opsplan.SolveStatus.OPTIMAL, (backend, res.status, res.messages)

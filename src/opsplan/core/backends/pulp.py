@@ -125,6 +125,10 @@ def _objective_and_bound(
 
 
 # ---------------------------------------------------------------------- HiGHS
+_highs_lock = threading.Lock()
+_highs_threads: int | None = None  # thread count of the last HiGHS run in this process
+
+
 def _run_highs(
     prob: pulp.LpProblem, options: SolveOptions, ctx: RunContext, limit: float
 ) -> MilpRun:
@@ -144,6 +148,13 @@ def _run_highs(
         elif kind == cb.HighsCallbackType.kCallbackMipInterrupt and ctx.stop_requested():
             data_in.user_interrupt = True
 
+    global _highs_threads
+    with _highs_lock:
+        if _highs_threads is not None and _highs_threads != options.workers:
+            # HiGHS keeps one global thread pool per process; a later run asking for another
+            # thread count fails ("Not Set") unless the pool is reset first (highspy 1.13)
+            highspy.Highs.resetGlobalScheduler(True)
+        _highs_threads = options.workers
     params: dict[str, Any] = {"random_seed": options.seed}
     solver = pulp.HiGHS(
         msg=False,
