@@ -109,7 +109,7 @@ def validate(inst: SupplierInstance) -> list[Problem]:
             if sid not in sups:
                 bad(f"{p}.capacity_loss.{sid}", f"unknown supplier {sid!r}")
             if not 0 <= f <= 1:
-                bad(f"{p}.capacity_loss.{sid}", f"loss {f} is not between 0 and 1")
+                bad(f"{p}.capacity_loss.{sid}", f"loss {f:g} is not between 0 and 1")
     if inst.cvar is not None and not inst.scenarios:
         bad("cvar", "a tail bound needs disruption scenarios")
     ob = inst.objective
