@@ -183,7 +183,8 @@ def explain(P: Prepared, opts: SolveOptions, ctx: RunContext) -> list[Finding]:
         left = opts.time_limit_s - ctx.elapsed()
         if left < 0.5 or ctx.stop_requested():
             break
-        F = Formulation(P, skip=frozenset({rule}))
+        Q = Prepared(P.inst, use_capacity=False) if rule == "capacity" else P
+        F = Formulation(Q, skip=frozenset({rule}))
         F.set_objective(F.terms["cost"])
         run = backend.run(F.prob, opts, ctx, time_limit_s=min(10.0, left / (len(present) - k)))
         if run.has_solution:

@@ -39,7 +39,7 @@ class Prepared:
     by_item: list[list[int]] = field(default_factory=list)
     by_sup: list[list[int]] = field(default_factory=list)
 
-    def __init__(self, inst: SupplierInstance):
+    def __init__(self, inst: SupplierInstance, use_capacity: bool = True):
         self.inst = inst
         T = self.T = inst.periods
         assert inst.need_days is not None
@@ -105,7 +105,7 @@ class Prepared:
                 ub = cover(sum(self.demand[i]))
                 if off.max_quantity is not None:
                     ub = min(ub, off.max_quantity)
-                c = self.cap[s][t]
+                c = self.cap[s][t] if use_capacity else None
                 if c is not None:
                     ub = min(ub, c)
                 ub -= ub % off.multiple
