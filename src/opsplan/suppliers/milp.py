@@ -86,6 +86,9 @@ class Formulation:
                 cost, used = self._incremental(g, grp, q)
             self.purchase_g.append(cost)
             self.used_g.append(used)
+            if len(grp.lines) > 1:  # disaggregated links: each line is 0 unless the order is on
+                for o, t in grp.lines:
+                    self._add(self.qty(o, t) <= self.P.line_ub[(o, t)] * used)
         self.purchase = pulp.lpSum(self.purchase_g)
 
     def _all_units(self, g: int, grp: Group, q: Expr) -> tuple[Expr, Expr]:
