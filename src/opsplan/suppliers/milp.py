@@ -29,6 +29,7 @@ class Formulation:
         self._names = 0
         self.add_lines()
         self.add_price_breaks()
+        self.add_order_links()
         self.add_award_links()
         self.add_demand()
         if "capacity" not in skip:
@@ -86,9 +87,6 @@ class Formulation:
                 cost, used = self._incremental(g, grp, q)
             self.purchase_g.append(cost)
             self.used_g.append(used)
-            if len(grp.lines) > 1:  # disaggregated links: each line is 0 unless the order is on
-                for o, t in grp.lines:
-                    self._add(self.qty(o, t) <= self.P.line_ub[(o, t)] * used)
         self.purchase = pulp.lpSum(self.purchase_g)
 
     def _all_units(self, g: int, grp: Group, q: Expr) -> tuple[Expr, Expr]:
@@ -150,6 +148,14 @@ class Formulation:
         self._add(q == pulp.lpSum(qk for qk, _ in qs))
         self._add(q >= floor * used)
         return pulp.lpSum(cost), used
+
+    def add_order_links(self) -> None:
+        """Rule `order_links`: each line of a multi-period order is 0 unless the order is
+        placed (disaggregated; implied by the price rules, tightens the relaxation)."""
+        for g, grp in enumerate(self.P.groups):
+            if len(grp.lines) > 1:
+                for o, t in grp.lines:
+                    self._add(self.qty(o, t) <= self.P.line_ub[(o, t)] * self.used_g[g])
 
     def add_award_links(self) -> None:
         """Rule `fixed_cost`: an offer with an award opens its supplier (disaggregated links)."""
