@@ -187,8 +187,10 @@ def main() -> None:
     a = ap.parse_args()
     inst = generate(a.items, a.suppliers, a.periods, a.tiers, a.seed, not a.no_scenarios)
     a.out.write_text(json.dumps(request(inst), indent=1) + "\n")
-    print(f"wrote {a.out}: {len(inst['items'])} items, {len(inst['suppliers'])} suppliers, "
-          f"{len(inst['offers'])} offers")
+    print(
+        f"wrote {a.out}: {len(inst['items'])} items, {len(inst['suppliers'])} suppliers, "
+        f"{len(inst['offers'])} offers"
+    )
 
 
 if __name__ == "__main__":

@@ -22,7 +22,8 @@ def problems(req) -> list[str]:
     return [str(p) for p in e.value.problems]
 
 
-I = lambda r: r["instance"]  # noqa: E731
+def I(r):  # noqa: E743
+    return r["instance"]
 
 
 @pytest.mark.parametrize(
@@ -136,7 +137,8 @@ I = lambda r: r["instance"]  # noqa: E731
         ),
         (
             lambda r: I(r).update(objective={"mode": "pareto", "pareto_term": "cost"}),
-            "instance.objective.pareto_term: pareto mode trades cost against another term, not cost",
+            "instance.objective.pareto_term: pareto mode trades cost against another term, "
+            "not cost",
         ),
         (
             lambda r: I(r).update(colour="red"),

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pulp
+
 from ..core.backends import pulp as backend
 from ..core.options import SolveOptions
 from ..core.result import relative_gap
@@ -16,6 +18,7 @@ from .prepare import Prepared
 from .schema import SupplierInstance
 
 Plan = dict[tuple[int, int], int]
+FEASIBILITY_SHARE = 0.3
 
 
 def _tol(v: float) -> float:
@@ -30,9 +33,26 @@ def solve(inst: SupplierInstance, opts: SolveOptions, ctx: RunContext) -> Outcom
     messages: list[str] = []
     extra: dict[str, Any] = {}
 
+    started = False  # the variables hold a plan that a later run may start from
+
     def run(share: float) -> backend.MilpRun:
-        r = backend.run(F.prob, opts, ctx, time_limit_s=share)
+        """Run the current objective; the first time, look for any plan first (objective 0,
+        up to FEASIBILITY_SHARE of the time) and start the real run from it: the solvers'
+        own heuristics often find no plan before the root cut loop ends."""
+        nonlocal started
+        if not started and opts.backend == "highs":
+            objective = F.prob.objective
+            F.set_objective(pulp.LpAffineExpression())
+            r0 = backend.run(F.prob, opts, ctx, time_limit_s=share * FEASIBILITY_SHARE)
+            messages.extend(r0.log)
+            F.set_objective(objective)
+            if r0.status == SolveStatus.INFEASIBLE:
+                return r0
+            started = r0.has_solution
+            share = max(0.05, share - r0.wall_s)
+        r = backend.run(F.prob, opts, ctx, time_limit_s=share, warm_start=started)
         messages.extend(r.log)
+        started = started or r.has_solution
         return r
 
     def value(name: str) -> float:
@@ -61,9 +81,10 @@ def solve(inst: SupplierInstance, opts: SolveOptions, ctx: RunContext) -> Outcom
                     status, bound = r.status, r.bound
                 break
             plan = F.extract()
-            val = value(t.term)
+            val = value(t.term)  # the MILP's value: the level's limit, which this plan meets
+            exact = evaluate(P, plan)[t.term]
             levels.append(
-                {"term": t.term, "value": val, "bound": r.bound, "status": r.status.value}
+                {"term": t.term, "value": exact, "bound": r.bound, "status": r.status.value}
             )
             if k == 0:
                 bound, objective = r.bound, val
@@ -103,8 +124,7 @@ def solve(inst: SupplierInstance, opts: SolveOptions, ctx: RunContext) -> Outcom
             messages=messages,
             cancelled=ctx.cancelled.is_set(),
         )
-    if ob.mode in ("cost", "weighted"):
-        objective = backend.value(F.prob.objective)
+    objective = objective_of(inst, evaluate(P, plan))
     solution = build_solution(P, plan)
     if pareto:
         solution["pareto"] = pareto
@@ -162,13 +182,14 @@ def _pareto(P: Prepared, F: Formulation, opts: SolveOptions, ctx: RunContext, ru
 def _point(
     P: Prepared, F: Formulation, r: Any, plan: Plan, other: str, eps: float | None = None
 ) -> dict[str, Any]:
+    terms = evaluate(P, plan)
     return {
         "epsilon": eps,
         "status": r.status.value,
-        "cost": backend.value(F.terms["cost"]),
-        other: backend.value(F.terms[other]),
+        "cost": terms["cost"],
+        other: terms[other],
         "bound": r.bound,
-        "gap": relative_gap(r.objective, r.bound),
+        "gap": relative_gap(terms["cost"], r.bound),
         "awards": build_solution(P, plan)["awards"],
     }
 
@@ -185,6 +206,49 @@ def _price(P: Prepared, o: int, q: int) -> tuple[float, int]:
         end = tiers[j + 1].min_quantity if j + 1 < len(tiers) else q
         cost += tiers[j].price * (min(end, q) - tiers[j].min_quantity)
     return cost, k
+
+
+def evaluate(P: Prepared, plan: Plan) -> dict[str, float]:
+    """The objective terms of a plan, exactly: a time-limited MILP incumbent may carry slack
+    (a shortfall above the real one, a dearer convex segment filled first), so the reported
+    objective is recomputed from the quantities."""
+    inst = P.inst
+    horizon = inst.policies.order_basis == "horizon"
+    orders: dict[tuple[int, int], int] = {}
+    for (o, t), q in plan.items():
+        key = (o, -1 if horizon else t)
+        orders[key] = orders.get(key, 0) + q
+    purchase = sum(_price(P, o, q)[0] for (o, _), q in orders.items())
+    used = {P.o_sup[o] for (o, _t) in plan}
+    fixed = sum(inst.suppliers[s].fixed_cost for s in used)
+    expected = purchase + fixed
+    for w, row in enumerate(P.loss):
+        got: dict[tuple[int, int], float] = {}
+        for (o, t), q in plan.items():
+            key = (P.o_item[o], t)
+            got[key] = got.get(key, 0.0) + (1 - row[P.o_sup[o]]) * q
+        spot = sum(
+            (inst.items[i].spot_price or 0.0) * max(0.0, d - got.get((i, t), 0.0))
+            for i in range(len(inst.items))
+            for t, d in enumerate(P.demand[i])
+        )
+        expected += inst.scenarios[w].probability * spot
+    terms = {"cost": expected, "defects": 0.0, "late_units": 0.0, "risk": 0.0}
+    for (o, _t), q in plan.items():
+        sp = inst.suppliers[P.o_sup[o]]
+        terms["defects"] += sp.defect_rate * q
+        terms["late_units"] += (1 - sp.on_time_rate) * q
+        terms["risk"] += sp.risk_score * q
+    return terms
+
+
+def objective_of(inst: SupplierInstance, terms: dict[str, float]) -> float:
+    ob = inst.objective
+    if ob.mode == "weighted":
+        return sum(t.weight * terms[t.term] for t in ob.terms)
+    if ob.mode == "lexicographic":
+        return terms[ob.terms[0].term]
+    return terms["cost"]
 
 
 def build_solution(P: Prepared, plan: Plan) -> dict[str, Any]:

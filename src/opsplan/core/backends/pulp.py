@@ -97,7 +97,11 @@ def run(
     ctx: RunContext,
     *,
     time_limit_s: float | None = None,
+    warm_start: bool = False,
 ) -> MilpRun:
+    """Solve `prob`. With warm_start (HiGHS only), the variables' current values (a plan from an
+    earlier run) are handed to HiGHS as a first incumbent. CBC ignores it: the bundled CBC
+    2.10.3 exits with an error on PuLP's MIP start for some tiny models."""
     remaining = options.time_limit_s - ctx.elapsed()
     if time_limit_s is not None:
         remaining = min(remaining, time_limit_s)
@@ -105,7 +109,7 @@ def run(
     tmp = tempfile.mkdtemp(prefix="opsplan-milp-")
     try:
         if options.backend == "highs":
-            return _run_highs(prob, options, ctx, remaining)
+            return _run_highs(prob, options, ctx, remaining, warm_start)
         return _run_cbc(prob, options, ctx, remaining, tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -129,8 +133,25 @@ _highs_lock = threading.Lock()
 _highs_threads: int | None = None  # thread count of the last HiGHS run in this process
 
 
+class _HiGHSWithStart(pulp.HiGHS):
+    """PuLP's highspy interface, handing the variables' current values to HiGHS as a start."""
+
+    def callSolver(self, lp: pulp.LpProblem) -> None:
+        import highspy
+
+        sol = highspy.HighsSolution()
+        sol.col_value = [float(v.varValue or 0.0) for v in lp.variables()]
+        sol.value_valid = True
+        lp.solverModel.setSolution(sol)
+        lp.solverModel.run()
+
+
 def _run_highs(
-    prob: pulp.LpProblem, options: SolveOptions, ctx: RunContext, limit: float
+    prob: pulp.LpProblem,
+    options: SolveOptions,
+    ctx: RunContext,
+    limit: float,
+    warm_start: bool = False,
 ) -> MilpRun:
     import highspy
 
@@ -156,7 +177,7 @@ def _run_highs(
             highspy.Highs.resetGlobalScheduler(True)
         _highs_threads = options.workers
     params: dict[str, Any] = {"random_seed": options.seed}
-    solver = pulp.HiGHS(
+    solver = (_HiGHSWithStart if warm_start else pulp.HiGHS)(
         msg=False,
         timeLimit=limit,
         threads=options.workers,
@@ -216,7 +237,11 @@ def _cbc_pids(tmp: str) -> list[int]:
 
 
 def _run_cbc(
-    prob: pulp.LpProblem, options: SolveOptions, ctx: RunContext, limit: float, tmp: str
+    prob: pulp.LpProblem,
+    options: SolveOptions,
+    ctx: RunContext,
+    limit: float,
+    tmp: str,
 ) -> MilpRun:
     log_path = Path(tmp) / "cbc.log"
     solver = pulp.PULP_CBC_CMD(
