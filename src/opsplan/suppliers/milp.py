@@ -22,9 +22,12 @@ Expr = Any  # a PuLP affine expression
 
 
 class Formulation:
-    def __init__(self, P: Prepared, skip: frozenset[str] = frozenset()):
+    def __init__(self, P: Prepared, skip: frozenset[str] = frozenset(), flat_prices: bool = False):
+        """flat_prices: every order priced at its offer's highest tier price (no tier
+        binaries). Its plans are plans of the real model, costed too high: a quick start."""
         self.P = P
         self.skip = skip
+        self.flat = flat_prices
         self.prob = pulp.LpProblem("supplier_selection", pulp.LpMinimize)
         self._names = 0
         self.add_lines()
@@ -81,13 +84,23 @@ class Formulation:
         for g, grp in enumerate(self.P.groups):
             off = self.P.offers[grp.o]
             q = pulp.lpSum(self.qty(o, t) for o, t in grp.lines)
-            if off.break_type == "all_units":
+            if self.flat:
+                cost, used = self._flat(g, grp, q)
+            elif off.break_type == "all_units":
                 cost, used = self._all_units(g, grp, q)
             else:
                 cost, used = self._incremental(g, grp, q)
             self.purchase_g.append(cost)
             self.used_g.append(used)
         self.purchase = pulp.lpSum(self.purchase_g)
+
+    def _flat(self, g: int, grp: Group, q: Expr) -> tuple[Expr, Expr]:
+        off = self.P.offers[grp.o]
+        floor = max(1, off.moq if "moq" not in self.skip else 1)
+        used = pulp.LpVariable(f"use_{g}", cat="Binary")
+        self._add(q >= floor * used)
+        self._add(q <= grp.bound * used)
+        return max(t.price for t in off.tiers) * q, used
 
     def _all_units(self, g: int, grp: Group, q: Expr) -> tuple[Expr, Expr]:
         off = self.P.offers[grp.o]

@@ -19,6 +19,7 @@ from .schema import SupplierInstance
 
 Plan = dict[tuple[int, int], int]
 FEASIBILITY_SHARE = 0.3
+START_SHARE = 0.3
 
 
 def _tol(v: float) -> float:
@@ -36,10 +37,15 @@ def solve(inst: SupplierInstance, opts: SolveOptions, ctx: RunContext) -> Outcom
     started = False  # the variables hold a plan that a later run may start from
 
     def run(share: float) -> backend.MilpRun:
-        """Run the current objective; the first time, look for any plan first (objective 0,
-        up to FEASIBILITY_SHARE of the time) and start the real run from it: the solvers'
-        own heuristics often find no plan before the root cut loop ends."""
+        """Run the current objective, on HiGHS from a first plan: with price tiers the solvers'
+        own heuristics often find none before the root cut loop ends. The first plan comes
+        from the flat-price model (up to START_SHARE of the time), else from a search for any
+        plan (objective 0, FEASIBILITY_SHARE of what is left)."""
         nonlocal started
+        if not started and opts.backend == "highs":
+            t0 = ctx.elapsed()
+            started = _flat_start(P, F, opts, ctx, share * START_SHARE, messages)
+            share = max(0.05, share - (ctx.elapsed() - t0))
         if not started and opts.backend == "highs":
             objective = F.prob.objective
             F.set_objective(pulp.LpAffineExpression())
@@ -138,6 +144,39 @@ def solve(inst: SupplierInstance, opts: SolveOptions, ctx: RunContext) -> Outcom
         extra_kpis=extra,
         cancelled=ctx.cancelled.is_set(),
     )
+
+
+def _flat_start(
+    P: Prepared,
+    F: Formulation,
+    opts: SolveOptions,
+    ctx: RunContext,
+    share: float,
+    messages: list[str],
+) -> bool:
+    """Solve the model with every order at its highest tier price (no tier binaries: the
+    solvers find plans of that model at once), then complete that plan in the real model with
+    the quantities fixed. True when a plan was found: it is left in F's variables."""
+    t0 = ctx.elapsed()
+    G = Formulation(P, flat_prices=True)
+    G.set_objective(G.terms["cost"])
+    r = backend.run(G.prob, opts, ctx, time_limit_s=share * 0.7)
+    messages.extend(r.log)
+    if not r.has_solution or ctx.stop_requested():
+        return False
+    saved = {}
+    for key, var in F.n.items():
+        saved[key] = (var.lowBound, var.upBound)
+        val = round(float(G.n[key].varValue or 0.0))
+        var.lowBound = var.upBound = val
+    try:
+        left = max(0.05, share - (ctx.elapsed() - t0))
+        r = backend.run(F.prob, opts, ctx, time_limit_s=left)
+    finally:
+        for key, (lo, hi) in saved.items():
+            F.n[key].lowBound, F.n[key].upBound = lo, hi
+    messages.extend(r.log)
+    return r.has_solution
 
 
 def _pareto(P: Prepared, F: Formulation, opts: SolveOptions, ctx: RunContext, run: Any) -> Any:
