@@ -95,8 +95,28 @@ class Prepared:
                 commit_sup.get(s, 0),
             )
 
-            def cover(d: int, fmax: float = fmax, extra: int = extra, m: int = off.multiple) -> int:
-                return max(math.ceil(d / (1 - fmax) - 1e-9), extra) + m - 1
+            share = min(
+                (
+                    a
+                    for a in (
+                        inst.policies.max_share_supplier,
+                        inst.policies.max_share_region,
+                    )
+                    if a is not None
+                ),
+                default=None,
+            )
+            cap_share = None if share is None else math.floor(share * sum(self.demand[i]) + 1e-9)
+
+            def cover(
+                d: int,
+                fmax: float = fmax,
+                extra: int = extra,
+                m: int = off.multiple,
+                cap_share: int | None = cap_share,
+            ) -> int:
+                b = max(math.ceil(d / (1 - fmax) - 1e-9), extra) + m - 1
+                return b if cap_share is None else min(b, cap_share)  # the share limits
 
             lines = []
             for t in range(T):
