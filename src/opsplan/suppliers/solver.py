@@ -3,6 +3,7 @@ or per epsilon (pareto), and the plan in the buyer's terms."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pulp
@@ -35,18 +36,22 @@ def solve(inst: SupplierInstance, opts: SolveOptions, ctx: RunContext) -> Outcom
     extra: dict[str, Any] = {}
 
     started = False  # the variables hold a plan that a later run may start from
+    first = True
 
     def run(share: float) -> backend.MilpRun:
-        """Run the current objective, on HiGHS from a first plan: with price tiers the solvers'
-        own heuristics often find none before the root cut loop ends. The first plan comes
-        from the flat-price model (up to START_SHARE of the time), else from a search for any
-        plan (objective 0, FEASIBILITY_SHARE of what is left)."""
-        nonlocal started
-        if not started and opts.backend == "highs":
+        """Run the current objective from a first plan: with price tiers the solvers' own
+        heuristics often find none before the root cut loop ends. The first plan comes from
+        the flat-price model (up to START_SHARE of the time), else (HiGHS) from a search for
+        any plan (objective 0, FEASIBILITY_SHARE of what is left). HiGHS starts from it; CBC
+        cannot take a start here, so the first plan is kept when CBC's own plan is worse or
+        missing. The variables hold the plan returned."""
+        nonlocal started, first
+        snapshot: dict[str, float | None] | None = None
+        if first and not started:
             t0 = ctx.elapsed()
             started = _flat_start(P, F, opts, ctx, share * START_SHARE, messages)
             share = max(0.05, share - (ctx.elapsed() - t0))
-        if not started and opts.backend == "highs":
+        if first and not started and opts.backend == "highs":
             objective = F.prob.objective
             F.set_objective(pulp.LpAffineExpression())
             r0 = backend.run(F.prob, opts, ctx, time_limit_s=share * FEASIBILITY_SHARE)
@@ -56,8 +61,22 @@ def solve(inst: SupplierInstance, opts: SolveOptions, ctx: RunContext) -> Outcom
                 return r0
             started = r0.has_solution
             share = max(0.05, share - r0.wall_s)
-        r = backend.run(F.prob, opts, ctx, time_limit_s=share, warm_start=started)
+        if first and started:
+            snapshot = {v.name: v.varValue for v in F.prob.variables()}
+            start_value = backend.value(F.prob.objective)
+        first = False
+        r = backend.run(
+            F.prob, opts, ctx, time_limit_s=share, warm_start=started and opts.backend == "highs"
+        )
         messages.extend(r.log)
+        if snapshot is not None and (
+            not r.has_solution or (r.objective or 0.0) > start_value + _tol(start_value)
+        ):
+            for v in F.prob.variables():
+                v.varValue = snapshot[v.name]
+            status = r.status if r.status == SolveStatus.OPTIMAL else SolveStatus.FEASIBLE
+            r = replace(r, status=status, objective=start_value)
+            messages.append("the plan is the starting plan: the solver found no better one")
         started = started or r.has_solution
         return r
 
