@@ -112,3 +112,14 @@ def test_highs_runs_with_a_different_thread_count_after_another_run():
     first = B.run(tiny(3.5), SolveOptions(backend="highs", workers=1), RunContext())
     second = B.run(tiny(3.5), SolveOptions(backend="highs", workers=2), RunContext())
     assert (first.status, second.status) == (SolveStatus.OPTIMAL, SolveStatus.OPTIMAL)
+
+
+def test_highs_warm_start_is_the_first_incumbent():
+    # every x = 1 covers everything: a plan HiGHS must keep (or better) even when a 0.05 s
+    # limit stops it before its own heuristics run
+    p = hard_cover()
+    for v in p.variables():
+        v.varValue = 1.0
+    start = B.value(p.objective)
+    run = B.run(p, SolveOptions(backend="highs", time_limit_s=0.05), RunContext(), warm_start=True)
+    assert run.has_solution and run.objective is not None and run.objective <= start + 1e-6

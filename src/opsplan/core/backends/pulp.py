@@ -237,11 +237,7 @@ def _cbc_pids(tmp: str) -> list[int]:
 
 
 def _run_cbc(
-    prob: pulp.LpProblem,
-    options: SolveOptions,
-    ctx: RunContext,
-    limit: float,
-    tmp: str,
+    prob: pulp.LpProblem, options: SolveOptions, ctx: RunContext, limit: float, tmp: str
 ) -> MilpRun:
     log_path = Path(tmp) / "cbc.log"
     solver = pulp.PULP_CBC_CMD(
