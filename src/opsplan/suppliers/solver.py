@@ -3,6 +3,7 @@ or per epsilon (pareto), and the plan in the buyer's terms."""
 
 from __future__ import annotations
 
+import random
 from dataclasses import replace
 from typing import Any
 
@@ -21,6 +22,7 @@ from .schema import SupplierInstance
 Plan = dict[tuple[int, int], int]
 FEASIBILITY_SHARE = 0.3
 START_SHARE = 0.3
+LNS_SHARE = 0.5
 
 
 def _tol(v: float) -> float:
@@ -61,6 +63,10 @@ def solve(inst: SupplierInstance, opts: SolveOptions, ctx: RunContext) -> Outcom
                 return r0
             started = r0.has_solution
             share = max(0.05, share - r0.wall_s)
+        if first and started and opts.backend == "highs":
+            t0 = ctx.elapsed()
+            _improve(P, F, opts, ctx, t0 + share * LNS_SHARE, messages)
+            share = max(0.05, share - (ctx.elapsed() - t0))
         if first and started:
             snapshot = {v.name: v.varValue for v in F.prob.variables()}
             start_value = backend.value(F.prob.objective)
@@ -163,6 +169,54 @@ def solve(inst: SupplierInstance, opts: SolveOptions, ctx: RunContext) -> Outcom
         extra_kpis=extra,
         cancelled=ctx.cancelled.is_set(),
     )
+
+
+def _improve(
+    P: Prepared,
+    F: Formulation,
+    opts: SolveOptions,
+    ctx: RunContext,
+    deadline: float,
+    messages: list[str],
+) -> int:
+    """Fix-and-optimise around the plan held in F's variables: free the quantities of a few
+    items at a time (the others fixed at their values), re-solve that small MILP from the
+    current plan, keep improvements. Items interact only through capacities, fixed costs,
+    commitments, budget and the tail bound, so small neighbourhoods solve fast. Leaves the best
+    plan in the variables; returns the number of improvements."""
+    rnd = random.Random(opts.seed)
+    n_items = len(P.by_item)
+    k = max(1, min(n_items, 8))
+    best = backend.value(F.prob.objective)
+    snapshot = {v.name: v.varValue for v in F.prob.variables()}
+    found = idle = 0
+    if n_items <= k:
+        return 0  # the neighbourhood would be the whole model: the full run does that
+    while ctx.elapsed() < deadline - 0.2 and not ctx.stop_requested():
+        if idle >= 2 * n_items // k:
+            break  # about every item was freed twice without a gain
+        free = set(rnd.sample(range(n_items), k))
+        saved = {}
+        for key, var in F.n.items():
+            if P.o_item[key[0]] not in free:
+                saved[key] = (var.lowBound, var.upBound)
+                var.lowBound = var.upBound = round(float(snapshot[var.name] or 0.0))
+        try:
+            left = min(5.0, deadline - ctx.elapsed())
+            r = backend.run(F.prob, opts, ctx, time_limit_s=left, warm_start=True)
+        finally:
+            for key, (lo, hi) in saved.items():
+                F.n[key].lowBound, F.n[key].upBound = lo, hi
+        if r.has_solution and r.objective is not None and r.objective < best - _tol(best):
+            best, found, idle = r.objective, found + 1, 0
+            snapshot = {v.name: v.varValue for v in F.prob.variables()}
+        else:
+            idle += 1
+            for v in F.prob.variables():
+                v.varValue = snapshot[v.name]
+    if found:
+        messages.append(f"fix-and-optimise improved the starting plan {found} time(s)")
+    return found
 
 
 def _flat_start(
