@@ -44,9 +44,11 @@ def solve(inst: SupplierInstance, opts: SolveOptions, ctx: RunContext) -> Outcom
         """Run the current objective from a first plan: with price tiers the solvers' own
         heuristics often find none before the root cut loop ends. The first plan comes from
         the flat-price model (up to START_SHARE of the time), else (HiGHS) from a search for
-        any plan (objective 0, FEASIBILITY_SHARE of what is left). HiGHS starts from it; CBC
-        cannot take a start here, so the first plan is kept when CBC's own plan is worse or
-        missing. The variables hold the plan returned."""
+        any plan (objective 0, FEASIBILITY_SHARE of what is left). On HiGHS, fix-and-optimise
+        then improves it (up to LNS_SHARE of what is left) and the full run starts from it;
+        CBC cannot take a start here, so the first plan is kept when CBC's own plan is worse
+        or missing. Only the first run of a solve does this. The variables hold the plan
+        returned."""
         nonlocal started, first
         snapshot: dict[str, float | None] | None = None
         if first and not started:
