@@ -80,3 +80,46 @@ def test_parallel_solves_do_not_share_files():
     for t in threads:
         t.join()
     assert results == {k: float(k + 1) for k in range(4)}
+
+
+@pytest.mark.parametrize("backend", ["cbc", "highs"])
+def test_integer_infeasible_is_infeasible(backend):
+    # the LP relaxation is feasible (a = 1.5), no integer point is: CBC answers "Integer
+    # infeasible", which PuLP reports with sol_status "no solution found"
+    p = pulp.LpProblem("int_infeasible", pulp.LpMinimize)
+    a = pulp.LpVariable("a", 0, 10, cat="Integer")
+    p += a
+    p += 2 * a == 3
+    run = B.run(p, SolveOptions(backend=backend), RunContext())
+    assert run.status == SolveStatus.INFEASIBLE
+
+
+@pytest.mark.parametrize("backend", ["cbc", "highs"])
+def test_presolve_does_not_return_a_wrong_optimum(backend):
+    # HiGHS 1.14.0's MIP presolve answers 15 (x=0, z=5) here and calls it optimal
+    # (ERGO-Code/HiGHS#3043); the optimum is 9 (x=4.5, z=0). Hence highspy<1.14 in pyproject.
+    p = pulp.LpProblem("presolve", pulp.LpMinimize)
+    x = pulp.LpVariable("x", 0, 10)
+    z = pulp.LpVariable("z", 0, 10, cat="Integer")
+    p += 2 * x + 3 * z
+    p += x + z >= 4.5
+    run = B.run(p, SolveOptions(backend=backend), RunContext())
+    assert run.status == SolveStatus.OPTIMAL
+    assert run.objective == pytest.approx(9.0)
+
+
+def test_highs_runs_with_a_different_thread_count_after_another_run():
+    first = B.run(tiny(3.5), SolveOptions(backend="highs", workers=1), RunContext())
+    second = B.run(tiny(3.5), SolveOptions(backend="highs", workers=2), RunContext())
+    assert (first.status, second.status) == (SolveStatus.OPTIMAL, SolveStatus.OPTIMAL)
+
+
+def test_highs_warm_start_is_the_first_incumbent():
+    # every x = 1 covers everything: a plan HiGHS must keep (or better) even when a 0.05 s
+    # limit stops it before its own heuristics run
+    p = hard_cover()
+    for v in p.variables():
+        v.varValue = 1.0
+    start = B.value(p.objective)
+    run = B.run(p, SolveOptions(backend="highs", time_limit_s=0.05), RunContext(), warm_start=True)
+    assert run.has_solution and run.objective is not None and run.objective <= start + 1e-6

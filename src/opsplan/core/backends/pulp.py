@@ -97,7 +97,11 @@ def run(
     ctx: RunContext,
     *,
     time_limit_s: float | None = None,
+    warm_start: bool = False,
 ) -> MilpRun:
+    """Solve `prob`. With warm_start (HiGHS only), the variables' current values (a plan from an
+    earlier run) are handed to HiGHS as a first incumbent. CBC ignores it: the bundled CBC
+    2.10.3 exits with an error on PuLP's MIP start for some tiny models."""
     remaining = options.time_limit_s - ctx.elapsed()
     if time_limit_s is not None:
         remaining = min(remaining, time_limit_s)
@@ -105,7 +109,7 @@ def run(
     tmp = tempfile.mkdtemp(prefix="opsplan-milp-")
     try:
         if options.backend == "highs":
-            return _run_highs(prob, options, ctx, remaining)
+            return _run_highs(prob, options, ctx, remaining, warm_start)
         return _run_cbc(prob, options, ctx, remaining, tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -125,8 +129,29 @@ def _objective_and_bound(
 
 
 # ---------------------------------------------------------------------- HiGHS
+_highs_lock = threading.Lock()
+_highs_threads: int | None = None  # thread count of the last HiGHS run in this process
+
+
+class _HiGHSWithStart(pulp.HiGHS):
+    """PuLP's highspy interface, handing the variables' current values to HiGHS as a start."""
+
+    def callSolver(self, lp: pulp.LpProblem) -> None:
+        import highspy
+
+        sol = highspy.HighsSolution()
+        sol.col_value = [float(v.varValue or 0.0) for v in lp.variables()]
+        sol.value_valid = True
+        lp.solverModel.setSolution(sol)
+        lp.solverModel.run()
+
+
 def _run_highs(
-    prob: pulp.LpProblem, options: SolveOptions, ctx: RunContext, limit: float
+    prob: pulp.LpProblem,
+    options: SolveOptions,
+    ctx: RunContext,
+    limit: float,
+    warm_start: bool = False,
 ) -> MilpRun:
     import highspy
 
@@ -144,8 +169,15 @@ def _run_highs(
         elif kind == cb.HighsCallbackType.kCallbackMipInterrupt and ctx.stop_requested():
             data_in.user_interrupt = True
 
+    global _highs_threads
+    with _highs_lock:
+        if _highs_threads is not None and _highs_threads != options.workers:
+            # HiGHS keeps one global thread pool per process; a later run asking for another
+            # thread count fails ("Not Set") unless the pool is reset first (highspy 1.13)
+            highspy.Highs.resetGlobalScheduler(True)
+        _highs_threads = options.workers
     params: dict[str, Any] = {"random_seed": options.seed}
-    solver = pulp.HiGHS(
+    solver = (_HiGHSWithStart if warm_start else pulp.HiGHS)(
         msg=False,
         timeLimit=limit,
         threads=options.workers,
@@ -260,6 +292,12 @@ def _run_cbc(
     if error is not None:
         return MilpRun(SolveStatus.ERROR, None, None, wall, "cbc", [*log, f"CBC failed: {error}"])
     status = PULP_SOL_STATUS.get(prob.sol_status, SolveStatus.ERROR)
+    if (
+        status == SolveStatus.NO_SOLUTION
+        and prob.status == pulp.LpStatusInfeasible
+        and not _STOPPED.search(text)
+    ):
+        status = SolveStatus.INFEASIBLE  # "Integer infeasible": PuLP leaves sol_status unset
     if status == SolveStatus.OPTIMAL and _STOPPED.search(text):
         status = SolveStatus.FEASIBLE  # stopped by a limit: not proven optimal
     m = _LOWER.search(text)

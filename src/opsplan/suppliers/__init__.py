@@ -1,0 +1,25 @@
+"""Supplier selection (model `supplier_selection`): awards with price breaks on PuLP."""
+
+from ..core.registry import ModelSpec, register
+from .check import check
+from .diagnose import precheck
+from .kpis import kpis
+from .schema import SupplierInstance
+from .solver import solve
+from .validate import validate
+
+SPEC = register(
+    ModelSpec(
+        name="supplier_selection",
+        description="Supplier selection: which suppliers get which share of each item's demand "
+        "(price breaks, MOQ, capacities, quality, disruption scenarios; PuLP with CBC or HiGHS).",
+        instance_type=SupplierInstance,
+        validate=validate,
+        precheck=precheck,
+        solve=solve,
+        check=check,
+        kpis=kpis,
+        default_backend="highs",
+        backends=("highs", "cbc"),
+    )
+)

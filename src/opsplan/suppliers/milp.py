@@ -1,0 +1,365 @@
+"""Supplier selection as a MILP on PuLP: one add_<rule>() per rule of models/supplier_selection.md.
+
+Variables
+- n[o,t] integer: multiples ordered on line (o, t); the quantity is x[o,t] = multiple_o * n[o,t]
+- per price group g: all-units tier binaries z[g,k] with tier quantities q[g,k], or incremental
+  segment quantities q[g,k] with fill binaries d[g,k] (none beyond the first when the tiers'
+  prices never fall: the cost is then convex and the LP fills cheaper segments first)
+- u[o] binary: the offer gets an award; v[s] binary: the supplier is used (pays its fixed cost)
+- short[w,i,t] >= 0: shortfall bought at the spot price in scenario w
+- eta, xi[w]: the CVaR tail bound
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pulp
+
+from .prepare import Group, Prepared
+
+Expr = Any  # a PuLP affine expression
+
+
+class Formulation:
+    def __init__(self, P: Prepared, skip: frozenset[str] = frozenset(), flat_prices: bool = False):
+        """flat_prices: every order priced at its offer's highest tier price (no tier
+        binaries). Its plans are plans of the real model, costed too high: a quick start."""
+        self.P = P
+        self.skip = skip
+        self.flat = flat_prices
+        self.prob = pulp.LpProblem("supplier_selection", pulp.LpMinimize)
+        self._names = 0
+        self.add_lines()
+        self.add_price_breaks()
+        self.add_order_links()
+        self.add_award_links()
+        self.add_demand()
+        if "capacity" not in skip:
+            self.add_capacity()
+        if "supplier_count" not in skip:
+            self.add_supplier_count()
+        if "max_share_supplier" not in skip:
+            self.add_max_share_supplier()
+        if "max_share_region" not in skip:
+            self.add_max_share_region()
+        if "defect_rate" not in skip:
+            self.add_defect_rate()
+        if "commitments" not in skip:
+            self.add_commitments()
+        self.add_scenarios()
+        if "budget" not in skip:
+            self.add_budget()
+        if "cvar" not in skip:
+            self.add_cvar()
+        self.terms = self.term_expressions()
+
+    # ------------------------------------------------------------------ helpers
+    def _add(self, c: Any, name: str | None = None) -> str:
+        self._names += 1
+        nm = name or f"c{self._names}"
+        self.prob.addConstraint(c, nm)
+        return nm
+
+    def qty(self, o: int, t: int) -> Expr:
+        return self.P.offers[o].multiple * self.n[(o, t)]
+
+    def offer_total(self, o: int) -> Expr:
+        return pulp.lpSum(self.qty(o, t) for t in range(self.P.T) if (o, t) in self.n)
+
+    # ------------------------------------------------------------------ rules
+    def add_lines(self) -> None:
+        """Rule `lead_time`: only lines that arrive by the need date exist; `order_multiple`."""
+        P = self.P
+        self.n = {}
+        for (o, t), ub in P.line_ub.items():
+            m = P.offers[o].multiple
+            self.n[(o, t)] = pulp.LpVariable(f"n_{o}_{t}", 0, ub // m, cat="Integer")
+
+    def add_price_breaks(self) -> None:
+        """Rules `price_all_units` / `price_incremental` and `moq`: purchase cost per group."""
+        self.purchase_g: list[Expr] = []
+        self.used_g: list[Expr] = []
+        self.tier_vars: list[list[tuple[Any, Any]]] = []
+        for g, grp in enumerate(self.P.groups):
+            off = self.P.offers[grp.o]
+            q = pulp.lpSum(self.qty(o, t) for o, t in grp.lines)
+            if self.flat:
+                cost, used = self._flat(g, grp, q)
+            elif off.break_type == "all_units":
+                cost, used = self._all_units(g, grp, q)
+            else:
+                cost, used = self._incremental(g, grp, q)
+            self.purchase_g.append(cost)
+            self.used_g.append(used)
+        self.purchase = pulp.lpSum(self.purchase_g)
+
+    def _flat(self, g: int, grp: Group, q: Expr) -> tuple[Expr, Expr]:
+        off = self.P.offers[grp.o]
+        floor = max(1, off.moq if "moq" not in self.skip else 1)
+        used = pulp.LpVariable(f"use_{g}", cat="Binary")
+        self._add(q >= floor * used)
+        self._add(q <= grp.bound * used)
+        return max(t.price for t in off.tiers) * q, used
+
+    def _all_units(self, g: int, grp: Group, q: Expr) -> tuple[Expr, Expr]:
+        off = self.P.offers[grp.o]
+        tiers = off.tiers
+        zs, qs, cost = [], [], []
+        floor = max(1, off.moq if "moq" not in self.skip else 1)
+        for k, tier in enumerate(tiers):
+            lo = max(tier.min_quantity, floor)
+            hi = tiers[k + 1].min_quantity - 1 if k + 1 < len(tiers) else grp.bound
+            hi = min(hi, grp.bound)
+            if lo > hi:
+                continue
+            z = pulp.LpVariable(f"z_{g}_{k}", cat="Binary")
+            qk = pulp.LpVariable(f"q_{g}_{k}", 0, hi)
+            self._add(qk >= lo * z)
+            self._add(qk <= hi * z)
+            zs.append(z)
+            qs.append(qk)
+            cost.append(tier.price * qk)
+        if not zs:
+            self._add(q == 0)
+            return pulp.LpAffineExpression(), pulp.LpAffineExpression()
+        self._add(pulp.lpSum(zs) <= 1)
+        self._add(q == pulp.lpSum(qs))
+        return pulp.lpSum(cost), pulp.lpSum(zs)
+
+    def _incremental(self, g: int, grp: Group, q: Expr) -> tuple[Expr, Expr]:
+        off = self.P.offers[grp.o]
+        tiers = off.tiers
+        floor = max(1, off.moq if "moq" not in self.skip else 1)
+        used = pulp.LpVariable(f"use_{g}", cat="Binary")
+        convex = all(tiers[k + 1].price >= tiers[k].price for k in range(len(tiers) - 1))
+        qs, cost, fills = [], [], []
+        for k, tier in enumerate(tiers):
+            start = tier.min_quantity
+            end = tiers[k + 1].min_quantity if k + 1 < len(tiers) else grp.bound
+            end = min(end, grp.bound)
+            if end <= start:
+                break
+            qk = pulp.LpVariable(f"q_{g}_{k}", 0, end - start)
+            qs.append((qk, end - start))
+            cost.append(tier.price * qk)
+        if not qs:
+            self._add(q == 0)
+            return pulp.LpAffineExpression(), pulp.LpAffineExpression()
+        if convex:
+            for qk, w in qs:
+                self._add(qk <= w * used)
+        else:
+            fills = [used] + [
+                pulp.LpVariable(f"d_{g}_{k}", cat="Binary") for k in range(1, len(qs))
+            ]
+            for k, (qk, w) in enumerate(qs):
+                self._add(qk <= w * fills[k])
+                if k + 1 < len(qs):
+                    self._add(qk >= w * fills[k + 1])  # the next segment only once this one is full
+                    self._add(fills[k + 1] <= fills[k])
+        self._add(q == pulp.lpSum(qk for qk, _ in qs))
+        self._add(q >= floor * used)
+        return pulp.lpSum(cost), used
+
+    def add_order_links(self) -> None:
+        """Rule `order_links`: each line of a multi-period order is 0 unless the order is
+        placed (disaggregated; implied by the price rules, tightens the relaxation)."""
+        for g, grp in enumerate(self.P.groups):
+            if len(grp.lines) > 1:
+                for o, t in grp.lines:
+                    self._add(self.qty(o, t) <= self.P.line_ub[(o, t)] * self.used_g[g])
+
+    def add_award_links(self) -> None:
+        """Rule `fixed_cost`: an offer with an award opens its supplier (disaggregated links)."""
+        P = self.P
+        self.u: dict[int, Any] = {}
+        groups_of: dict[int, list[int]] = {}
+        for g, grp in enumerate(P.groups):
+            groups_of.setdefault(grp.o, []).append(g)
+        for o, gs in groups_of.items():
+            if len(gs) == 1:
+                self.u[o] = self.used_g[gs[0]]
+            else:
+                u = pulp.LpVariable(f"u_{o}", cat="Binary")
+                for g in gs:
+                    self._add(self.used_g[g] <= u)
+                self._add(u <= pulp.lpSum(self.used_g[g] for g in gs))
+                self.u[o] = u
+        self.v = {}
+        for s, offers in enumerate(P.by_sup):
+            us = [self.u[o] for o in offers if o in self.u]
+            if not us:
+                continue
+            v = pulp.LpVariable(f"v_{s}", cat="Binary")
+            for u in us:
+                self._add(u <= v)
+            self._add(v <= pulp.lpSum(us))
+            self.v[s] = v
+        self.fixed = pulp.lpSum(P.inst.suppliers[s].fixed_cost * v for s, v in self.v.items())
+
+    def add_demand(self) -> None:
+        """Rule `demand`: each period's demand arrives in full (more is allowed)."""
+        P = self.P
+        for i, offers in enumerate(P.by_item):
+            for t in range(P.T):
+                d = P.demand[i][t]
+                if d > 0:
+                    self._add(pulp.lpSum(self.qty(o, t) for o in offers if (o, t) in self.n) >= d)
+
+    def add_capacity(self) -> None:
+        """Rule `capacity`: a supplier's deliveries per period over all items."""
+        P = self.P
+        for s, offers in enumerate(P.by_sup):
+            for t in range(P.T):
+                c = P.cap[s][t]
+                lines = [self.qty(o, t) for o in offers if (o, t) in self.n]
+                if c is not None and lines:
+                    self._add(pulp.lpSum(lines) <= c)
+
+    def add_supplier_count(self) -> None:
+        """Rule `supplier_count`: at least / at most k suppliers per item."""
+        P = self.P
+        for i, offers in enumerate(P.by_item):
+            lo, hi = P.supplier_limits(i)
+            us = [self.u[o] for o in offers if o in self.u]
+            if lo is not None and sum(P.demand[i]) > 0:
+                self._add(pulp.lpSum(us) >= lo)
+            if hi is not None and us:
+                self._add(pulp.lpSum(us) <= hi)
+
+    def add_max_share_supplier(self) -> None:
+        """Rule `max_share_supplier`: one supplier's part of an item's total demand."""
+        P = self.P
+        share = P.inst.policies.max_share_supplier
+        if share is None:
+            return
+        for i, offers in enumerate(P.by_item):
+            D = sum(P.demand[i])
+            for o in offers:
+                if o in self.u:
+                    self._add(self.offer_total(o) <= share * D)
+
+    def add_max_share_region(self) -> None:
+        """Rule `max_share_region`: one region's part of an item's total demand."""
+        P = self.P
+        share = P.inst.policies.max_share_region
+        if share is None:
+            return
+        for i, offers in enumerate(P.by_item):
+            D = sum(P.demand[i])
+            regions: dict[str, list[int]] = {}
+            for o in offers:
+                if o in self.u:
+                    regions.setdefault(P.inst.suppliers[P.o_sup[o]].region, []).append(o)
+            for os_ in regions.values():
+                self._add(pulp.lpSum(self.offer_total(o) for o in os_) <= share * D)
+
+    def add_defect_rate(self) -> None:
+        """Rule `defect_rate`: expected defective units at most rate x demand, per item."""
+        P = self.P
+        for i, offers in enumerate(P.by_item):
+            r = P.max_defect_rate(i)
+            if r is None:
+                continue
+            expr = pulp.lpSum(
+                P.inst.suppliers[P.o_sup[o]].defect_rate * self.offer_total(o)
+                for o in offers
+                if o in self.u
+            )
+            self._add(expr <= r * sum(P.demand[i]))
+
+    def add_commitments(self) -> None:
+        """Rule `commitments`: committed volumes from existing contracts are awarded."""
+        P = self.P
+        for c in P.inst.policies.commitments:
+            s = P.sup_ix[c.supplier]
+            offers = [o for o in P.by_sup[s] if c.item is None or P.o_item[o] == P.item_ix[c.item]]
+            self._add(pulp.lpSum(self.offer_total(o) for o in offers) >= c.min_quantity)
+
+    def add_scenarios(self) -> None:
+        """Rule `scenarios`: shortfall when suppliers fail or lose capacity, bought at spot."""
+        P = self.P
+        self.spot: list[Expr] = []
+        for w, row in enumerate(P.loss):
+            terms = []
+            for i, offers in enumerate(P.by_item):
+                price = P.inst.items[i].spot_price or 0.0
+                for t in range(P.T):
+                    d = P.demand[i][t]
+                    if d <= 0:
+                        continue
+                    delivered = [
+                        (1 - row[P.o_sup[o]]) * self.qty(o, t)
+                        for o in offers
+                        if (o, t) in self.n and row[P.o_sup[o]] < 1
+                    ]
+                    if all(row[P.o_sup[o]] == 0 for o in offers if (o, t) in self.n):
+                        continue  # nobody this item relies on is hit: no shortfall possible
+                    sh = pulp.LpVariable(f"short_{w}_{i}_{t}", 0, d)
+                    self._add(sh + pulp.lpSum(delivered) >= d)
+                    terms.append(price * sh)
+            self.spot.append(pulp.lpSum(terms))
+        self.base_cost = self.purchase + self.fixed
+        probs = [w.probability for w in P.inst.scenarios]
+        self.expected = self.base_cost + pulp.lpSum(
+            p * e for p, e in zip(probs, self.spot, strict=True)
+        )
+
+    def add_budget(self) -> None:
+        """Rule `budget`: purchase plus fixed cost."""
+        b = self.P.inst.policies.budget
+        if b is not None:
+            self._add(self.base_cost <= b)
+
+    def add_cvar(self) -> None:
+        """Rule `cvar`: the mean cost of the worst (1 - alpha) tail of scenarios is bounded."""
+        cv = self.P.inst.cvar
+        if cv is None:
+            return
+        probs = [w.probability for w in self.P.inst.scenarios]
+        p0 = max(0.0, 1.0 - sum(probs))
+        eta = pulp.LpVariable("cvar_eta")
+        xs = []
+        costs = [self.base_cost] + [self.base_cost + e for e in self.spot]
+        for w, (p, c) in enumerate(zip([p0, *probs], costs, strict=True)):
+            if p <= 0:
+                continue
+            xi = pulp.LpVariable(f"cvar_xi_{w}", 0)
+            self._add(xi >= c - eta)
+            xs.append(p * xi)
+        self._add(eta + (1 / (1 - cv.alpha)) * pulp.lpSum(xs) <= cv.max_cost)
+
+    def term_expressions(self) -> dict[str, Expr]:
+        P = self.P
+        defects, late, risk = [], [], []
+        for o in self.u:
+            s = P.inst.suppliers[P.o_sup[o]]
+            tot = self.offer_total(o)
+            defects.append(s.defect_rate * tot)
+            late.append((1 - s.on_time_rate) * tot)
+            risk.append(s.risk_score * tot)
+        return {
+            "cost": self.expected,
+            "defects": pulp.lpSum(defects),
+            "late_units": pulp.lpSum(late),
+            "risk": pulp.lpSum(risk),
+        }
+
+    # ------------------------------------------------------------------ solve helpers
+    def set_objective(self, expr: Expr) -> None:
+        self.prob.setObjective(expr)
+
+    def limit(self, name: str, expr: Expr, rhs: float) -> None:
+        """Add or replace the named constraint expr <= rhs."""
+        if name in self.prob.constraints:
+            del self.prob.constraints[name]
+        self.prob.addConstraint(expr <= rhs, name)
+
+    def extract(self) -> dict[tuple[int, int], int]:
+        out = {}
+        for (o, t), var in self.n.items():
+            v = var.varValue
+            if v is not None and round(v) > 0:
+                out[(o, t)] = round(v) * self.P.offers[o].multiple
+        return out

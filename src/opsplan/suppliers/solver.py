@@ -1,0 +1,391 @@
+"""Supplier selection solve: one MILP, solved once (cost, weighted), per level (lexicographic)
+or per epsilon (pareto), and the plan in the buyer's terms."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import replace
+from typing import Any
+
+import pulp
+
+from ..core.backends import pulp as backend
+from ..core.options import SolveOptions
+from ..core.result import relative_gap
+from ..core.run import Outcome, RunContext
+from ..core.status import SolveStatus
+from .diagnose import explain
+from .milp import Formulation
+from .prepare import Prepared
+from .schema import SupplierInstance
+
+Plan = dict[tuple[int, int], int]
+FEASIBILITY_SHARE = 0.3
+START_SHARE = 0.3
+LNS_SHARE = 0.5
+
+
+def _tol(v: float) -> float:
+    return 1e-6 * max(1.0, abs(v))
+
+
+def solve(inst: SupplierInstance, opts: SolveOptions, ctx: RunContext) -> Outcome:
+    P = Prepared(inst)
+    F = Formulation(P)
+    info = backend.solver_info(opts)
+    ob = inst.objective
+    messages: list[str] = []
+    extra: dict[str, Any] = {}
+
+    started = False  # the variables hold a plan that a later run may start from
+    first = True
+
+    def run(share: float) -> backend.MilpRun:
+        """Run the current objective from a first plan: with price tiers the solvers' own
+        heuristics often find none before the root cut loop ends. The first plan comes from
+        the flat-price model (up to START_SHARE of the time), else (HiGHS) from a search for
+        any plan (objective 0, FEASIBILITY_SHARE of what is left). On HiGHS, fix-and-optimise
+        then improves it (up to LNS_SHARE of what is left) and the full run starts from it;
+        CBC cannot take a start here, so the first plan is kept when CBC's own plan is worse
+        or missing. Only the first run of a solve does this. The variables hold the plan
+        returned."""
+        nonlocal started, first
+        snapshot: dict[str, float | None] | None = None
+        if first and not started:
+            t0 = ctx.elapsed()
+            started = _flat_start(P, F, opts, ctx, share * START_SHARE, messages)
+            share = max(0.05, share - (ctx.elapsed() - t0))
+        if first and not started and opts.backend == "highs":
+            objective = F.prob.objective
+            F.set_objective(pulp.LpAffineExpression())
+            r0 = backend.run(F.prob, opts, ctx, time_limit_s=share * FEASIBILITY_SHARE)
+            messages.extend(r0.log)
+            F.set_objective(objective)
+            if r0.status == SolveStatus.INFEASIBLE:
+                return r0
+            started = r0.has_solution
+            share = max(0.05, share - r0.wall_s)
+        if first and started and opts.backend == "highs":
+            t0 = ctx.elapsed()
+            _improve(P, F, opts, ctx, t0 + share * LNS_SHARE, messages)
+            share = max(0.05, share - (ctx.elapsed() - t0))
+        if first and started:
+            snapshot = {v.name: v.varValue for v in F.prob.variables()}
+            start_value = backend.value(F.prob.objective)
+        first = False
+        r = backend.run(
+            F.prob, opts, ctx, time_limit_s=share, warm_start=started and opts.backend == "highs"
+        )
+        messages.extend(r.log)
+        if snapshot is not None and (
+            not r.has_solution or (r.objective or 0.0) > start_value + _tol(start_value)
+        ):
+            for v in F.prob.variables():
+                v.varValue = snapshot[v.name]
+            status = r.status if r.status == SolveStatus.OPTIMAL else SolveStatus.FEASIBLE
+            r = replace(r, status=status, objective=start_value)
+            messages.append("the plan is the starting plan: the solver found no better one")
+        started = started or r.has_solution
+        return r
+
+    def value(name: str) -> float:
+        return backend.value(F.terms[name])
+
+    plan: Plan | None = None
+    pareto: list[dict[str, Any]] = []
+    if ob.mode in ("cost", "weighted"):
+        if ob.mode == "cost":
+            F.set_objective(F.terms["cost"])
+        else:
+            F.set_objective(sum(t.weight * F.terms[t.term] for t in ob.terms))
+        r = run(opts.time_limit_s)
+        status, bound = r.status, r.bound
+        objective = r.objective
+        if r.has_solution:
+            plan = F.extract()
+    elif ob.mode == "lexicographic":
+        levels: list[dict[str, Any]] = []
+        status, bound, objective = SolveStatus.NO_SOLUTION, None, None
+        for k, t in enumerate(ob.terms):
+            F.set_objective(F.terms[t.term])
+            r = run((opts.time_limit_s - ctx.elapsed()) / (len(ob.terms) - k))
+            if not r.has_solution:
+                if k == 0:
+                    status, bound = r.status, r.bound
+                break
+            plan = F.extract()
+            val = value(t.term)  # the MILP's value: the level's limit, which this plan meets
+            exact = evaluate(P, plan)[t.term]
+            levels.append(
+                {"term": t.term, "value": exact, "bound": r.bound, "status": r.status.value}
+            )
+            if k == 0:
+                bound, objective = r.bound, val
+            if ctx.stop_requested():
+                break
+            F.limit(
+                f"lex_{k}",
+                F.terms[t.term],
+                val + max(ob.lexicographic_tolerance * abs(val), _tol(val)),
+            )
+        if plan is not None:
+            all_opt = all(lv["status"] == "optimal" for lv in levels)
+            status = (
+                SolveStatus.OPTIMAL
+                if all_opt and len(levels) == len(ob.terms)
+                else (SolveStatus.FEASIBLE)
+            )
+            if len(levels) < len(ob.terms):
+                messages.append(
+                    f"lexicographic: {len(levels)} of {len(ob.terms)} levels solved within "
+                    "the time limit"
+                )
+            objective = levels[0]["value"]
+        extra["objective_levels"] = levels
+    else:
+        status, bound, objective, plan, pareto = _pareto(P, F, opts, ctx, run)
+
+    if status == SolveStatus.INFEASIBLE:
+        return Outcome(
+            status=status, diagnosis=explain(P, opts, ctx), solver=info, messages=messages
+        )
+    if plan is None:
+        return Outcome(
+            status=status,
+            bound=bound,
+            solver=info,
+            messages=messages,
+            cancelled=ctx.cancelled.is_set(),
+        )
+    objective = objective_of(inst, evaluate(P, plan))
+    solution = build_solution(P, plan)
+    if pareto:
+        solution["pareto"] = pareto
+    return Outcome(
+        status=status,
+        objective=objective,
+        bound=bound,
+        solution=solution,
+        solver=info,
+        messages=messages,
+        extra_kpis=extra,
+        cancelled=ctx.cancelled.is_set(),
+    )
+
+
+def _improve(
+    P: Prepared,
+    F: Formulation,
+    opts: SolveOptions,
+    ctx: RunContext,
+    deadline: float,
+    messages: list[str],
+) -> int:
+    """Fix-and-optimise around the plan held in F's variables: free the quantities of a few
+    items at a time (the others fixed at their values), re-solve that small MILP from the
+    current plan, keep improvements. Items interact only through capacities, fixed costs,
+    commitments, budget and the tail bound, so small neighbourhoods solve fast. Leaves the best
+    plan in the variables; returns the number of improvements."""
+    rnd = random.Random(opts.seed)
+    n_items = len(P.by_item)
+    k = max(1, min(n_items, 8))
+    best = backend.value(F.prob.objective)
+    snapshot = {v.name: v.varValue for v in F.prob.variables()}
+    found = idle = 0
+    if n_items <= k:
+        return 0  # the neighbourhood would be the whole model: the full run does that
+    while ctx.elapsed() < deadline - 0.2 and not ctx.stop_requested():
+        if idle >= 2 * n_items // k:
+            break  # about every item was freed twice without a gain
+        free = set(rnd.sample(range(n_items), k))
+        saved = {}
+        for key, var in F.n.items():
+            if P.o_item[key[0]] not in free:
+                saved[key] = (var.lowBound, var.upBound)
+                var.lowBound = var.upBound = round(float(snapshot[var.name] or 0.0))
+        try:
+            left = min(5.0, deadline - ctx.elapsed())
+            r = backend.run(F.prob, opts, ctx, time_limit_s=left, warm_start=True)
+        finally:
+            for key, (lo, hi) in saved.items():
+                F.n[key].lowBound, F.n[key].upBound = lo, hi
+        if r.has_solution and r.objective is not None and r.objective < best - _tol(best):
+            best, found, idle = r.objective, found + 1, 0
+            snapshot = {v.name: v.varValue for v in F.prob.variables()}
+        else:
+            idle += 1
+            for v in F.prob.variables():
+                v.varValue = snapshot[v.name]
+    if found:
+        messages.append(f"fix-and-optimise improved the starting plan {found} time(s)")
+    return found
+
+
+def _flat_start(
+    P: Prepared,
+    F: Formulation,
+    opts: SolveOptions,
+    ctx: RunContext,
+    share: float,
+    messages: list[str],
+) -> bool:
+    """Solve the model with every order at its highest tier price (no tier binaries: the
+    solvers find plans of that model at once), then complete that plan in the real model with
+    the quantities fixed. True when a plan was found: it is left in F's variables."""
+    t0 = ctx.elapsed()
+    G = Formulation(P, flat_prices=True)
+    G.set_objective(G.terms["cost"])
+    r = backend.run(G.prob, opts, ctx, time_limit_s=share * 0.7)
+    messages.extend(r.log)
+    if not r.has_solution or ctx.stop_requested():
+        return False
+    saved = {}
+    for key, var in F.n.items():
+        saved[key] = (var.lowBound, var.upBound)
+        val = round(float(G.n[key].varValue or 0.0))
+        var.lowBound = var.upBound = val
+    try:
+        left = max(0.05, share - (ctx.elapsed() - t0))
+        r = backend.run(F.prob, opts, ctx, time_limit_s=left)
+    finally:
+        for key, (lo, hi) in saved.items():
+            F.n[key].lowBound, F.n[key].upBound = lo, hi
+    messages.extend(r.log)
+    return r.has_solution
+
+
+def _pareto(P: Prepared, F: Formulation, opts: SolveOptions, ctx: RunContext, run: Any) -> Any:
+    """Epsilon constraint: min cost, min the other term, then min cost with the other term
+    bounded at evenly spaced levels between. The cheapest plan is the main plan."""
+    ob = P.inst.objective
+    other = ob.pareto_term
+    n = ob.pareto_points
+    solves = n + 1
+    points: list[dict[str, Any]] = []
+
+    def share(done: int) -> float:
+        return max(0.05, (opts.time_limit_s - ctx.elapsed()) / max(1, solves - done))
+
+    F.set_objective(F.terms["cost"])
+    r = run(share(0))
+    if not r.has_solution:
+        return r.status, r.bound, None, None, []
+    main_plan = F.extract()
+    main = (r.status, r.bound, r.objective)
+    hi = backend.value(F.terms[other])
+    points.append(_point(P, F, r, main_plan, other))
+    F.set_objective(F.terms[other])
+    r2 = run(share(1))
+    if r2.has_solution and not ctx.stop_requested():
+        lo = backend.value(F.terms[other])
+        levels = [hi - (hi - lo) * k / (n - 1) for k in range(1, n)]
+        F.set_objective(F.terms["cost"])
+        for k, eps in enumerate(levels):
+            if ctx.stop_requested():
+                break
+            F.limit("pareto_eps", F.terms[other], eps + _tol(eps))
+            r3 = run(share(2 + k))
+            if r3.has_solution:
+                points.append(_point(P, F, r3, F.extract(), other, eps))
+            else:
+                points.append({"epsilon": eps, "status": r3.status.value, "plan": None})
+    status = main[0]
+    return status, main[1], main[2], main_plan, points
+
+
+def _point(
+    P: Prepared, F: Formulation, r: Any, plan: Plan, other: str, eps: float | None = None
+) -> dict[str, Any]:
+    terms = evaluate(P, plan)
+    return {
+        "epsilon": eps,
+        "status": r.status.value,
+        "cost": terms["cost"],
+        other: terms[other],
+        "bound": r.bound,
+        "gap": relative_gap(terms["cost"], r.bound),
+        "awards": build_solution(P, plan)["awards"],
+    }
+
+
+def _price(P: Prepared, o: int, q: int) -> tuple[float, int]:
+    """Cost of ordering q units at once on offer o, and the highest tier reached."""
+    off = P.offers[o]
+    tiers = off.tiers
+    k = max(j for j, tr in enumerate(tiers) if tr.min_quantity <= q)
+    if off.break_type == "all_units":
+        return tiers[k].price * q, k
+    cost = 0.0
+    for j in range(k + 1):
+        end = tiers[j + 1].min_quantity if j + 1 < len(tiers) else q
+        cost += tiers[j].price * (min(end, q) - tiers[j].min_quantity)
+    return cost, k
+
+
+def evaluate(P: Prepared, plan: Plan) -> dict[str, float]:
+    """The objective terms of a plan, exactly: a time-limited MILP incumbent may carry slack
+    (a shortfall above the real one, a dearer convex segment filled first), so the reported
+    objective is recomputed from the quantities."""
+    inst = P.inst
+    horizon = inst.policies.order_basis == "horizon"
+    orders: dict[tuple[int, int], int] = {}
+    for (o, t), q in plan.items():
+        key = (o, -1 if horizon else t)
+        orders[key] = orders.get(key, 0) + q
+    purchase = sum(_price(P, o, q)[0] for (o, _), q in orders.items())
+    used = {P.o_sup[o] for (o, _t) in plan}
+    fixed = sum(inst.suppliers[s].fixed_cost for s in used)
+    expected = purchase + fixed
+    for w, row in enumerate(P.loss):
+        got: dict[tuple[int, int], float] = {}
+        for (o, t), q in plan.items():
+            key = (P.o_item[o], t)
+            got[key] = got.get(key, 0.0) + (1 - row[P.o_sup[o]]) * q
+        spot = sum(
+            (inst.items[i].spot_price or 0.0) * max(0.0, d - got.get((i, t), 0.0))
+            for i in range(len(inst.items))
+            for t, d in enumerate(P.demand[i])
+        )
+        expected += inst.scenarios[w].probability * spot
+    terms = {"cost": expected, "defects": 0.0, "late_units": 0.0, "risk": 0.0}
+    for (o, _t), q in plan.items():
+        sp = inst.suppliers[P.o_sup[o]]
+        terms["defects"] += sp.defect_rate * q
+        terms["late_units"] += (1 - sp.on_time_rate) * q
+        terms["risk"] += sp.risk_score * q
+    return terms
+
+
+def objective_of(inst: SupplierInstance, terms: dict[str, float]) -> float:
+    ob = inst.objective
+    if ob.mode == "weighted":
+        return sum(t.weight * terms[t.term] for t in ob.terms)
+    if ob.mode == "lexicographic":
+        return terms[ob.terms[0].term]
+    return terms["cost"]
+
+
+def build_solution(P: Prepared, plan: Plan) -> dict[str, Any]:
+    """Award rows in the caller's ids, each with the tier reached and its cost (an order that
+    spans periods shares its cost among them by quantity)."""
+    rows = []
+    horizon = P.inst.policies.order_basis == "horizon"
+    order_q: dict[int, int] = {}
+    for (o, _t), q in plan.items():
+        order_q[o] = order_q.get(o, 0) + q
+    for (o, t), q in sorted(plan.items(), key=lambda kv: (P.o_item[kv[0][0]], kv[0][0], kv[0][1])):
+        off = P.offers[o]
+        total = order_q[o] if horizon else q
+        cost, tier = _price(P, o, total)
+        rows.append(
+            {
+                "item": off.item,
+                "supplier": off.supplier,
+                "period": t,
+                "quantity": q,
+                "tier": tier,
+                "unit_price": round(cost / total, 6),
+                "cost": cost * q / total,
+            }
+        )
+    return {"awards": rows}
