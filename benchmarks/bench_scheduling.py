@@ -31,8 +31,12 @@ SHARED = ROOT.parent / "shared" / "benchmarks"
 def run_opsplan(req: dict[str, Any], tl: float, workers: int, seed: int) -> dict[str, Any]:
     res = opsplan.solve(req, {"time_limit_s": tl, "workers": workers, "seed": seed})
     ok = res.status.has_solution and not res.violations
-    return {"status": res.status.value, "objective": res.objective if ok else None,
-            "bound": res.bound, "time": res.runtime_s}
+    return {
+        "status": res.status.value,
+        "objective": res.objective if ok else None,
+        "bound": res.bound,
+        "time": res.runtime_s,
+    }
 
 
 def run_pyjobshop(inst: SchedulingInstance, tl: float, workers: int) -> dict[str, Any]:
@@ -62,8 +66,15 @@ def run_pyjobshop(inst: SchedulingInstance, tl: float, workers: int) -> dict[str
         for (jid, oid), st in zip(keys, res.best.tasks, strict=True):
             mode = m.data().modes[st.mode]
             res_idx = mode.resources[0]
-            rows.append({"job": jid, "operation": oid, "machine": inst.machines[res_idx].id,
-                         "start": st.start, "end": st.end})
+            rows.append(
+                {
+                    "job": jid,
+                    "operation": oid,
+                    "machine": inst.machines[res_idx].id,
+                    "start": st.start,
+                    "end": st.end,
+                }
+            )
         rep = check(inst, {"operations": rows})
         obj = rep.objective if not rep.violations else None
         if rep.violations:
@@ -105,11 +116,17 @@ def main() -> int:
         inst = SchedulingInstance.model_validate(req["instance"])
         bks = float(r["optimum_or_bks"])
         line = f"{r['instance']:<12}{bks:>7g}{'y' if r['is_optimal'] == 'true' else 'n':>5}"
-        rec: dict[str, Any] = {"instance": r["instance"], "bks": bks,
-                               "bks_optimal": r["is_optimal"] == "true"}
+        rec: dict[str, Any] = {
+            "instance": r["instance"],
+            "bks": bks,
+            "bks_optimal": r["is_optimal"] == "true",
+        }
         for s in solvers:
-            x = (run_opsplan(req, a.time_limit, a.workers, a.seed) if s == "opsplan"
-                 else run_pyjobshop(inst, a.time_limit, a.workers))
+            x = (
+                run_opsplan(req, a.time_limit, a.workers, a.seed)
+                if s == "opsplan"
+                else run_pyjobshop(inst, a.time_limit, a.workers)
+            )
             g = gap(x["objective"], bks)
             rec.update({f"{s}_{k}": v for k, v in x.items()})
             rec[f"{s}_gap"] = g
@@ -125,16 +142,20 @@ def main() -> int:
         proven = sum(1 for x in out if x[f"{s}_status"] == "optimal")
         missing = len(out) - len(gaps)
         mean = 100 * statistics.fmean(gaps) if gaps else float("nan")
-        print(f"{s}: {len(out)} instances, mean gap to best known {mean:.2f}%, proven optimal "
-              f"{proven}, without a checked plan {missing}")
+        print(
+            f"{s}: {len(out)} instances, mean gap to best known {mean:.2f}%, proven optimal "
+            f"{proven}, without a checked plan {missing}"
+        )
     if a.pyjobshop and out:
         both = [x for x in out if x["opsplan_gap"] is not None and x["pyjobshop_gap"] is not None]
         if both:
             mo = statistics.fmean(x["opsplan_gap"] for x in both)
             mp = statistics.fmean(x["pyjobshop_gap"] for x in both)
             ratio = f"{mo / mp:.2f}" if mp > 0 else "n/a"
-            print(f"on the {len(both)} instances both solved: opsplan mean gap {100 * mo:.2f}% vs "
-                  f"PyJobShop {100 * mp:.2f}% (ratio {ratio})")
+            print(
+                f"on the {len(both)} instances both solved: opsplan mean gap {100 * mo:.2f}% vs "
+                f"PyJobShop {100 * mp:.2f}% (ratio {ratio})"
+            )
     if a.csv:
         with a.csv.open("w", newline="") as f:
             w = csv.DictWriter(f, fieldnames=list(out[0]))
