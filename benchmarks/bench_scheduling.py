@@ -31,11 +31,17 @@ SHARED = ROOT.parent / "shared" / "benchmarks"
 def run_opsplan(req: dict[str, Any], tl: float, workers: int, seed: int) -> dict[str, Any]:
     res = opsplan.solve(req, {"time_limit_s": tl, "workers": workers, "seed": seed})
     ok = res.status.has_solution and not res.violations
+    why = (
+        ""
+        if ok
+        else " | ".join([*res.messages, *(f"{v.rule}: {v.message}" for v in res.violations[:5])])
+    )
     return {
         "status": res.status.value,
         "objective": res.objective if ok else None,
         "bound": res.bound,
         "time": res.runtime_s,
+        "why": why,
     }
 
 
@@ -80,7 +86,7 @@ def run_pyjobshop(inst: SchedulingInstance, tl: float, workers: int) -> dict[str
         if rep.violations:
             status = "rejected"
     bound = getattr(res, "lower_bound", None)
-    return {"status": status, "objective": obj, "bound": bound, "time": round(wall, 3)}
+    return {"status": status, "objective": obj, "bound": bound, "time": round(wall, 3), "why": ""}
 
 
 def gap(obj: float | None, bks: float) -> float | None:
@@ -135,6 +141,8 @@ def main() -> int:
             gs = "-" if g is None else f"{100 * g:.2f}"
             line += f" | {obj:>8} {b:>7} {gs:>6} {x['status']:>9} {x['time']:>5.1f}"
         print(line, flush=True)
+        if rec.get("opsplan_why"):
+            print(f"    opsplan {rec['opsplan_status']}: {rec['opsplan_why'][:500]}", flush=True)
         out.append(rec)
     print()
     for s in solvers:
