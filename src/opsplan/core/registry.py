@@ -59,7 +59,10 @@ def register(spec: ModelSpec) -> ModelSpec:
 
 def _load_builtin() -> None:
     # Importing a family module registers it. One line per family.
-    from .. import scheduling  # noqa: F401
+    from .. import (
+        inventory,  # noqa: F401
+        scheduling,  # noqa: F401
+    )
 
 
 def get(name: str) -> ModelSpec:
