@@ -219,7 +219,7 @@ class Formulation:
             for t in range(P.T):
                 use = pulp.lpSum(
                     P.inst.items[i].time_per_unit * self.x[i][t]
-                    + P.inst.items[i].setup_time * self.y[i][t]
+                    + (P.inst.items[i].setup_time * self.y[i][t] if self.y[i] else 0)
                     for i in members
                     if t in self.x[i]
                 )
@@ -259,7 +259,7 @@ class Formulation:
                 self.prob += vol <= g.truck_capacity * n, f"trucks_{g.id}_{a}"
 
     def add_objective(self) -> None:
-        P, inst = self.P, self.P.inst
+        inst = self.P.inst
         items = inst.items
         t_ = self.terms
         t_["purchase"] = pulp.lpSum(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from ..core.backends import pulp as backend
 from ..core.options import SolveOptions
 from ..core.run import Outcome, RunContext
@@ -14,14 +16,20 @@ from .schema import ReplenishmentInstance
 
 
 def solve_prepared(
-    P: Prepared, opts: SolveOptions, ctx: RunContext, *, strong: bool = True
+    P: Prepared,
+    opts: SolveOptions,
+    ctx: RunContext,
+    *,
+    strong: bool = True,
+    params: dict[str, Any] | None = None,
+    cut_share: float = 0.25,
 ) -> tuple[Outcome, Formulation]:
     F = Formulation(P)
     info = backend.solver_info(opts)
     messages: list[str] = []
     if strong:
-        messages += F.strengthen(opts, ctx)
-    run = backend.run(F.prob, opts, ctx)
+        messages += F.strengthen(opts, ctx, share=cut_share)
+    run = backend.run(F.prob, opts, ctx, params=params if opts.backend == "highs" else None)
     messages += run.log
     if not run.has_solution:
         return (

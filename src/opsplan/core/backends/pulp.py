@@ -57,6 +57,12 @@ HIGHS_STATUS: dict[str, tuple[SolveStatus, SolveStatus]] = {
     "kObjectiveTarget": (SolveStatus.FEASIBLE, SolveStatus.NO_SOLUTION),
 }
 
+# HiGHS 1.14 (the highspy<1.15 pin) has MIP presolve bugs that return a suboptimal plan as
+# "optimal" (ERGO-Code/HiGHS#2957, #3043, #3094; fixed upstream in 1.15 by #2961). On 300 small
+# random lot-sizing models presolve gave a wrong optimum in 26, presolve off in none (CBC agreed),
+# so presolve stays off until the pin can move. Callers may override through `params`.
+HIGHS_DEFAULTS: dict[str, Any] = {"presolve": "off"}
+
 KILL_GRACE_S = 3.0  # CBC may take this long past its limit before it is killed
 
 
@@ -97,7 +103,9 @@ def run(
     ctx: RunContext,
     *,
     time_limit_s: float | None = None,
+    params: dict[str, Any] | None = None,
 ) -> MilpRun:
+    """Solve `prob`; `params` are extra HiGHS options (name -> value), ignored by CBC."""
     remaining = options.time_limit_s - ctx.elapsed()
     if time_limit_s is not None:
         remaining = min(remaining, time_limit_s)
@@ -105,7 +113,7 @@ def run(
     tmp = tempfile.mkdtemp(prefix="opsplan-milp-")
     try:
         if options.backend == "highs":
-            return _run_highs(prob, options, ctx, remaining)
+            return _run_highs(prob, options, ctx, remaining, params)
         return _run_cbc(prob, options, ctx, remaining, tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -126,7 +134,11 @@ def _objective_and_bound(
 
 # ---------------------------------------------------------------------- HiGHS
 def _run_highs(
-    prob: pulp.LpProblem, options: SolveOptions, ctx: RunContext, limit: float
+    prob: pulp.LpProblem,
+    options: SolveOptions,
+    ctx: RunContext,
+    limit: float,
+    extra: dict[str, Any] | None = None,
 ) -> MilpRun:
     import highspy
 
@@ -144,7 +156,7 @@ def _run_highs(
         elif kind == cb.HighsCallbackType.kCallbackMipInterrupt and ctx.stop_requested():
             data_in.user_interrupt = True
 
-    params: dict[str, Any] = {"random_seed": options.seed}
+    params: dict[str, Any] = {**HIGHS_DEFAULTS, **(extra or {}), "random_seed": options.seed}
     solver = pulp.HiGHS(
         msg=False,
         timeLimit=limit,
