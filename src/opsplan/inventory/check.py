@@ -130,9 +130,8 @@ def check(inst: ReplenishmentInstance, solution: dict[str, Any]) -> CheckReport:
         ss = _safety(inst, it, d, err)
         pen_ss = 0.0
         if it.safety_stock is not None:
-            pen_ss = it.safety_stock.penalty
-            if pen_ss is None:
-                pen_ss = it.unit_cost if it.unit_cost > 0 else 1.0
+            given = it.safety_stock.penalty
+            pen_ss = given if given is not None else (it.unit_cost if it.unit_cost > 0 else 1.0)
         arriving = [0.0] * T
         for o in it.on_order:
             arriving[o.period] += o.quantity

@@ -12,6 +12,8 @@ from __future__ import annotations
 import math
 import warnings
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
 
 import numpy as np
 
@@ -65,7 +67,7 @@ def _ets(history: list[float], periods: int, season_length: int | None) -> Forec
                 {"trend": "add", "seasonal": "add", "seasonal_periods": season_length},
             )
         )
-    best: tuple[float, str, object] | None = None
+    best: tuple[float, str, Any] | None = None
     for name, kw in candidates:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -80,15 +82,21 @@ def _ets(history: list[float], periods: int, season_length: int | None) -> Forec
             best = (aic, name, fit)
     assert best is not None
     _, name, fit = best
-    values = [max(0.0, float(v)) for v in fit.forecast(periods)]  # type: ignore[attr-defined]
-    resid = np.asarray(fit.resid, dtype=float)  # type: ignore[attr-defined]
+    values = [max(0.0, float(v)) for v in fit.forecast(periods)]
+    resid = np.asarray(fit.resid, dtype=float)
     err = float(np.sqrt(np.mean(np.square(resid)))) if len(resid) else 0.0
-    level = float(fit.level[-1])  # type: ignore[attr-defined]
+    level = float(fit.level[-1])
     return Forecast(name, values, err, level)
 
 
 def forecast(history: list[float], periods: int, season_length: int | None = None) -> Forecast:
     """Forecast `periods` future periods from `history` (oldest first)."""
+    return _forecast(tuple(float(v) for v in history), periods, season_length)
+
+
+@lru_cache(maxsize=4096)
+def _forecast(history_t: tuple[float, ...], periods: int, season_length: int | None) -> Forecast:
+    history = list(history_t)
     if not history:
         return Forecast("none", [0.0] * periods, 0.0, 0.0)
     zeros = sum(1 for v in history if v <= 0) / len(history)

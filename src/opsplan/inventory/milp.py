@@ -22,7 +22,7 @@ from ..core.options import SolveOptions
 from ..core.run import RunContext
 from .prepare import Prepared, safety_penalty
 
-Var = pulp.LpVariable
+Var = Any  # a pulp.LpVariable (typed loosely: PuLP's arithmetic is not typed)
 EPS = 1e-6
 
 
@@ -52,7 +52,7 @@ class Formulation:
         joint = {g.id for g in inst.suppliers if g.joint_order_cost > 0}
         for i, it in enumerate(inst.items):
             orderable = range(0, max(0, T - it.lead_time))
-            self.x.append({t: Var(f"x_{i}_{t}", lowBound=0) for t in orderable})
+            self.x.append({t: pulp.LpVariable(f"x_{i}_{t}", lowBound=0) for t in orderable})
             needs_y = (
                 it.order_cost > 0
                 or it.moq > 0
@@ -61,25 +61,34 @@ class Formulation:
                 or (it.supplier in joint)
             )
             self.y.append(
-                {t: Var(f"y_{i}_{t}", cat="Binary") for t in orderable} if needs_y else {}
+                {t: pulp.LpVariable(f"y_{i}_{t}", cat="Binary") for t in orderable}
+                if needs_y
+                else {}
             )
             self.k.append(
-                {t: Var(f"k_{i}_{t}", lowBound=0, cat="Integer") for t in orderable}
+                {t: pulp.LpVariable(f"k_{i}_{t}", lowBound=0, cat="Integer") for t in orderable}
                 if it.pack_size
                 else {}
             )
-            self.s.append([Var(f"s_{i}_{t}", lowBound=0) for t in range(T)])
+            self.s.append([pulp.LpVariable(f"s_{i}_{t}", lowBound=0) for t in range(T)])
             mode = it.shortage.mode
             self.b.append(
-                [Var(f"b_{i}_{t}", lowBound=0) for t in range(T)] if mode == "backorder" else None
+                [pulp.LpVariable(f"b_{i}_{t}", lowBound=0) for t in range(T)]
+                if mode == "backorder"
+                else None
             )
             self.lost.append(
-                [Var(f"l_{i}_{t}", lowBound=0, upBound=P.demand[i][t]) for t in range(T)]
+                [
+                    pulp.LpVariable(f"l_{i}_{t}", lowBound=0, upBound=P.demand[i][t])
+                    for t in range(T)
+                ]
                 if mode == "lost_sales"
                 else None
             )
             self.u.append(
-                [Var(f"u_{i}_{t}", lowBound=0) for t in range(T)] if P.safety[i] > 0 else None
+                [pulp.LpVariable(f"u_{i}_{t}", lowBound=0) for t in range(T)]
+                if P.safety[i] > 0
+                else None
             )
         self.terms = {}
         self.add_balance()
@@ -97,7 +106,8 @@ class Formulation:
             self.add_budget()
         if "capacity" not in self.drop:
             self.add_capacity()
-        self.add_joint_order()
+        if "joint_order" not in self.drop:
+            self.add_joint_order()
         if "trucks" not in self.drop:
             self.add_trucks()
         self.add_objective()
@@ -237,7 +247,7 @@ class Formulation:
                 for t, yv in self.y[i].items():
                     a = t + it.lead_time
                     if (g.id, a) not in self.z:
-                        self.z[(g.id, a)] = Var(f"z_{g.id}_{a}", cat="Binary")
+                        self.z[(g.id, a)] = pulp.LpVariable(f"z_{g.id}_{a}", cat="Binary")
                     self.prob += yv <= self.z[(g.id, a)], f"joint_{i}_{t}"
 
     def add_trucks(self) -> None:
@@ -254,7 +264,9 @@ class Formulation:
                 )
                 if isinstance(vol, pulp.LpAffineExpression) and len(vol) == 0:
                     continue
-                n = Var(f"n_{g.id}_{a}", lowBound=0, upBound=g.max_trucks, cat="Integer")
+                n = pulp.LpVariable(
+                    f"n_{g.id}_{a}", lowBound=0, upBound=g.max_trucks, cat="Integer"
+                )
                 self.trucks[(g.id, a)] = n
                 self.prob += vol <= g.truck_capacity * n, f"trucks_{g.id}_{a}"
 
@@ -294,6 +306,29 @@ class Formulation:
         tc = {g.id: g.truck_cost for g in inst.suppliers}
         t_["trucks"] = pulp.lpSum(tc[g] * nv for (g, _), nv in self.trucks.items())
         self.prob += pulp.lpSum(t_.values())
+
+    def complete_start(self, values: dict[str, float]) -> None:
+        """Set every variable from `values` (a plan of the model without joint order costs),
+        deriving deliveries z and trucks n, so that the plan is a starting solution here."""
+        for v in self.prob.variables():
+            v.varValue = values.get(v.name, 0.0)
+        inst = self.P.inst
+        for (g, a), zv in self.z.items():
+            zv.varValue = float(
+                any(
+                    values.get(f"y_{i}_{a - it.lead_time}", 0.0) > 0.5
+                    for i, it in enumerate(inst.items)
+                    if it.supplier == g
+                )
+            )
+        cap = {g.id: g.truck_capacity for g in inst.suppliers}
+        for (g, a), nv in self.trucks.items():
+            vol = sum(
+                it.space * values.get(f"x_{i}_{a - it.lead_time}", 0.0)
+                for i, it in enumerate(inst.items)
+                if it.supplier == g
+            )
+            nv.varValue = float(math.ceil(vol / (cap[g] or 1.0) - 1e-6))
 
     # ------------------------------------------------------------------ (l, S) cuts
     def ls_candidates(self) -> list[int]:
@@ -347,6 +382,18 @@ class Formulation:
                 added += 1
         return added
 
+    def drop_slack_cuts(self) -> int:
+        """Keep only the (l, S) cuts tight at the last LP solution (a smaller LP for the MILP)."""
+        kept = 0
+        for name in [n for n in self.prob.constraints if n.startswith("ls_")]:
+            c = self.prob.constraints[name]
+            slack = -backend.value(c)  # constraint stored as expr <= 0
+            if slack > 1e-6 * max(1.0, abs(c.constant)):
+                del self.prob.constraints[name]
+            else:
+                kept += 1
+        return kept
+
     def strengthen(
         self, options: SolveOptions, ctx: RunContext, share: float = 0.25, rounds: int = 50
     ) -> list[str]:
@@ -355,7 +402,8 @@ class Formulation:
         items = self.ls_candidates()
         if not items:
             return []
-        budget = options.time_limit_s * share
+        start = ctx.elapsed()
+        budget = min(options.time_limit_s * share, 0.5 * (options.time_limit_s - start))
         ints = [v for v in self.prob.variables() if v.cat != pulp.LpContinuous]
         log: list[str] = []
         bound: float | None = None
@@ -364,7 +412,7 @@ class Formulation:
             v.cat = pulp.LpContinuous
         try:
             for _ in range(rounds):
-                left = budget - ctx.elapsed()
+                left = budget - (ctx.elapsed() - start)
                 if left <= 0.2 or ctx.stop_requested():
                     break
                 run = backend.run(self.prob, options, ctx, time_limit_s=left)
@@ -373,7 +421,11 @@ class Formulation:
                 done, bound = done + 1, run.objective
                 if self.separate_ls(items) == 0:
                     break
-            log.append(f"(l,S): {self.cuts} cuts in {done} LP rounds, last LP bound {bound}")
+            kept = self.drop_slack_cuts()
+            log.append(
+                f"(l,S): {self.cuts} cuts in {done} LP rounds, last LP bound {bound}; "
+                f"{kept} tight at the last LP kept"
+            )
         finally:
             for v in ints:
                 v.cat = pulp.LpInteger
@@ -390,7 +442,7 @@ class Formulation:
             for t, xv in self.x[i].items():
                 q = backend.value(xv)
                 if it.pack_size:
-                    q = round(q / it.pack_size) * it.pack_size
+                    q = round(q / it.pack_size) * it.pack_size  # whole packs
                 q = round(q, 6)
                 if q > EPS:
                     qty[t] = q
@@ -468,8 +520,9 @@ def plan_cost(P: Prepared, plan: dict[str, Any]) -> dict[str, float]:
             deliveries[key] = deliveries.get(key, 0.0) + it.space * r["quantity"]
     for (g, _), vol in deliveries.items():
         out["joint_order"] += sup[g].joint_order_cost
-        if sup[g].truck_capacity is not None:
-            out["trucks"] += sup[g].truck_cost * math.ceil(vol / sup[g].truck_capacity - 1e-9)
+        cap = sup[g].truck_capacity
+        if cap is not None:
+            out["trucks"] += sup[g].truck_cost * math.ceil(vol / cap - 1e-9)
     for r in plan["stock"]:
         i = idx[r["item"]]
         it = inst.items[i]

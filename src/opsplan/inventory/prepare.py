@@ -68,7 +68,7 @@ class Prepared:
                 method = "given"
             else:
                 f = forecast(it.history or [], T, it.season_length)
-                d, err, method = f.values, f.error, f.method
+                d, err, method = list(f.values), f.error, f.method
                 if it.forecast_error is not None:
                     err = it.forecast_error
             self.demand.append(d)

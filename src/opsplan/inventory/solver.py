@@ -14,6 +14,8 @@ from .policies import policies
 from .prepare import Prepared
 from .schema import ReplenishmentInstance
 
+COUPLING = frozenset({"joint_order", "trucks", "warehouse_space", "budget"})
+
 
 def solve_prepared(
     P: Prepared,
@@ -22,15 +24,48 @@ def solve_prepared(
     *,
     strong: bool = True,
     params: dict[str, Any] | None = None,
-    cut_share: float = 0.25,
+    cut_share: float = 0.15,
+    start_share: float = 0.3,
 ) -> tuple[Outcome, Formulation]:
     F = Formulation(P)
     info = backend.solver_info(opts)
     messages: list[str] = []
     if strong:
         messages += F.strengthen(opts, ctx, share=cut_share)
-    run = backend.run(F.prob, opts, ctx, params=params if opts.backend == "highs" else None)
+    warm = False
+    start_values: dict[str, float] = {}
+    if opts.backend == "highs" and start_share > 0:
+        # Starting plan: the same model without the limits that couple items (joint costs,
+        # trucks, space, budget keep HiGHS's heuristics from finding plans), solved by HiGHS
+        # with its presolve on:
+        # fast, but in 1.14 it may call a suboptimal plan optimal, so only the plan is kept,
+        # never its status or bound. Deliveries and trucks are then derived from it.
+        coupled = F.z or F.trucks or P.space_cap is not None or P.budget is not None
+        S = Formulation(P, drop=COUPLING) if coupled else F
+        left = opts.time_limit_s - ctx.elapsed()
+        first = backend.run(
+            S.prob, opts, ctx, time_limit_s=start_share * left, params={"presolve": "on"}
+        )
+        if first.has_solution:
+            warm = True
+            start_values = {v.name: backend.value(v) for v in S.prob.variables()}
+            F.complete_start(start_values)
+            start_values = {v.name: backend.value(v) for v in F.prob.variables()}
+            messages.append(
+                "starting plan from HiGHS (presolve on) on the model without joint costs"
+            )
+    run = backend.run(
+        F.prob,
+        opts,
+        ctx,
+        params=params if opts.backend == "highs" else None,
+        warm_start=warm,
+    )
     messages += run.log
+    if not run.has_solution and warm and not ctx.cancelled.is_set():
+        for v in F.prob.variables():  # the proof run found nothing better: keep the start
+            v.varValue = start_values.get(v.name, 0.0)
+        run = backend.MilpRun(SolveStatus.FEASIBLE, None, None, run.wall_s, run.backend, run.log)
     if not run.has_solution:
         return (
             Outcome(

@@ -104,8 +104,12 @@ def run(
     *,
     time_limit_s: float | None = None,
     params: dict[str, Any] | None = None,
+    warm_start: bool = False,
 ) -> MilpRun:
-    """Solve `prob`; `params` are extra HiGHS options (name -> value), ignored by CBC."""
+    """Solve `prob`; `params` are extra HiGHS options (name -> value), ignored by CBC.
+
+    warm_start: the variables' current values (varValue) are a starting plan for the solver.
+    """
     remaining = options.time_limit_s - ctx.elapsed()
     if time_limit_s is not None:
         remaining = min(remaining, time_limit_s)
@@ -113,8 +117,8 @@ def run(
     tmp = tempfile.mkdtemp(prefix="opsplan-milp-")
     try:
         if options.backend == "highs":
-            return _run_highs(prob, options, ctx, remaining, params)
-        return _run_cbc(prob, options, ctx, remaining, tmp)
+            return _run_highs(prob, options, ctx, remaining, params, warm_start)
+        return _run_cbc(prob, options, ctx, remaining, tmp, warm_start)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
@@ -139,6 +143,7 @@ def _run_highs(
     ctx: RunContext,
     limit: float,
     extra: dict[str, Any] | None = None,
+    warm_start: bool = False,
 ) -> MilpRun:
     import highspy
 
@@ -157,7 +162,7 @@ def _run_highs(
             data_in.user_interrupt = True
 
     params: dict[str, Any] = {**HIGHS_DEFAULTS, **(extra or {}), "random_seed": options.seed}
-    solver = pulp.HiGHS(
+    solver = (_WarmHiGHS if warm_start else pulp.HiGHS)(
         msg=False,
         timeLimit=limit,
         threads=options.workers,
@@ -196,6 +201,19 @@ def _run_highs(
     return MilpRun(status, obj, bound, time.monotonic() - t0, "highs", log)
 
 
+class _WarmHiGHS(pulp.HiGHS):  # type: ignore[misc]
+    """HiGHS given the variables' current values as a starting solution."""
+
+    def callSolver(self, lp: pulp.LpProblem) -> None:
+        import highspy
+
+        sol = highspy.HighsSolution()
+        sol.col_value = [float(v.varValue or 0.0) for v in lp.variables()]
+        sol.value_valid = True
+        lp.solverModel.setSolution(sol)
+        lp.solverModel.run()
+
+
 # ---------------------------------------------------------------------- CBC
 _LOWER = re.compile(r"^Lower bound:\s*([-+0-9.eE]+)", re.M)
 _STOPPED = re.compile(r"^Result - (Stopped|User ctrl-c)", re.M)
@@ -217,7 +235,12 @@ def _cbc_pids(tmp: str) -> list[int]:
 
 
 def _run_cbc(
-    prob: pulp.LpProblem, options: SolveOptions, ctx: RunContext, limit: float, tmp: str
+    prob: pulp.LpProblem,
+    options: SolveOptions,
+    ctx: RunContext,
+    limit: float,
+    tmp: str,
+    warm_start: bool = False,
 ) -> MilpRun:
     log_path = Path(tmp) / "cbc.log"
     solver = pulp.PULP_CBC_CMD(
@@ -227,6 +250,7 @@ def _run_cbc(
         gapRel=options.relative_gap if options.relative_gap > 0 else None,
         logPath=str(log_path),
         keepFiles=False,
+        warmStart=warm_start,
         options=[f"randomSeed {options.seed + 1}"],
     )
     solver.tmpDir = tmp
