@@ -201,7 +201,7 @@ def _run_highs(
     return MilpRun(status, obj, bound, time.monotonic() - t0, "highs", log)
 
 
-class _WarmHiGHS(pulp.HiGHS):  # type: ignore[misc]
+class _WarmHiGHS(pulp.HiGHS):
     """HiGHS given the variables' current values as a starting solution."""
 
     def callSolver(self, lp: pulp.LpProblem) -> None:
