@@ -99,8 +99,8 @@ def distributor(
         "period_days": 7,
         "items": items,
         "suppliers": suppliers,
-        "warehouse_space": round(total_space * 0.8, 1),
-        "budget": round(total_spend * 1.4, 0),
+        "warehouse_space": round(total_space * 1.0, 1),
+        "budget": round(total_spend * 2.5, 0),
     }
 
 

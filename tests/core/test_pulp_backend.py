@@ -80,3 +80,9 @@ def test_parallel_solves_do_not_share_files():
     for t in threads:
         t.join()
     assert results == {k: float(k + 1) for k in range(4)}
+
+
+def test_highs_solves_with_a_different_number_of_threads_in_one_process():
+    for workers in (1, 2, 1):
+        run = B.run(tiny(3.5), SolveOptions(backend="highs", workers=workers), RunContext())
+        assert run.status == SolveStatus.OPTIMAL, workers

@@ -192,3 +192,26 @@ def test_rule_capacity_too_small_is_infeasible_with_a_diagnosis():
     assert res.status == SolveStatus.INFEASIBLE
     assert res.diagnosis[0].rule == "capacity"
     assert "resource L" in res.diagnosis[0].message
+
+
+def test_rule_budget_too_small_is_infeasible_with_a_diagnosis():
+    res = opsplan.solve(req([item("A", [10, 10], unit_cost=5)], budget=20))
+    assert res.status == SolveStatus.INFEASIBLE
+    assert res.diagnosis[0].rule == "budget"
+
+
+def test_rule_space_taken_by_stock_on_hand_is_infeasible_with_a_diagnosis():
+    res = opsplan.solve(req([item("A", [1, 1], initial_stock=50, space=1)], warehouse_space=10))
+    assert res.status == SolveStatus.INFEASIBLE
+    assert res.diagnosis[0].rule == "warehouse_space" and "period 0" in res.diagnosis[0].message
+
+
+def test_rule_limits_that_conflict_only_together_are_named_after_solving():
+    # each item alone fits the space; with MOQs both must carry stock at once
+    items = [
+        item("A", [5, 5], moq=10, space=1, holding_cost=1),
+        item("B", [5, 5], moq=10, space=1, holding_cost=1),
+    ]
+    res = opsplan.solve(req(items, warehouse_space=9))
+    assert res.status == SolveStatus.INFEASIBLE
+    assert [f.rule for f in res.diagnosis] == ["warehouse_space"]

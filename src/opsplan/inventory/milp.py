@@ -531,3 +531,43 @@ def plan_cost(P: Prepared, plan: dict[str, Any]) -> dict[str, float]:
         out["lost_sales"] += it.shortage.penalty * r["lost"]
         out["below_safety"] += safety_penalty(it) * max(0.0, P.safety[i] - r["stock"])
     return out
+
+
+def lot_for_lot(F: Formulation) -> dict[str, float]:
+    """A quick starting plan: order each period's shortfall (demand plus safety stock minus
+    projected stock), raised to the MOQ and rounded up to packs, as late as the lead time
+    allows. It meets demand whenever an order can still arrive; limits shared by items are
+    not looked at (the solver discards the start when it breaks one)."""
+    P = F.P
+    vals: dict[str, float] = {}
+    for i, it in enumerate(P.inst.items):
+        L = it.lead_time
+        level = it.initial_stock - (it.initial_backorder if F.b[i] is not None else 0.0)
+        for a in range(P.T):
+            need = P.demand[i][a] + P.safety[i] - (level + P.arriving[i][a])
+            t = a - L
+            q = 0.0
+            if need > EPS and t in F.x[i]:
+                q = max(need, it.moq)
+                if it.pack_size:
+                    q = math.ceil(q / it.pack_size - 1e-9) * it.pack_size
+                if it.max_order is not None:
+                    q = min(q, it.max_order)
+                vals[f"x_{i}_{t}"] = q
+                if F.y[i]:
+                    vals[f"y_{i}_{t}"] = 1.0
+                if it.pack_size:
+                    vals[f"k_{i}_{t}"] = round(q / it.pack_size)
+            net = level + P.arriving[i][a] + q - P.demand[i][a]
+            lost = 0.0
+            if F.lost[i] is not None and net < 0:
+                lost = min(-net, P.demand[i][a])
+                vals[f"l_{i}_{a}"] = lost
+                net += lost
+            vals[f"s_{i}_{a}"] = max(0.0, net)
+            if F.b[i] is not None:
+                vals[f"b_{i}_{a}"] = max(0.0, -net)
+            if F.u[i] is not None:
+                vals[f"u_{i}_{a}"] = max(0.0, P.safety[i] - max(0.0, net))
+            level = net
+    return vals

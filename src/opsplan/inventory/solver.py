@@ -9,12 +9,16 @@ from ..core.options import SolveOptions
 from ..core.run import Outcome, RunContext
 from ..core.status import SolveStatus
 from .diagnose import explain
-from .milp import Formulation, plan_cost
+from .milp import Formulation, lot_for_lot, plan_cost
 from .policies import policies
 from .prepare import Prepared
 from .schema import ReplenishmentInstance
 
 COUPLING = frozenset({"joint_order", "trucks", "warehouse_space", "budget"})
+
+
+def coupled(F: Formulation) -> bool:
+    return bool(F.z or F.trucks or F.P.space_cap is not None or F.P.budget is not None)
 
 
 def solve_prepared(
@@ -24,7 +28,7 @@ def solve_prepared(
     *,
     strong: bool = True,
     params: dict[str, Any] | None = None,
-    cut_share: float = 0.15,
+    cut_share: float = 0.1,
     start_share: float = 0.3,
 ) -> tuple[Outcome, Formulation]:
     F = Formulation(P)
@@ -33,27 +37,25 @@ def solve_prepared(
     if strong:
         messages += F.strengthen(opts, ctx, share=cut_share)
     warm = False
-    start_values: dict[str, float] = {}
-    if opts.backend == "highs" and start_share > 0:
-        # Starting plan: the same model without the limits that couple items (joint costs,
-        # trucks, space, budget keep HiGHS's heuristics from finding plans), solved by HiGHS
-        # with its presolve on:
-        # fast, but in 1.14 it may call a suboptimal plan optimal, so only the plan is kept,
-        # never its status or bound. Deliveries and trucks are then derived from it.
-        coupled = F.z or F.trucks or P.space_cap is not None or P.budget is not None
-        S = Formulation(P, drop=COUPLING) if coupled else F
+    if opts.backend == "highs" and start_share > 0 and not P.capacity:
+        # no production capacity: order-as-needed is a starting plan, unless a limit breaks
+        warm = True
+        F.complete_start(lot_for_lot(F))
+        messages.append("starting plan: order as needed (lot for lot)")
+    elif opts.backend == "highs" and start_share > 0 and coupled(F):
+        # Production with limits shared by items: a starting plan from the model without those
+        # limits (they keep HiGHS's heuristics from finding plans), solved by HiGHS with its
+        # presolve on: fast, but in 1.14 it may call a suboptimal plan optimal, so only the
+        # plan is kept, never its status or bound. Deliveries and trucks are derived from it.
+        S = Formulation(P, drop=COUPLING)
         left = opts.time_limit_s - ctx.elapsed()
         first = backend.run(
             S.prob, opts, ctx, time_limit_s=start_share * left, params={"presolve": "on"}
         )
         if first.has_solution:
             warm = True
-            start_values = {v.name: backend.value(v) for v in S.prob.variables()}
-            F.complete_start(start_values)
-            start_values = {v.name: backend.value(v) for v in F.prob.variables()}
-            messages.append(
-                "starting plan from HiGHS (presolve on) on the model without joint costs"
-            )
+            F.complete_start({v.name: backend.value(v) for v in S.prob.variables()})
+            messages.append("starting plan: HiGHS (presolve on) without the shared limits")
     run = backend.run(
         F.prob,
         opts,
@@ -62,10 +64,6 @@ def solve_prepared(
         warm_start=warm,
     )
     messages += run.log
-    if not run.has_solution and warm and not ctx.cancelled.is_set():
-        for v in F.prob.variables():  # the proof run found nothing better: keep the start
-            v.varValue = start_values.get(v.name, 0.0)
-        run = backend.MilpRun(SolveStatus.FEASIBLE, None, None, run.wall_s, run.backend, run.log)
     if not run.has_solution:
         return (
             Outcome(

@@ -63,7 +63,10 @@ HIGHS_STATUS: dict[str, tuple[SolveStatus, SolveStatus]] = {
 # so presolve stays off until the pin can move. Callers may override through `params`.
 HIGHS_DEFAULTS: dict[str, Any] = {"presolve": "off"}
 
-KILL_GRACE_S = 3.0  # CBC may take this long past its limit before it is killed
+KILL_GRACE_S = 3.0
+_highs_threads: int | None = (
+    None  # threads of the last HiGHS solve in this process  # CBC may take this long past its limit before it is killed
+)
 
 
 @dataclass
@@ -147,6 +150,12 @@ def _run_highs(
 ) -> MilpRun:
     import highspy
 
+    global _highs_threads
+    if _highs_threads is not None and _highs_threads != options.workers:
+        # HiGHS sizes one global thread pool at its first solve; a later solve asking for
+        # another number of threads fails ("Not Set") unless the pool is rebuilt
+        highspy.Highs.resetGlobalScheduler(True)
+    _highs_threads = options.workers
     cb = highspy.cb
     solutions = 0
 
