@@ -63,10 +63,8 @@ HIGHS_STATUS: dict[str, tuple[SolveStatus, SolveStatus]] = {
 # so presolve stays off until the pin can move. Callers may override through `params`.
 HIGHS_DEFAULTS: dict[str, Any] = {"presolve": "off"}
 
-KILL_GRACE_S = 3.0
-_highs_threads: int | None = (
-    None  # threads of the last HiGHS solve in this process  # CBC may take this long past its limit before it is killed
-)
+KILL_GRACE_S = 3.0  # CBC may take this long past its limit before it is killed
+_highs_threads: int | None = None  # threads of the last HiGHS solve in this process
 
 
 @dataclass
