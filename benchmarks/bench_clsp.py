@@ -73,7 +73,7 @@ def main() -> None:
     ap.add_argument("--time", type=float, default=30.0)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--only", choices=["textbook", "strong"])
-    ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "clsp_runs.jsonl")
+    ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "clsp_runs.jsonl")
     a = ap.parse_args()
     names = list(a.names)
     if a.range:
