@@ -59,8 +59,9 @@ HIGHS_STATUS: dict[str, tuple[SolveStatus, SolveStatus]] = {
 
 # HiGHS 1.14 (the highspy<1.15 pin) has MIP presolve bugs that return a suboptimal plan as
 # "optimal" (ERGO-Code/HiGHS#2957, #3043, #3094; fixed upstream in 1.15 by #2961). On 300 small
-# random lot-sizing models presolve gave a wrong optimum in 26, presolve off in none (CBC agreed),
-# so presolve stays off until the pin can move. Callers may override through `params`.
+# random lot-sizing models the optimum differed from CBC's in 24 with presolve on, in none with
+# it off (benchmarks/highs_presolve_check.py), so presolve stays off until the pin can move.
+# Callers may override through `params`.
 HIGHS_DEFAULTS: dict[str, Any] = {"presolve": "off"}
 
 KILL_GRACE_S = 3.0  # CBC may take this long past its limit before it is killed
