@@ -330,6 +330,26 @@ class Formulation:
             )
             nv.varValue = float(math.ceil(vol / (cap[g] or 1.0) - 1e-6))
 
+    def shared_limits_hold(self) -> bool:
+        """Do the variables' current values respect space and budget (for a starting plan)?"""
+        P = self.P
+        for t in range(P.T):
+            if P.space_cap is not None:
+                used = sum(
+                    it.space * (self.s[i][t].varValue or 0.0) for i, it in enumerate(P.inst.items)
+                )
+                if used > P.space_cap[t] + 1e-6:
+                    return False
+            if P.budget is not None:
+                spent = sum(
+                    it.unit_cost * (self.x[i][t].varValue or 0.0)
+                    for i, it in enumerate(P.inst.items)
+                    if t in self.x[i]
+                )
+                if spent > P.budget[t] + 1e-6:
+                    return False
+        return True
+
     # ------------------------------------------------------------------ (l, S) cuts
     def ls_candidates(self) -> list[int]:
         """Items where (l, S) inequalities are valid and useful: setups, no shortage allowed."""
@@ -533,21 +553,43 @@ def plan_cost(P: Prepared, plan: dict[str, Any]) -> dict[str, float]:
     return out
 
 
-def lot_for_lot(F: Formulation) -> dict[str, float]:
-    """A quick starting plan: order each period's shortfall (demand plus safety stock minus
-    projected stock), raised to the MOQ and rounded up to packs, as late as the lead time
-    allows. It meets demand whenever an order can still arrive; limits shared by items are
-    not looked at (the solver discards the start when it breaks one)."""
+def cover_periods(F: Formulation) -> list[int]:
+    """Periods of demand one order covers in the starting plan: EOQ / mean demand, at least 1,
+    at most the shelf life less one period."""
+    out = []
+    for i, it in enumerate(F.P.inst.items):
+        d = F.P.demand[i]
+        mean = sum(d) / len(d) if d else 0.0
+        k = 1
+        if mean > 0 and it.order_cost > 0 and it.holding_cost > 0:
+            k = max(1, round(math.sqrt(2 * mean * it.order_cost / it.holding_cost) / mean))
+        if it.shelf_life is not None:
+            k = min(k, max(1, it.shelf_life - 1))
+        out.append(k)
+    return out
+
+
+def lot_for_lot(F: Formulation, cover: list[int] | None = None) -> dict[str, float]:
+    """A quick starting plan: when the projected stock falls short of a period's demand plus
+    safety stock, order that shortfall plus the demand of the next cover[i] - 1 periods (1:
+    lot for lot), raised to the MOQ, rounded up to packs, within the maximum order and
+    stock, as late as the lead time allows. Limits shared by items are not looked at (the
+    solver discards a start that breaks one)."""
     P = F.P
     vals: dict[str, float] = {}
     for i, it in enumerate(P.inst.items):
         L = it.lead_time
+        k_i = cover[i] if cover else 1
         level = it.initial_stock - (it.initial_backorder if F.b[i] is not None else 0.0)
         for a in range(P.T):
             need = P.demand[i][a] + P.safety[i] - (level + P.arriving[i][a])
             t = a - L
             q = 0.0
             if need > EPS and t in F.x[i]:
+                need += sum(P.demand[i][a + 1 : a + k_i])
+                if it.max_stock is not None:
+                    room = it.max_stock + P.demand[i][a] - level - P.arriving[i][a]
+                    need = max(min(need, room), P.demand[i][a] - level - P.arriving[i][a])
                 q = max(need, it.moq)
                 if it.pack_size:
                     q = math.ceil(q / it.pack_size - 1e-9) * it.pack_size

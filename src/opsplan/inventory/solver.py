@@ -9,7 +9,7 @@ from ..core.options import SolveOptions
 from ..core.run import Outcome, RunContext
 from ..core.status import SolveStatus
 from .diagnose import explain
-from .milp import Formulation, lot_for_lot, plan_cost
+from .milp import Formulation, cover_periods, lot_for_lot, plan_cost
 from .policies import policies
 from .prepare import Prepared
 from .schema import ReplenishmentInstance
@@ -40,8 +40,12 @@ def solve_prepared(
     if opts.backend == "highs" and start_share > 0 and not P.capacity:
         # no production capacity: order-as-needed is a starting plan, unless a limit breaks
         warm = True
-        F.complete_start(lot_for_lot(F))
-        messages.append("starting plan: order as needed (lot for lot)")
+        F.complete_start(lot_for_lot(F, cover_periods(F)))
+        how = "orders covering about an EOQ"
+        if not F.shared_limits_hold():
+            F.complete_start(lot_for_lot(F))
+            how = "order as needed (lot for lot)"
+        messages.append(f"starting plan: {how}")
     elif opts.backend == "highs" and start_share > 0 and coupled(F):
         # Production with limits shared by items: a starting plan from the model without those
         # limits (they keep HiGHS's heuristics from finding plans), solved by HiGHS with its
