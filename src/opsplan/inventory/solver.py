@@ -38,7 +38,7 @@ def solve_prepared(
         messages += F.strengthen(opts, ctx, share=cut_share)
     warm = False
     if opts.backend == "highs" and start_share > 0 and not P.capacity:
-        # no production capacity: order-as-needed is a starting plan, unless a limit breaks
+        # no production capacity: a starting plan from ordering rules (EOQ cover, else lot for lot)
         warm = True
         F.complete_start(lot_for_lot(F, cover_periods(F)))
         how = "orders covering about an EOQ"
