@@ -63,6 +63,7 @@ def register(spec: ModelSpec) -> ModelSpec:
 def _load_builtin() -> None:
     # Importing a family module registers it. One line per family.
     from .. import (
+        inventory,  # noqa: F401
         scheduling,  # noqa: F401
         suppliers,  # noqa: F401
     )

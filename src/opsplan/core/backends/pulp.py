@@ -57,6 +57,10 @@ HIGHS_STATUS: dict[str, tuple[SolveStatus, SolveStatus]] = {
     "kObjectiveTarget": (SolveStatus.FEASIBLE, SolveStatus.NO_SOLUTION),
 }
 
+# HiGHS options for every solve (callers may override through `params`). Empty: HiGHS's own
+# defaults. See benchmarks/highs_presolve_check.py for the presolve question (HiGHS#3043).
+HIGHS_DEFAULTS: dict[str, Any] = {}
+
 KILL_GRACE_S = 3.0  # CBC may take this long past its limit before it is killed
 
 
@@ -97,11 +101,13 @@ def run(
     ctx: RunContext,
     *,
     time_limit_s: float | None = None,
+    params: dict[str, Any] | None = None,
     warm_start: bool = False,
 ) -> MilpRun:
-    """Solve `prob`. With warm_start (HiGHS only), the variables' current values (a plan from an
-    earlier run) are handed to HiGHS as a first incumbent. CBC ignores it: the bundled CBC
-    2.10.3 exits with an error on PuLP's MIP start for some tiny models."""
+    """Solve `prob`. `params` are extra HiGHS options (name -> value), ignored by CBC. With
+    warm_start (HiGHS only), the variables' current values (a plan from an earlier run) are
+    handed to HiGHS as a first incumbent. CBC ignores it: the bundled CBC 2.10.3 exits with an
+    error on PuLP's MIP start for some tiny models."""
     remaining = options.time_limit_s - ctx.elapsed()
     if time_limit_s is not None:
         remaining = min(remaining, time_limit_s)
@@ -109,7 +115,7 @@ def run(
     tmp = tempfile.mkdtemp(prefix="opsplan-milp-")
     try:
         if options.backend == "highs":
-            return _run_highs(prob, options, ctx, remaining, warm_start)
+            return _run_highs(prob, options, ctx, remaining, params, warm_start)
         return _run_cbc(prob, options, ctx, remaining, tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -151,6 +157,7 @@ def _run_highs(
     options: SolveOptions,
     ctx: RunContext,
     limit: float,
+    extra: dict[str, Any] | None = None,
     warm_start: bool = False,
 ) -> MilpRun:
     import highspy
@@ -176,7 +183,7 @@ def _run_highs(
             # thread count fails ("Not Set") unless the pool is reset first (highspy 1.13)
             highspy.Highs.resetGlobalScheduler(True)
         _highs_threads = options.workers
-    params: dict[str, Any] = {"random_seed": options.seed}
+    params: dict[str, Any] = {**HIGHS_DEFAULTS, **(extra or {}), "random_seed": options.seed}
     solver = (_HiGHSWithStart if warm_start else pulp.HiGHS)(
         msg=False,
         timeLimit=limit,

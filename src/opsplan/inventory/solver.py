@@ -1,0 +1,107 @@
+"""Replenishment solve: prepare (forecasts, safety stock) -> MILP with (l, S) cuts -> plan."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..core.backends import pulp as backend
+from ..core.options import SolveOptions
+from ..core.run import Outcome, RunContext
+from ..core.status import SolveStatus
+from .diagnose import explain
+from .milp import Formulation, cover_periods, lot_for_lot, plan_cost
+from .policies import policies
+from .prepare import Prepared
+from .schema import ReplenishmentInstance
+
+COUPLING = frozenset({"joint_order", "trucks", "warehouse_space", "budget"})
+
+
+def coupled(F: Formulation) -> bool:
+    return bool(F.z or F.trucks or F.P.space_cap is not None or F.P.budget is not None)
+
+
+def solve_prepared(
+    P: Prepared,
+    opts: SolveOptions,
+    ctx: RunContext,
+    *,
+    strong: bool = True,
+    params: dict[str, Any] | None = None,
+    cut_share: float = 0.1,
+    start_share: float = 0.3,
+) -> tuple[Outcome, Formulation]:
+    F = Formulation(P)
+    info = backend.solver_info(opts)
+    messages: list[str] = []
+    if strong:
+        messages += F.strengthen(opts, ctx, share=cut_share)
+    warm = False
+    if opts.backend == "highs" and start_share > 0 and not P.capacity:
+        # no production capacity: a starting plan from ordering rules (EOQ cover, else lot for lot)
+        warm = True
+        F.complete_start(lot_for_lot(F, cover_periods(F)))
+        how = "orders covering about an EOQ"
+        if not F.shared_limits_hold():
+            F.complete_start(lot_for_lot(F))
+            how = "order as needed (lot for lot)"
+        messages.append(f"starting plan: {how}")
+    elif opts.backend == "highs" and start_share > 0 and coupled(F):
+        # Production with limits shared by items: a starting plan from the model without those
+        # limits (they keep HiGHS's heuristics from finding plans), solved by HiGHS with its
+        # presolve on: fast, but in 1.14 it may call a suboptimal plan optimal, so only the
+        # plan is kept, never its status or bound. Deliveries and trucks are derived from it.
+        S = Formulation(P, drop=COUPLING)
+        left = opts.time_limit_s - ctx.elapsed()
+        first = backend.run(
+            S.prob, opts, ctx, time_limit_s=start_share * left, params={"presolve": "on"}
+        )
+        if first.has_solution:
+            warm = True
+            F.complete_start({v.name: backend.value(v) for v in S.prob.variables()})
+            messages.append("starting plan: HiGHS (presolve on) without the shared limits")
+    run = backend.run(
+        F.prob,
+        opts,
+        ctx,
+        params=params if opts.backend == "highs" else None,
+        warm_start=warm,
+    )
+    messages += run.log
+    if not run.has_solution:
+        return (
+            Outcome(
+                status=run.status,
+                bound=run.bound,
+                solver=info,
+                messages=messages,
+                cancelled=ctx.cancelled.is_set(),
+            ),
+            F,
+        )
+    plan = F.extract()
+    plan["policies"] = policies(P)
+    terms = plan_cost(P, plan)
+    objective = sum(terms.values())
+    return (
+        Outcome(
+            status=run.status,
+            objective=objective,
+            bound=run.bound,
+            solution=plan,
+            penalties={k: round(v, 6) for k, v in terms.items() if v},
+            solver=info,
+            messages=messages,
+            extra_kpis={"ls_cuts": F.cuts},
+            cancelled=ctx.cancelled.is_set(),
+        ),
+        F,
+    )
+
+
+def solve(inst: ReplenishmentInstance, opts: SolveOptions, ctx: RunContext) -> Outcome:
+    P = Prepared(inst)
+    out, _ = solve_prepared(P, opts, ctx, strong=True)
+    if out.status == SolveStatus.INFEASIBLE:
+        out.diagnosis = explain(P, opts, ctx)
+    return out
