@@ -24,6 +24,14 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL of the job store (e.g. postgresql+psycopg://...); "
         "default: SQLite file opsplan.db in data_dir.",
     )
+    dask_scheduler: str | None = Field(
+        None,
+        description="Address of a Dask scheduler (tcp://host:8786): solves run as tasks on its "
+        "workers instead of local processes; the workers must reach the database.",
+    )
+    dask_timeout_s: float = Field(
+        30.0, gt=0, description="How long start-up waits for the scheduler and a first worker."
+    )
     cores: int = Field(
         default_factory=lambda: os.cpu_count() or 1,
         ge=1,
