@@ -4,6 +4,8 @@ that the workers on this machine share."""
 
 from __future__ import annotations
 
+import os
+import signal
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -167,3 +169,21 @@ def test_replicas_share_the_cluster_and_a_stopped_service_leaves_its_job_to_reco
         for jid in long:
             j = a.get(f"/v1/jobs/{jid}").json()
             assert j["state"] == "failed" and "stopped" in j["error"]
+
+
+def test_a_job_whose_dask_worker_dies_runs_again_on_another(cluster, executing, tmp_path):
+    """Last in this module: it kills a worker process (its nanny starts a new one)."""
+    idle(executing)
+    req = jobshop(15, 10, seed=4, limit_s=4)
+    with dask_client(cluster, tmp_path) as c, distributed.Client(cluster.scheduler_address) as cl:
+        jid = c.post("/v1/jobs", json=req).json()["id"]
+        first_incumbent(c, jid)
+        busy = cl.run(lambda dask_worker: (len(dask_worker.state.executing), os.getpid()))
+        pids = [pid for n, pid in busy.values() if n == 1]
+        assert len(pids) == 1, busy
+        os.kill(pids[0], signal.SIGKILL)  # the worker process this test's job runs in
+        done = wait_state(c, jid, timeout=40)
+        assert done["state"] == "succeeded", done
+        assert done["attempts"] == 1  # Dask ran the task again itself
+        res = opsplan.SolveResult.model_validate(c.get(f"/v1/jobs/{jid}/result").json())
+        checked(req, res)
