@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -187,3 +188,14 @@ def test_a_job_whose_dask_worker_dies_runs_again_on_another(cluster, executing, 
         assert done["attempts"] == 1  # Dask ran the task again itself
         res = opsplan.SolveResult.model_validate(c.get(f"/v1/jobs/{jid}/result").json())
         checked(req, res)
+
+
+def test_no_scheduler_at_the_address_stops_the_start_with_a_clear_error(tmp_path):
+    with socket.socket() as s:  # a port nothing listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    app = create_app(
+        settings_for(tmp_path, dask_scheduler=f"tcp://127.0.0.1:{port}", dask_timeout_s=1)
+    )
+    with pytest.raises(RuntimeError, match=f"no Dask cluster .* at tcp://127.0.0.1:{port}"):
+        TestClient(app).__enter__()

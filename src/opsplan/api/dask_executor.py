@@ -54,8 +54,12 @@ class DaskServiceExecutor(DispatchingExecutor):
     def _open(self) -> None:
         from ..batch.executors import DaskExecutor
 
-        # connects and waits for a worker (TaskFailed with the address when none joins)
-        self._dask = DaskExecutor(self.address, connect_timeout_s=self.settings.dask_timeout_s)
+        try:  # connects and waits for a first worker
+            self._dask = DaskExecutor(self.address, connect_timeout_s=self.settings.dask_timeout_s)
+        except Exception as e:
+            raise RuntimeError(
+                f"no Dask cluster to run solves on at {self.address} (OPSPLAN_DASK_SCHEDULER): {e}"
+            ) from None
         self._client = self._dask.client
         self._client.run(warm)  # every worker imports the model families now
         try:
