@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient
 from svc_helpers import jobshop, settings_for, small, wait_state
 
 import opsplan
-from opsplan.api import create_app
+from opsplan.api import Settings, create_app
 from opsplan.api.dask_executor import DaskServiceExecutor
 from opsplan.api.store import Store
 from opsplan.core import registry
@@ -199,3 +199,14 @@ def test_no_scheduler_at_the_address_stops_the_start_with_a_clear_error(tmp_path
     )
     with pytest.raises(RuntimeError, match=f"no Dask cluster .* at tcp://127.0.0.1:{port}"):
         TestClient(app).__enter__()
+
+
+def test_settings_from_the_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv("OPSPLAN_DASK_SCHEDULER", "tcp://solvers:8786")
+    monkeypatch.setenv("OPSPLAN_CORES", "2")
+    monkeypatch.setenv("OPSPLAN_SYNC_RESERVED", "3")  # threads of the cluster, not local cores
+    s = Settings()
+    assert s.dask_scheduler == "tcp://solvers:8786" and s.sync_reserved == 3
+    monkeypatch.delenv("OPSPLAN_DASK_SCHEDULER")
+    with pytest.raises(ValueError, match="sync_reserved"):
+        Settings()

@@ -44,8 +44,9 @@ class Settings(BaseSettings):
     sync_reserved: int = Field(
         0,
         ge=0,
-        description="Worker processes kept free of jobs for POST /v1/solve (fewer than "
-        "concurrent_solves); 0: synchronous solves wait behind running jobs when all are busy.",
+        description="Worker processes (on Dask: worker threads) kept free of jobs for POST "
+        "/v1/solve (fewer than concurrent_solves); 0: synchronous solves wait behind running jobs "
+        "when all are busy.",
     )
     max_sync_waiting: int = Field(
         32,
@@ -105,7 +106,8 @@ class Settings(BaseSettings):
                 f"concurrent_solves x workers_per_solve = "
                 f"{self.concurrent_solves * self.workers_per_solve} exceeds cores ({self.cores})"
             )
-        if self.sync_reserved >= self.concurrent_solves:
+        # on a Dask cluster the solves' slots are its worker threads, known only at start-up
+        if self.dask_scheduler is None and self.sync_reserved >= self.concurrent_solves:
             raise ValueError(
                 f"sync_reserved ({self.sync_reserved}) must be below concurrent_solves "
                 f"({self.concurrent_solves})"
