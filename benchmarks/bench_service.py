@@ -9,7 +9,10 @@ Starts `opsplan serve` on 127.0.0.1 (a free port, a temporary data dir), then
 2. S sequential POST /v1/solve on a small instance: overhead = answer time seen by the client minus
    the result's own runtime_s; p50 and p99.
 
-Run: python benchmarks/bench_service.py [--jobs 200] [--clients 20] [--sync 200]
+With --dask, the service runs its solves on a Dask LocalCluster started here (2 worker processes x
+1 thread on loopback; OPSPLAN_DASK_SCHEDULER), the workers sharing the SQLite store.
+
+Run: python benchmarks/bench_service.py [--jobs 200] [--clients 20] [--sync 200] [--dask]
 """
 
 from __future__ import annotations
@@ -67,7 +70,20 @@ def main() -> int:
     ap.add_argument("--jobs", type=int, default=200)
     ap.add_argument("--clients", type=int, default=20)
     ap.add_argument("--sync", type=int, default=200)
+    ap.add_argument("--dask", action="store_true", help="solves on a local Dask cluster")
     args = ap.parse_args()
+    if not args.dask:
+        return run(args, {})
+    import distributed
+
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=":0"
+    ) as cluster:
+        print(f"Dask cluster at {cluster.scheduler_address}")
+        return run(args, {"OPSPLAN_DASK_SCHEDULER": cluster.scheduler_address})
+
+
+def run(args: argparse.Namespace, env: dict[str, str]) -> int:
 
     reqs = [jobshop(seed) for seed in range(args.jobs)]
     t = time.perf_counter()
@@ -79,7 +95,7 @@ def main() -> int:
     data = tempfile.mkdtemp(prefix="opsplan-bench-")
     proc = subprocess.Popen(
         [sys.executable, "-m", "opsplan.cli", "serve", "--port", str(port), "--data-dir", data],
-        env={**os.environ, "OPSPLAN_CORES": str(os.cpu_count() or 1)},
+        env={**os.environ, "OPSPLAN_CORES": str(os.cpu_count() or 1), **env},
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -95,7 +111,7 @@ def main() -> int:
                 return 1
             time.sleep(0.1)
         health = httpx.get(f"{base}/healthz").json()
-        print(f"service on {base}: {health['workers']} worker processes")
+        print(f"service on {base}: {health['workers']} worker processes (or Dask threads)")
 
         # 1. jobs from concurrent clients
         lock = threading.Lock()

@@ -18,6 +18,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .. import __version__
 from ..core.errors import Problem, path_str
+from .dask_executor import DaskServiceExecutor
 from .deps import InvalidRequest, Metrics, Service, require_key
 from .executor import Executor, LocalProcessExecutor
 from .routers import jobs, models, ops, solve
@@ -145,7 +146,9 @@ def create_app(
 ) -> FastAPI:
     """The application. `settings` default to the environment (OPSPLAN_*)."""
     settings = settings or get_settings()
-    factory: ExecutorFactory = executor_factory or LocalProcessExecutor
+    factory: ExecutorFactory = executor_factory or (
+        DaskServiceExecutor if settings.dask_scheduler else LocalProcessExecutor
+    )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -18,7 +18,7 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Protocol
 
 from .settings import Settings
-from .store import FAILED, Store
+from .store import FAILED, RUNNING, Store
 from .worker import init_worker, run_job, solve_sync, warm
 
 log = logging.getLogger("opsplan.api")
@@ -49,8 +49,15 @@ class Executor(Protocol):
         """Solves under way now (jobs and synchronous)."""
 
 
-class LocalProcessExecutor:
-    """A pool of `settings.solves` worker processes; one dispatcher thread feeds it jobs."""
+class DispatchingExecutor:
+    """What every executor of the service shares: solve() and a dispatcher thread that claims
+    queued jobs from the store while there is room, runs `run_job` on the executor's workers and
+    settles each job's end (a lost worker re-queues its job within `max_attempts`).
+
+    A subclass says where work runs: `_open` and `_close` the workers, `_submit(fn, *args)` one
+    call (a future with `result()` and `add_done_callback`), `_room()` how many more jobs may
+    start now, and `_job_args(job_id)` the arguments of `run_job` after the store URL and id.
+    """
 
     def __init__(self, settings: Settings, store: Store, on_done: JobDone | None = None) -> None:
         self.settings = settings
@@ -60,28 +67,31 @@ class LocalProcessExecutor:
         self._lock = threading.Lock()
         self._wake = threading.Event()
         self._stop = threading.Event()
-        self._inflight = 0  # solves in the pool: jobs and synchronous
-        self._jobs = 0  # jobs in the pool
-        self._job_slots = settings.solves - settings.sync_reserved
-        self._pool: ProcessPoolExecutor | None = None
+        self._inflight = 0  # solves under way: jobs and synchronous
+        self._jobs = 0  # jobs under way
         self._thread: threading.Thread | None = None
-        method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else None
-        self._ctx = multiprocessing.get_context(method or "spawn")
-        if method == "forkserver":
-            # the fork server imports the solver stack once; each worker is a cheap fork of it
-            self._ctx.set_forkserver_preload(["opsplan.api.worker"])
 
-    def _new_pool(self) -> ProcessPoolExecutor:
-        pool = ProcessPoolExecutor(
-            max_workers=self.capacity, mp_context=self._ctx, initializer=init_worker
-        )
-        # start every worker now, so the first requests do not pay for process start-up
-        for f in [pool.submit(warm) for _ in range(self.capacity)]:
-            f.result()
-        return pool
+    # --- what a subclass provides ------------------------------------------------------
+    def _open(self) -> None:
+        raise NotImplementedError
 
+    def _close(self) -> None:
+        raise NotImplementedError
+
+    def _submit(self, fn: Callable[..., Any], *args: Any, label: str = "sync") -> Any:
+        """Run fn(*args) on a worker; `label` names the work ("sync" or "job-ID")."""
+        raise NotImplementedError
+
+    def _room(self) -> int:
+        """Jobs that may start now."""
+        raise NotImplementedError
+
+    def _job_args(self, job_id: str) -> tuple[Any, ...]:
+        return (self.settings.cancel_poll_s, self.settings.progress_interval_s)
+
+    # --- the Executor interface --------------------------------------------------------
     def start(self) -> None:
-        self._pool = self._new_pool()
+        self._open()
         self._thread = threading.Thread(target=self._dispatch, name="opsplan-dispatch", daemon=True)
         self._thread.start()
 
@@ -90,9 +100,7 @@ class LocalProcessExecutor:
         self._wake.set()
         if self._thread is not None:
             self._thread.join(timeout=5)
-        pool, self._pool = self._pool, None
-        if pool is not None:
-            _terminate(pool)
+        self._close()
 
     def notify(self) -> None:
         self._wake.set()
@@ -107,33 +115,19 @@ class LocalProcessExecutor:
         with self._lock:
             self._inflight += 1
         try:
-            return self._submit(solve_sync, request, overrides).result()
+            result: tuple[str, Any] = self._submit(solve_sync, request, overrides).result()
+            return result
         finally:
             with self._lock:
                 self._inflight -= 1
             self._wake.set()
 
-    def _submit(self, fn: Callable[..., Any], *args: Any) -> Future[Any]:
-        with self._lock:
-            if self._pool is None:
-                raise RuntimeError("the executor is not running")
-            try:
-                return self._pool.submit(fn, *args)
-            except BrokenProcessPool:
-                log.error("a worker process died; starting a new pool")
-                _terminate(self._pool)
-                self._pool = self._new_pool()
-                return self._pool.submit(fn, *args)
-
+    # --- jobs --------------------------------------------------------------------------
     def _dispatch(self) -> None:
         while not self._stop.is_set():
             self._wake.wait(timeout=1.0)
             self._wake.clear()
-            while (
-                not self._stop.is_set()
-                and self._inflight < self.capacity
-                and self._jobs < self._job_slots
-            ):
+            while not self._stop.is_set() and self._room() > 0:
                 try:
                     job = self.store.claim_next()
                 except Exception:
@@ -149,8 +143,8 @@ class LocalProcessExecutor:
                         run_job,
                         self.store.url,
                         job.id,
-                        self.settings.cancel_poll_s,
-                        self.settings.progress_interval_s,
+                        *self._job_args(job.id),
+                        label=f"job-{job.id}",
                     )
                 except Exception:
                     log.exception("could not start job %s", job.id)
@@ -158,7 +152,7 @@ class LocalProcessExecutor:
                     continue
                 fut.add_done_callback(functools.partial(self._job_done, job.id))
 
-    def _job_done(self, job_id: str, fut: Future[Any]) -> None:
+    def _job_done(self, job_id: str, fut: Any) -> None:
         try:
             state, runtime = fut.result()
         except Exception as e:
@@ -192,7 +186,7 @@ class LocalProcessExecutor:
         with self._lock:
             self._inflight -= 1
             self._jobs -= 1
-        if self.on_done is not None:
+        if state != RUNNING and self.on_done is not None:  # RUNNING: left for recover()
             self.on_done(job_id, state, runtime)
         self._wake.set()
 
@@ -207,6 +201,52 @@ class LocalProcessExecutor:
         if self.on_done is not None:
             self.on_done(job_id, state, runtime)
         self._wake.set()
+
+
+class LocalProcessExecutor(DispatchingExecutor):
+    """A pool of `settings.solves` worker processes on this machine."""
+
+    def __init__(self, settings: Settings, store: Store, on_done: JobDone | None = None) -> None:
+        super().__init__(settings, store, on_done)
+        self._job_slots = settings.solves - settings.sync_reserved
+        self._pool: ProcessPoolExecutor | None = None
+        method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else None
+        self._ctx = multiprocessing.get_context(method or "spawn")
+        if method == "forkserver":
+            # the fork server imports the solver stack once; each worker is a cheap fork of it
+            self._ctx.set_forkserver_preload(["opsplan.api.worker"])
+
+    def _new_pool(self) -> ProcessPoolExecutor:
+        pool = ProcessPoolExecutor(
+            max_workers=self.capacity, mp_context=self._ctx, initializer=init_worker
+        )
+        # start every worker now, so the first requests do not pay for process start-up
+        for f in [pool.submit(warm) for _ in range(self.capacity)]:
+            f.result()
+        return pool
+
+    def _open(self) -> None:
+        self._pool = self._new_pool()
+
+    def _close(self) -> None:
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            _terminate(pool)
+
+    def _room(self) -> int:
+        return min(self.capacity - self._inflight, self._job_slots - self._jobs)
+
+    def _submit(self, fn: Callable[..., Any], *args: Any, label: str = "sync") -> Future[Any]:
+        with self._lock:
+            if self._pool is None:
+                raise RuntimeError("the executor is not running")
+            try:
+                return self._pool.submit(fn, *args)
+            except BrokenProcessPool:
+                log.error("a worker process died; starting a new pool")
+                _terminate(self._pool)
+                self._pool = self._new_pool()
+                return self._pool.submit(fn, *args)
 
 
 def _terminate(pool: ProcessPoolExecutor) -> None:

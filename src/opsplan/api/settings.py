@@ -24,6 +24,14 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL of the job store (e.g. postgresql+psycopg://...); "
         "default: SQLite file opsplan.db in data_dir.",
     )
+    dask_scheduler: str | None = Field(
+        None,
+        description="Address of a Dask scheduler (tcp://host:8786): solves run as tasks on its "
+        "workers instead of local processes; the workers must reach the database.",
+    )
+    dask_timeout_s: float = Field(
+        30.0, gt=0, description="How long start-up waits for the scheduler and a first worker."
+    )
     cores: int = Field(
         default_factory=lambda: os.cpu_count() or 1,
         ge=1,
@@ -36,8 +44,9 @@ class Settings(BaseSettings):
     sync_reserved: int = Field(
         0,
         ge=0,
-        description="Worker processes kept free of jobs for POST /v1/solve (fewer than "
-        "concurrent_solves); 0: synchronous solves wait behind running jobs when all are busy.",
+        description="Worker processes (on Dask: worker threads) kept free of jobs for POST "
+        "/v1/solve (fewer than concurrent_solves); 0: synchronous solves wait behind running jobs "
+        "when all are busy.",
     )
     max_sync_waiting: int = Field(
         32,
@@ -97,7 +106,8 @@ class Settings(BaseSettings):
                 f"concurrent_solves x workers_per_solve = "
                 f"{self.concurrent_solves * self.workers_per_solve} exceeds cores ({self.cores})"
             )
-        if self.sync_reserved >= self.concurrent_solves:
+        # on a Dask cluster the solves' slots are its worker threads, known only at start-up
+        if self.dask_scheduler is None and self.sync_reserved >= self.concurrent_solves:
             raise ValueError(
                 f"sync_reserved ({self.sync_reserved}) must be below concurrent_solves "
                 f"({self.concurrent_solves})"

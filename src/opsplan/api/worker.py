@@ -19,7 +19,7 @@ from ..core.registry import names
 from ..core.run import Progress
 from ..core.solve import solve
 from ..core.status import SolveStatus
-from .store import CANCELLED, FAILED, SUCCEEDED, Store
+from .store import CANCELLED, FAILED, RUNNING, SUCCEEDED, Store
 
 log = logging.getLogger("opsplan.api")
 
@@ -58,24 +58,41 @@ def solve_sync(request: dict[str, Any], overrides: dict[str, Any]) -> tuple[str,
 
 
 def run_job(
-    url: str, job_id: str, cancel_poll_s: float = 0.25, progress_interval_s: float = 0.05
+    url: str,
+    job_id: str,
+    cancel_poll_s: float = 0.25,
+    progress_interval_s: float = 0.05,
+    service_stop_event: str | None = None,
 ) -> tuple[str, float | None]:
     """Solve a job the dispatcher marked running; store its progress and result.
 
-    Returns (final state, solve runtime in seconds).
+    Returns (final state, solve runtime in seconds). On a Dask worker, `service_stop_event` names
+    the distributed Event the service sets when it shuts down: the solve then stops and nothing
+    is stored, so the job stays `running` for the next start's recovery (as when the local pool
+    ends its processes); the answer is then (RUNNING, None).
     """
     store = _store(url)
     job = store.get(job_id, bodies=True)
     if job is None:
         return FAILED, None
+    service_stopping = None
+    if service_stop_event:
+        from ..batch.executors import dask_stop_check
+
+        service_stopping = dask_stop_check(service_stop_event)
     lock = threading.Lock()
     stopped = False
+    abandoned = False
     last_poll = 0.0
     last_write = 0.0
     pending: dict[str, Any] | None = None
 
     def should_stop() -> bool:
-        nonlocal stopped, last_poll
+        nonlocal stopped, abandoned, last_poll
+        if service_stopping is not None and service_stopping():
+            with lock:
+                abandoned = True
+            return True
         with lock:
             if stopped:
                 return True
@@ -147,6 +164,8 @@ def run_job(
         store.finish(job_id, FAILED, error=f"internal error while solving ({type(e).__name__})")
         return FAILED, None
     done.set()
+    if abandoned and not stopped:  # the service shut down: recovery runs the job again
+        return RUNNING, None
     flush()
     if stopped:
         state = CANCELLED

@@ -66,7 +66,7 @@ def solve_task(
     """One solve, run inside a worker. Never raises for bad input or a failing solve."""
     from ..core.solve import solve
 
-    should_stop = _dask_stop_check(cancel_event) if cancel_event else None
+    should_stop = dask_stop_check(cancel_event) if cancel_event else None
     try:
         res = solve(request, options, should_stop=should_stop)
         return ("ok", res.to_json())
@@ -76,7 +76,7 @@ def solve_task(
         return ("failed", f"{type(e).__name__}: {e}\n{traceback.format_exc(limit=8)}")
 
 
-def _dask_stop_check(name: str) -> Callable[[], bool]:
+def dask_stop_check(name: str) -> Callable[[], bool]:
     """A should_stop() for a solve on a Dask worker: reads a distributed Event, at most twice a
     second (the CP-SAT backend polls should_stop every 50 ms from its watcher thread)."""
     from distributed import Event
