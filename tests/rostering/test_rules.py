@@ -186,8 +186,14 @@ def test_rule_coverage_preferred():
 
 
 def test_rule_coverage_excess():
-    res = solved(inst(days=1, employees=2, contract={"min_total_minutes": 480},
-                      coverage=[need(0, 1, over_weight=4)]))
+    res = solved(
+        inst(
+            days=1,
+            employees=2,
+            contract={"min_total_minutes": 480},
+            coverage=[need(0, 1, over_weight=4)],
+        )
+    )
     assert res.objective == 4 and res.solution["coverage"][0]["excess"] == 1
 
 
@@ -203,8 +209,14 @@ def test_rule_skills_count_only_the_skill_used():
 
 
 def test_rule_pins_are_kept():
-    i = inst(days=2, coverage=[need(0, 1)], pins=[{"employee": "E0", "day": 0, "shift": None},
-                                                  {"employee": "E0", "day": 1, "shift": "D"}])
+    i = inst(
+        days=2,
+        coverage=[need(0, 1)],
+        pins=[
+            {"employee": "E0", "day": 0, "shift": None},
+            {"employee": "E0", "day": 1, "shift": "D"},
+        ],
+    )
     res = solved(i)
     assert grid(res)["E0"] == ".D" and res.objective == 1000
 
@@ -220,8 +232,10 @@ def test_rule_history_last_shift_blocks_a_forbidden_successor_on_day_0():
 
 def test_rule_history_rest_after_the_last_shift():
     i = inst(days=1, contract={"min_rest_minutes": 660}, coverage=[need(0, 1)])
-    i["employees"][0]["history"] = {"consecutive_days_worked": 1,
-                                    "last_shift_end": "2023-12-31T23:00:00"}
+    i["employees"][0]["history"] = {
+        "consecutive_days_worked": 1,
+        "last_shift_end": "2023-12-31T23:00:00",
+    }
     assert solved(i).objective == 1000  # 9 h of rest before 08:00
     i["employees"][0]["history"]["last_shift_end"] = "2023-12-31T21:00:00"
     assert solved(i).objective == 0  # exactly 11 h
@@ -233,11 +247,19 @@ def test_rule_fairness_spreads_minutes_nights_and_weekends():
     g = grid(res)
     assert g["E0"].count("D") == 2 and g["E1"].count("D") == 2 and res.objective == 0
     night = [{"id": "N", "start": "22:00", "length_minutes": 480, "night": True}]
-    res = solved(inst(days=3, employees=2, shifts=night, coverage=every_day(3, 1, "N", over_weight=100),
-                      fairness={"nights": 5}))
+    res = solved(
+        inst(
+            days=3,
+            employees=2,
+            shifts=night,
+            coverage=every_day(3, 1, "N", over_weight=100),
+            fairness={"nights": 5},
+        )
+    )
     assert res.objective == 5  # 2 against 1
-    res = solved(inst(days=14, employees=2, coverage=[need(5, 1), need(12, 1)],
-                      fairness={"weekends": 3}))
+    res = solved(
+        inst(days=14, employees=2, coverage=[need(5, 1), need(12, 1)], fairness={"weekends": 3})
+    )
     assert res.objective == 0
     assert [r["weekends"] for r in res.solution["employees"]] == [1, 1]
 

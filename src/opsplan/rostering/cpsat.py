@@ -171,8 +171,12 @@ class Formulation:
         e_index = {e: i for i, e in enumerate(self.E)}
         for p in self.inst.pins:
             e = e_index[p.employee]
-            g = self._guard("pin", p.employee, [p.day], f"pinned on day {p.day} to "
-                            + (f"shift {p.shift}" if p.shift else "a day off"))
+            g = self._guard(
+                "pin",
+                p.employee,
+                [p.day],
+                f"pinned on day {p.day} to " + (f"shift {p.shift}" if p.shift else "a day off"),
+            )
             if p.shift is None:
                 c = self.m.add(self.w[e][p.day] == 0)
             else:
@@ -313,8 +317,17 @@ class Formulation:
                 lits = [self.w[e][d] for d in range(max(0, first), j + 1)]
                 self._pattern("max_consecutive_work", emp.id, lits, 1, g)
 
-    def _min_runs(self, rule: str, e: int, mn: int, on: list[Any], off: list[Any], k_on: int,
-                  k_off: int, text: str) -> None:
+    def _min_runs(
+        self,
+        rule: str,
+        e: int,
+        mn: int,
+        on: list[Any],
+        off: list[Any],
+        k_on: int,
+        k_off: int,
+        text: str,
+    ) -> None:
         """Runs of `on` days shorter than mn, bounded by `off` days (or known history)."""
         emp = self.E[e]
         g = self._guard(rule, emp, [], text)
@@ -345,8 +358,16 @@ class Formulation:
             k_w, k_o = self.run_before(e)
             on = self.w[e]
             off = [lit.Not() for lit in on]
-            self._min_runs("min_consecutive_work", e, mn, on, off, k_w, k_o,
-                           f"at least {mn} working days in a row")
+            self._min_runs(
+                "min_consecutive_work",
+                e,
+                mn,
+                on,
+                off,
+                k_w,
+                k_o,
+                f"at least {mn} working days in a row",
+            )
 
     def add_min_consecutive_off(self) -> None:
         for e, emp in enumerate(self.inst.employees):
@@ -355,8 +376,16 @@ class Formulation:
                 continue
             k_w, k_o = self.run_before(e)
             off = [lit.Not() for lit in self.w[e]]
-            self._min_runs("min_consecutive_off", e, mn, off, self.w[e], k_o, k_w,
-                           f"at least {mn} days off in a row")
+            self._min_runs(
+                "min_consecutive_off",
+                e,
+                mn,
+                off,
+                self.w[e],
+                k_o,
+                k_w,
+                f"at least {mn} days off in a row",
+            )
 
     def weekends(self) -> list[list[int]]:
         out: dict[int, list[int]] = defaultdict(list)
@@ -395,14 +424,18 @@ class Formulation:
     def add_shift_on_request(self) -> None:
         for e, emp in enumerate(self.inst.employees):
             for r in emp.shift_on_requests:
-                lit = self.w[e][r.day] if r.shift is None else self.x[e][r.day][self.s_index[r.shift]]
+                lit = (
+                    self.w[e][r.day] if r.shift is None else self.x[e][r.day][self.s_index[r.shift]]
+                )
                 g = self._guard("shift_on_request", emp.id, [r.day], f"asked to work day {r.day}")
                 self._pattern("shift_on_request", emp.id, [lit.Not()], r.weight, g)
 
     def add_shift_off_request(self) -> None:
         for e, emp in enumerate(self.inst.employees):
             for r in emp.shift_off_requests:
-                lit = self.w[e][r.day] if r.shift is None else self.x[e][r.day][self.s_index[r.shift]]
+                lit = (
+                    self.w[e][r.day] if r.shift is None else self.x[e][r.day][self.s_index[r.shift]]
+                )
                 g = self._guard("shift_off_request", emp.id, [r.day], f"asked off on day {r.day}")
                 self._pattern("shift_off_request", emp.id, [lit], r.weight, g)
 
@@ -484,19 +517,33 @@ class Formulation:
             metrics: list[tuple[str, int, list[Any], int]] = []
             if f.weekends:
                 metrics.append(
-                    ("fairness_weekends", f.weekends, [sum(self.weekend_vars(e)) for e in members],
-                     len(self.weekends()))
+                    (
+                        "fairness_weekends",
+                        f.weekends,
+                        [sum(self.weekend_vars(e)) for e in members],
+                        len(self.weekends()),
+                    )
                 )
             if f.nights and night:
                 metrics.append(
-                    ("fairness_nights", f.nights,
-                     [sum(self.x[e][d][s] for d in range(self.D) for s in night) for e in members],
-                     self.D)
+                    (
+                        "fairness_nights",
+                        f.nights,
+                        [
+                            sum(self.x[e][d][s] for d in range(self.D) for s in night)
+                            for e in members
+                        ],
+                        self.D,
+                    )
                 )
             if f.minutes:
                 metrics.append(
-                    ("fairness_minutes", f.minutes, [self.minutes(e, range(self.D)) for e in members],
-                     self.D * max(self.length))
+                    (
+                        "fairness_minutes",
+                        f.minutes,
+                        [self.minutes(e, range(self.D)) for e in members],
+                        self.D * max(self.length),
+                    )
                 )
             for rule, weight, exprs, ub in metrics:
                 hi = self.m.new_int_var(0, ub, f"{rule}_hi_{cid}")

@@ -74,23 +74,23 @@ def read_nrp(text: str, path: Path) -> dict[str, Any]:
     if days <= 0:
         bad(hn, "the horizon must have at least one day")
 
-    shift_types = []
+    shift_types: list[dict[str, Any]] = []
+    sids = {t[0] for _, t in rows["SECTION_SHIFTS"]}
+    if not rows["SECTION_SHIFTS"]:
+        bad(hn, "no shifts in SECTION_SHIFTS")
     for n, t in rows["SECTION_SHIFTS"]:
         nxt = [s.strip() for s in t[2].split("|") if s.strip()]
-        shift_types.append({"id": t[0], "length_minutes": num(n, t[1], "shift length"),
-                            "forbidden_next": nxt, "_line": n})
-    sids = {s["id"] for s in shift_types}
-    if not shift_types:
-        bad(hn, "no shifts in SECTION_SHIFTS")
-    for s in shift_types:
-        for x in s["forbidden_next"]:
+        length = num(n, t[1], "shift length")
+        for x in nxt:
             if x not in sids:
-                bad(s["_line"], f"shift {s['id']}: unknown shift {x!r} in the cannot-follow list")
-        if not 0 < s["length_minutes"] <= 1440:
-            bad(s["_line"], f"shift {s['id']}: length must be 1 to 1440 minutes")
-        del s["_line"]
+                bad(n, f"shift {t[0]}: unknown shift {x!r} in the cannot-follow list")
+        if not 0 < length <= 1440:
+            bad(n, f"shift {t[0]}: length must be 1 to 1440 minutes")
+        shift_types.append({"id": t[0], "length_minutes": length, "forbidden_next": nxt})
 
-    contracts, employees, e_line = [], [], {}
+    contracts: list[dict[str, Any]] = []
+    employees: list[dict[str, Any]] = []
+    e_line: dict[str, int] = {}
     for n, t in rows["SECTION_STAFF"]:
         eid = t[0]
         if eid in e_line:
@@ -101,22 +101,39 @@ def read_nrp(text: str, path: Path) -> dict[str, Any]:
         for part in filter(None, (p.strip() for p in t[1].split("|"))):
             sid, eq, val = part.partition("=")
             if not eq or sid not in sids:
-                bad(n, f"employee {eid}: MaxShifts entry {part!r} is not ShiftID=max of a known "
-                    "shift")
+                bad(
+                    n,
+                    f"employee {eid}: MaxShifts entry {part!r} is not ShiftID=max of a known shift",
+                )
                 continue
             maxes[sid] = num(n, val, f"employee {eid}: max {sid} shifts")
-        contracts.append({
-            "id": eid,
-            "max_shifts_per_type": maxes,
-            "max_total_minutes": num(n, t[2], f"employee {eid}: MaxTotalMinutes"),
-            "min_total_minutes": num(n, t[3], f"employee {eid}: MinTotalMinutes"),
-            "max_consecutive_work": max(1, num(n, t[4], f"employee {eid}: MaxConsecutiveShifts")),
-            "min_consecutive_work": max(1, num(n, t[5], f"employee {eid}: MinConsecutiveShifts")),
-            "min_consecutive_off": max(1, num(n, t[6], f"employee {eid}: MinConsecutiveDaysOff")),
-            "max_weekends": num(n, t[7], f"employee {eid}: MaxWeekends"),
-        })
-        employees.append({"id": eid, "contract": eid, "unavailable_days": [],
-                          "shift_on_requests": [], "shift_off_requests": []})
+        contracts.append(
+            {
+                "id": eid,
+                "max_shifts_per_type": maxes,
+                "max_total_minutes": num(n, t[2], f"employee {eid}: MaxTotalMinutes"),
+                "min_total_minutes": num(n, t[3], f"employee {eid}: MinTotalMinutes"),
+                "max_consecutive_work": max(
+                    1, num(n, t[4], f"employee {eid}: MaxConsecutiveShifts")
+                ),
+                "min_consecutive_work": max(
+                    1, num(n, t[5], f"employee {eid}: MinConsecutiveShifts")
+                ),
+                "min_consecutive_off": max(
+                    1, num(n, t[6], f"employee {eid}: MinConsecutiveDaysOff")
+                ),
+                "max_weekends": num(n, t[7], f"employee {eid}: MaxWeekends"),
+            }
+        )
+        employees.append(
+            {
+                "id": eid,
+                "contract": eid,
+                "unavailable_days": [],
+                "shift_on_requests": [],
+                "shift_off_requests": [],
+            }
+        )
     by_id = {e["id"]: e for e in employees}
 
     def day_ok(n: int, d: int) -> bool:
@@ -134,8 +151,10 @@ def read_nrp(text: str, path: Path) -> dict[str, Any]:
                 d = num(n, tok, "day")
                 if day_ok(n, d):
                     by_id[t[0]]["unavailable_days"].append(d)
-    for section, key in (("SECTION_SHIFT_ON_REQUESTS", "shift_on_requests"),
-                         ("SECTION_SHIFT_OFF_REQUESTS", "shift_off_requests")):
+    for section, key in (
+        ("SECTION_SHIFT_ON_REQUESTS", "shift_on_requests"),
+        ("SECTION_SHIFT_OFF_REQUESTS", "shift_off_requests"),
+    ):
         for n, t in rows[section]:
             if t[0] not in by_id:
                 bad(n, f"unknown employee {t[0]!r}")
@@ -145,8 +164,7 @@ def read_nrp(text: str, path: Path) -> dict[str, Any]:
                 continue
             d = num(n, t[1], "day")
             if day_ok(n, d):
-                by_id[t[0]][key].append({"day": d, "shift": t[2],
-                                         "weight": num(n, t[3], "weight")})
+                by_id[t[0]][key].append({"day": d, "shift": t[2], "weight": num(n, t[3], "weight")})
     coverage = []
     for n, t in rows["SECTION_COVER"]:
         d = num(n, t[0], "day")
@@ -154,10 +172,16 @@ def read_nrp(text: str, path: Path) -> dict[str, Any]:
             bad(n, f"unknown shift {t[1]!r}")
             continue
         if day_ok(n, d):
-            coverage.append({"day": d, "shift": t[1], "min": num(n, t[2], "requirement"),
-                             "under_weight": num(n, t[3], "weight for under"),
-                             "over_weight": num(n, t[4], "weight for over"),
-                             "preferred_weight": 0})
+            coverage.append(
+                {
+                    "day": d,
+                    "shift": t[1],
+                    "min": num(n, t[2], "requirement"),
+                    "under_weight": num(n, t[3], "weight for under"),
+                    "over_weight": num(n, t[4], "weight for over"),
+                    "preferred_weight": 0,
+                }
+            )
     if problems:
         raise InvalidInput(problems)
     return {

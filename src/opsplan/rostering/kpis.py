@@ -52,8 +52,10 @@ def employee_table(inst: RosteringInstance, solution: dict[str, Any]) -> list[di
         c = contracts[e.contract]
         minutes = sum(length[a["shift"]] for a in days.values())
         weekends = {
-            (inst.start_date + timedelta(days=d - ((inst.start_date + timedelta(days=d)).weekday()
-                                                   - 5))).isoformat()
+            (
+                inst.start_date
+                + timedelta(days=d - ((inst.start_date + timedelta(days=d)).weekday() - 5))
+            ).isoformat()
             for d in days
             if (inst.start_date + timedelta(days=d)).weekday() >= 5
         }
@@ -91,9 +93,7 @@ def grid(inst: RosteringInstance, solution: dict[str, Any]) -> list[dict[str, An
     return [
         {
             "employee": e.id,
-            "days": [
-                roster.get(e.id, {}).get(d, {}).get("shift") or "" for d in range(inst.days)
-            ],
+            "days": [roster.get(e.id, {}).get(d, {}).get("shift") or "" for d in range(inst.days)],
         }
         for e in inst.employees
     ]

@@ -69,45 +69,62 @@ def validate(inst: RosteringInstance) -> list[Problem]:
                 bad(f"{ep}.skills[{j}]", f"employee {emp.id!r}: unknown skill {k!r}")
         for j, d in enumerate(emp.unavailable_days):
             if d >= D:
-                bad(f"{ep}.unavailable_days[{j}]", f"employee {emp.id!r}: day {d} is past the "
-                    f"horizon (days 0..{D - 1})")
+                bad(
+                    f"{ep}.unavailable_days[{j}]",
+                    f"employee {emp.id!r}: day {d} is past the horizon (days 0..{D - 1})",
+                )
         for kind in ("shift_on_requests", "shift_off_requests"):
             for j, r in enumerate(getattr(emp, kind)):
                 if r.day >= D:
-                    bad(f"{ep}.{kind}[{j}].day", f"employee {emp.id!r}: day {r.day} is past the "
-                        f"horizon (days 0..{D - 1})")
+                    bad(
+                        f"{ep}.{kind}[{j}].day",
+                        f"employee {emp.id!r}: day {r.day} is past the horizon (days 0..{D - 1})",
+                    )
                 if r.shift is not None and r.shift not in shifts:
-                    bad(f"{ep}.{kind}[{j}].shift", f"employee {emp.id!r}: unknown shift type "
-                        f"{r.shift!r}")
+                    bad(
+                        f"{ep}.{kind}[{j}].shift",
+                        f"employee {emp.id!r}: unknown shift type {r.shift!r}",
+                    )
         h = emp.history
         if h is not None:
             if h.consecutive_days_worked > 0 and h.consecutive_days_off > 0:
-                bad(f"{ep}.history", f"employee {emp.id!r}: the last day before the horizon "
+                bad(
+                    f"{ep}.history",
+                    f"employee {emp.id!r}: the last day before the horizon "
                     "cannot be both worked and off (consecutive_days_worked and "
-                    "consecutive_days_off are both above 0)")
+                    "consecutive_days_off are both above 0)",
+                )
             if h.last_shift is not None:
                 if h.last_shift not in shifts:
-                    bad(f"{ep}.history.last_shift", f"employee {emp.id!r}: unknown shift type "
-                        f"{h.last_shift!r}")
+                    bad(
+                        f"{ep}.history.last_shift",
+                        f"employee {emp.id!r}: unknown shift type {h.last_shift!r}",
+                    )
                 if h.consecutive_days_off > 0:
-                    bad(f"{ep}.history.last_shift", f"employee {emp.id!r}: a last shift the day "
-                        "before the horizon, but consecutive_days_off is above 0")
+                    bad(
+                        f"{ep}.history.last_shift",
+                        f"employee {emp.id!r}: a last shift the day "
+                        "before the horizon, but consecutive_days_off is above 0",
+                    )
     emp_ids = {e.id for e in inst.employees}
     seen_cover: set[tuple[int, str, str | None]] = set()
-    for i, c in enumerate(inst.coverage):
+    for i, cv in enumerate(inst.coverage):
         cp = f"coverage[{i}]"
-        if c.day >= D:
-            bad(f"{cp}.day", f"day {c.day} is past the horizon (days 0..{D - 1})")
-        if c.shift not in shifts:
-            bad(f"{cp}.shift", f"unknown shift type {c.shift!r}")
-        if c.skill is not None and c.skill not in skills:
-            bad(f"{cp}.skill", f"unknown skill {c.skill!r}")
-        if c.preferred is not None and c.preferred < c.min:
-            bad(f"{cp}.preferred", f"preferred ({c.preferred}) is below min ({c.min})")
-        key = (c.day, c.shift, c.skill)
+        if cv.day >= D:
+            bad(f"{cp}.day", f"day {cv.day} is past the horizon (days 0..{D - 1})")
+        if cv.shift not in shifts:
+            bad(f"{cp}.shift", f"unknown shift type {cv.shift!r}")
+        if cv.skill is not None and cv.skill not in skills:
+            bad(f"{cp}.skill", f"unknown skill {cv.skill!r}")
+        if cv.preferred is not None and cv.preferred < cv.min:
+            bad(f"{cp}.preferred", f"preferred ({cv.preferred}) is below min ({cv.min})")
+        key = (cv.day, cv.shift, cv.skill)
         if key in seen_cover:
-            bad(cp, f"a second coverage row for day {c.day}, shift {c.shift!r}"
-                + (f", skill {c.skill!r}" if c.skill else ""))
+            bad(
+                cp,
+                f"a second coverage row for day {cv.day}, shift {cv.shift!r}"
+                + (f", skill {cv.skill!r}" if cv.skill else ""),
+            )
         seen_cover.add(key)
     seen_pin: set[tuple[str, int]] = set()
     for i, p in enumerate(inst.pins):
