@@ -62,7 +62,8 @@ class Formulation:
         self.y: dict[tuple[int, int, int], dict[str, Any]] = {}
         for r in RULES:
             getattr(self, f"add_{r}")()
-        self.m.minimize(sum(t.coef * t.var for t in self.terms))
+        self.objective = sum(t.coef * t.var for t in self.terms)
+        self.m.minimize(self.objective)
 
     # ---------------------------------------------------------------- helpers
     def _guard(self, rule: str, employee: str | None, days: list[int], text: str) -> list[Any]:
@@ -82,6 +83,9 @@ class Formulation:
             return
         if r.weight == 0 or amount == 0:
             return
+        if len(lits) == 1:  # the literal itself is the violation: no new variable
+            self.terms.append(Term(rule, owner, r.weight * amount, lits[0]))
+            return
         p = self.m.new_bool_var(f"p_{rule}")
         self.m.add_bool_or([lit.Not() for lit in lits] + [p])
         for lit in lits:
@@ -100,6 +104,7 @@ class Formulation:
             return
         v = self.m.new_int_var(0, max(0, ub - limit), f"over_{rule}")
         self.m.add_max_equality(v, [0, expr - limit])
+        self.m.add(v >= expr - limit)  # redundant: a linear cut for the LP relaxation
         self.terms.append(Term(rule, owner, r.weight, v))
 
     def _under(self, rule: str, owner: str, expr: Any, limit: int, g: list[Any]) -> None:
@@ -114,6 +119,7 @@ class Formulation:
             return
         v = self.m.new_int_var(0, limit, f"under_{rule}")
         self.m.add_max_equality(v, [0, limit - expr])
+        self.m.add(v >= limit - expr)  # redundant: a linear cut for the LP relaxation
         self.terms.append(Term(rule, owner, r.weight, v))
 
     def minutes(self, e: int, days: range | list[int]) -> Any:
@@ -479,6 +485,7 @@ class Formulation:
                 return
             v = self.m.new_int_var(0, c.min, f"cov_under_{owner}")
             self.m.add_max_equality(v, [0, c.min - cnt])
+            self.m.add(v >= c.min - cnt)  # redundant: a linear cut for the LP relaxation
         elif kind == "pref":
             if pref <= c.min:
                 return
@@ -491,6 +498,7 @@ class Formulation:
                 return
             v = self.m.new_int_var(0, n - pref, f"cov_over_{owner}")
             self.m.add_max_equality(v, [0, cnt - pref])
+            self.m.add(v >= cnt - pref)  # redundant: a linear cut for the LP relaxation
         self.terms.append(Term(rule, owner, coef, v, "coverage"))
 
     def add_coverage_min(self) -> None:
