@@ -30,15 +30,15 @@ from .schema import RosteringInstance
 class Relaxation:
     def __init__(self, inst: RosteringInstance) -> None:
         self.inst = inst
-        I = inst
+        ri = inst
         self.prob = pulp.LpProblem("rostering_relaxation", pulp.LpMinimize)
-        E = range(len(I.employees))
-        S = range(len(I.shift_types))
-        self.Dn = I.days
+        E = range(len(ri.employees))
+        S = range(len(ri.shift_types))
+        self.Dn = ri.days
         Ds = range(self.Dn)
-        s_index = {s.id: k for k, s in enumerate(I.shift_types)}
-        contract = {c.id: c for c in I.contracts}
-        length = [s.length_minutes for s in I.shift_types]
+        s_index = {s.id: k for k, s in enumerate(ri.shift_types)}
+        contract = {c.id: c for c in ri.contracts}
+        length = [s.length_minutes for s in ri.shift_types]
         x = {
             (e, d, s): pulp.LpVariable(f"x_{e}_{d}_{s}", cat="Binary")
             for e in E
@@ -50,7 +50,7 @@ class Relaxation:
         P = self.prob
         terms: list[Any] = []
         hard = {
-            r: I.rule(r).hard
+            r: ri.rule(r).hard
             for r in (
                 "unavailable",
                 "forbidden_succession",
@@ -72,14 +72,14 @@ class Relaxation:
         weeks: dict[tuple[int, int], list[int]] = defaultdict(list)
         weekends: dict[int, list[int]] = defaultdict(list)
         for d in Ds:
-            dt = I.start_date + timedelta(days=d)
+            dt = ri.start_date + timedelta(days=d)
             iso = dt.isocalendar()
             weeks[(iso[0], iso[1])].append(d)
             if dt.weekday() == 5:
                 weekends[d].append(d)
             elif dt.weekday() == 6:
                 weekends[d - 1].append(d)
-        for e, emp in enumerate(I.employees):
+        for e, emp in enumerate(ri.employees):
             c = contract[emp.contract]
             for d in Ds:
                 P += w[e, d] <= 1
@@ -87,7 +87,7 @@ class Relaxation:
                 for d in set(emp.unavailable_days):
                     P += w[e, d] == 0
             if hard["forbidden_succession"]:
-                for s, st in enumerate(I.shift_types):
+                for s, st in enumerate(ri.shift_types):
                     for nxt in st.forbidden_next:
                         for d in range(self.Dn - 1):
                             P += x[e, d, s] + x[e, d + 1, s_index[nxt]] <= 1
@@ -136,7 +136,7 @@ class Relaxation:
                 ("shift_on_request", emp.shift_on_requests),
                 ("shift_off_request", emp.shift_off_requests),
             ):
-                r_ = I.rule(kind)
+                r_ = ri.rule(kind)
                 for r in reqs:
                     lit = w[e, r.day] if r.shift is None else x[e, r.day, s_index[r.shift]]
                     miss = (1 - lit) if kind == "shift_on_request" else lit
@@ -144,17 +144,19 @@ class Relaxation:
                         P += miss == 0
                     elif r_.weight * r.weight:
                         terms.append(r_.weight * r.weight * miss)
-        for p in I.pins:
-            e = next(k for k, emp in enumerate(I.employees) if emp.id == p.employee)
+        for p in ri.pins:
+            e = next(k for k, emp in enumerate(ri.employees) if emp.id == p.employee)
             if p.shift is None:
                 P += w[e, p.day] == 0
             else:
                 P += x[e, p.day, s_index[p.shift]] == 1
-        cmin, cexc = I.rule("coverage_min"), I.rule("coverage_excess")
-        for k, cv in enumerate(I.coverage):
+        cmin, cexc = ri.rule("coverage_min"), ri.rule("coverage_excess")
+        for k, cv in enumerate(ri.coverage):
             s = s_index[cv.shift]
             who = [
-                e for e, emp in enumerate(I.employees) if cv.skill is None or cv.skill in emp.skills
+                e
+                for e, emp in enumerate(ri.employees)
+                if cv.skill is None or cv.skill in emp.skills
             ]
             cnt = pulp.lpSum(x[e, cv.day, s] for e in who)
             if cmin.hard:
@@ -176,10 +178,12 @@ class Relaxation:
 
     def assignments(self) -> list[dict[str, Any]]:
         out = []
-        I = self.inst
+        ri = self.inst
         for (e, d, s), var in self.x.items():
             if backend.value(var) > 0.5:
-                out.append({"employee": I.employees[e].id, "day": d, "shift": I.shift_types[s].id})
+                out.append(
+                    {"employee": ri.employees[e].id, "day": d, "shift": ri.shift_types[s].id}
+                )
         return out
 
 
