@@ -59,7 +59,7 @@ def register(spec: ModelSpec) -> ModelSpec:
 
 def _load_builtin() -> None:
     # Importing a family module registers it. One line per family.
-    from .. import rostering, scheduling  # noqa: F401
+    from .. import rostering, scheduling, staffing_levels  # noqa: F401
 
 
 def get(name: str) -> ModelSpec:
