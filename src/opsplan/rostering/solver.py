@@ -22,9 +22,11 @@ PARAMS: dict[str, Any] = {}
 
 
 # share of the time limit given to the MILP relaxation (HiGHS) before CP-SAT
-RELAXATION_SHARE = 0.25
+RELAXATION_SHARE = 0.15
 # share of the remaining time for CP-SAT on the full model; the rest goes to the neighbourhoods
-FULL_SHARE = 0.3
+FULL_SHARE = 0.6
+# the relaxation's roster is a hint only when within this factor of its bound
+HINT_GAP = 1.1
 # time limit of one neighbourhood re-solve, seconds
 LNS_ROUND_S = 2.0
 
@@ -37,8 +39,10 @@ def solve(inst: RosteringInstance, opts: SolveOptions, ctx: RunContext) -> Outco
     share = max(0.5, RELAXATION_SHARE * (opts.time_limit_s - ctx.elapsed()))
     lp, start = relax(inst, opts, ctx, share)
     lower = lp.bound if F.terms else None
-    if start is not None:
-        F.hint(start)
+    if start is not None and lp.objective is not None and (
+        lp.bound is None or lp.objective <= HINT_GAP * max(1.0, lp.bound)
+    ):
+        F.hint(start)  # a poor start only misleads CP-SAT's search
     if lower is not None:
         # the relaxation's bound holds for every roster: tell CP-SAT, so it can prove optimality
         F.m.add(F.objective >= math.ceil(lower - 1e-4))
