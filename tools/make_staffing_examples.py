@@ -12,6 +12,7 @@ shift patterns (full-time 5-day and part-time 3-day tours, starts every 30 minut
 from __future__ import annotations
 
 import json
+import math
 import random
 from pathlib import Path
 from typing import Any
@@ -93,21 +94,28 @@ def ward(seed: int = 3) -> dict[str, Any]:
     }
 
 
-def store_week(seed: int = 7, n_patterns: int = 200) -> dict[str, Any]:
-    """One week in 15-minute slots (672) and n_patterns tours drawn from a seeded menu."""
+def store_week(seed: int = 7, n_patterns: int = 200, slot_noise: bool = False) -> dict[str, Any]:
+    """One week in 15-minute slots (672) and n_patterns tours drawn from a seeded menu.
+
+    Demand is a forecast curve (a lunch and an evening peak, busier weekends, a random level per
+    day), rounded to whole people; slot_noise adds an independent +-1 to every slot (harder).
+    """
     rnd = random.Random(seed)
     slot = 15
     demand = []
     for day in range(7):
-        weekend = day >= 5
+        level = (1.3 if day >= 5 else 1.0) * rnd.uniform(0.9, 1.1)
         for t in range(96):
-            h = t * slot / 60
+            h = (t + 0.5) * slot / 60
             if h < 8 or h >= 22:
                 demand.append(0)
                 continue
-            base = 3 + (2 if 11 <= h < 14 else 0) + (3 if 16 <= h < 19 else 0)
-            base += 2 if weekend else 0
-            demand.append(max(1, base + rnd.choice([-1, 0, 0, 1])))
+            curve = 2.5 + 3.5 * math.exp(-(((h - 12.5) / 1.5) ** 2))
+            curve += 4.5 * math.exp(-(((h - 17.5) / 1.7) ** 2))
+            v = round(level * curve)
+            if slot_noise:
+                v += rnd.choice([-1, 0, 0, 1])
+            demand.append(max(1, v))
     menu = []
     for start in range(8 * 60, 18 * 60 + 1, 30):
         for hours in (4, 6, 8):

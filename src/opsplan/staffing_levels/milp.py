@@ -28,7 +28,9 @@ class Formulation:
             p.id: pulp.LpVariable(f"n_{k}", 0, p.max_headcount, cat="Integer")
             for k, p in enumerate(inst.patterns)
         }
-        self.u = [pulp.LpVariable(f"u_{t}", 0) for t in range(self.T)]
+        # whole people short: with integer demand this is exact, and it lets the solvers see
+        # that the objective moves in whole steps (which closes the last gap quickly)
+        self.u = [pulp.LpVariable(f"u_{t}", 0, cat="Integer") for t in range(self.T)]
         self.add_coverage()
         self.add_part_time_share()
         self.prob += pulp.lpSum(p.cost * self.n[p.id] for p in inst.patterns) + (
