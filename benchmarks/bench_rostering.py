@@ -37,10 +37,14 @@ def parse_range(text: str) -> list[int]:
 
 def curtois(root: Path, ids: list[int], limit: float, workers: int) -> None:
     shift = root / "shift"
-    best = {r["instance"]: float(r["optimum_or_bks"]) for r in csv.DictReader(
-        (shift / "bounds.csv").open())}
-    print(f"{'instance':<11}{'status':<10}{'objective':>10}{'bound':>10}{'best':>8}"
-          f"{'gap_to_best':>12}{'time_s':>8}  checked")
+    best = {
+        r["instance"]: float(r["optimum_or_bks"])
+        for r in csv.DictReader((shift / "bounds.csv").open())
+    }
+    print(
+        f"{'instance':<11}{'status':<10}{'objective':>10}{'bound':>10}{'best':>8}"
+        f"{'gap_to_best':>12}{'time_s':>8}  checked"
+    )
     gaps = []
     for i in ids:
         name = f"Instance{i}"
@@ -54,14 +58,17 @@ def curtois(root: Path, ids: list[int], limit: float, workers: int) -> None:
         gap = (obj - bks) / bks if obj is not None else None
         if gap is not None:
             gaps.append(gap)
-        print(f"{name:<11}{res.status.value:<10}{obj if obj is not None else '-':>10}"
-              f"{res.bound if res.bound is not None else '-':>10}{bks:>8.0f}"
-              f"{(f'{100 * gap:.2f}%') if gap is not None else '-':>12}{wall:>8.1f}  "
-              f"{'yes' if ok else 'NO: ' + ', '.join(v.rule for v in res.violations)}",
-              flush=True)
+        print(
+            f"{name:<11}{res.status.value:<10}{obj if obj is not None else '-':>10}"
+            f"{res.bound if res.bound is not None else '-':>10}{bks:>8.0f}"
+            f"{(f'{100 * gap:.2f}%') if gap is not None else '-':>12}{wall:>8.1f}  "
+            f"{'yes' if ok else 'NO: ' + ', '.join(v.rule for v in res.violations)}",
+            flush=True,
+        )
     if gaps:
-        print(f"mean gap to best known over {len(gaps)} instances: "
-              f"{100 * sum(gaps) / len(gaps):.2f}%")
+        print(
+            f"mean gap to best known over {len(gaps)} instances: {100 * sum(gaps) / len(gaps):.2f}%"
+        )
 
 
 def levels(limit: float) -> None:
@@ -70,16 +77,22 @@ def levels(limit: float) -> None:
 
     for noise in (False, True):
         inst = store_week(seed=7, n_patterns=200, slot_noise=noise)
-        print(f"staffing levels: {len(inst['demand'])} slots, {len(inst['patterns'])} patterns, "
-              f"demand {'with +-1 noise on every slot' if noise else 'a smooth forecast'}")
+        print(
+            f"staffing levels: {len(inst['demand'])} slots, {len(inst['patterns'])} patterns, "
+            f"demand {'with +-1 noise on every slot' if noise else 'a smooth forecast'}"
+        )
         for backend in ("cbc", "highs"):
             t0 = time.monotonic()
-            res = opsplan.solve({"model": "staffing_levels", "instance": inst},
-                                {"time_limit_s": limit, "backend": backend, "workers": 2})
+            res = opsplan.solve(
+                {"model": "staffing_levels", "instance": inst},
+                {"time_limit_s": limit, "backend": backend, "workers": 2},
+            )
             wall = time.monotonic() - t0
-            print(f"  {backend:<6} {res.status.value:<9} objective {res.objective} "
-                  f"bound {res.bound} time {wall:.2f} s  violations {len(res.violations)}",
-                  flush=True)
+            print(
+                f"  {backend:<6} {res.status.value:<9} objective {res.objective} "
+                f"bound {res.bound} time {wall:.2f} s  violations {len(res.violations)}",
+                flush=True,
+            )
 
 
 def main() -> None:

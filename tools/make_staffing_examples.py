@@ -26,17 +26,38 @@ def ward(seed: int = 3) -> dict[str, Any]:
     shifts = [
         {"id": "E", "start": "07:00", "length_minutes": 480},
         {"id": "L", "start": "14:30", "length_minutes": 480},
-        {"id": "N", "start": "22:00", "length_minutes": 540, "night": True,
-         "forbidden_next": ["E", "L"]},
+        {
+            "id": "N",
+            "start": "22:00",
+            "length_minutes": 540,
+            "night": True,
+            "forbidden_next": ["E", "L"],
+        },
     ]
     contracts = [
-        {"id": "full_time", "min_total_minutes": 8160, "max_total_minutes": 9600,
-         "max_week_minutes": 2880, "max_consecutive_work": 5, "min_consecutive_work": 2,
-         "min_consecutive_off": 2, "min_rest_minutes": 660, "max_weekends": 2,
-         "max_shifts_per_type": {"N": 7}},
-        {"id": "part_time", "min_total_minutes": 3840, "max_total_minutes": 5280,
-         "max_week_minutes": 1920, "max_consecutive_work": 4, "min_consecutive_off": 2,
-         "min_rest_minutes": 660, "max_weekends": 2, "max_shifts_per_type": {"N": 4}},
+        {
+            "id": "full_time",
+            "min_total_minutes": 8160,
+            "max_total_minutes": 9600,
+            "max_week_minutes": 2880,
+            "max_consecutive_work": 5,
+            "min_consecutive_work": 2,
+            "min_consecutive_off": 2,
+            "min_rest_minutes": 660,
+            "max_weekends": 2,
+            "max_shifts_per_type": {"N": 7},
+        },
+        {
+            "id": "part_time",
+            "min_total_minutes": 3840,
+            "max_total_minutes": 5280,
+            "max_week_minutes": 1920,
+            "max_consecutive_work": 4,
+            "min_consecutive_off": 2,
+            "min_rest_minutes": 660,
+            "max_weekends": 2,
+            "max_shifts_per_type": {"N": 4},
+        },
     ]
     employees = []
     for k in range(30):
@@ -51,8 +72,9 @@ def ward(seed: int = 3) -> dict[str, Any]:
         if k in (4, 17, 26):  # holidays: a week off
             a = rnd.randrange(0, days - 7)
             emp["unavailable_days"] = list(range(a, a + 7))
+        off_days = sorted(rnd.sample(range(days), 2))
         emp["shift_off_requests"] = [
-            {"day": d, "weight": rnd.choice([5, 10, 20])} for d in sorted(rnd.sample(range(days), 2))
+            {"day": d, "weight": rnd.choice([5, 10, 20])} for d in off_days
         ]
         if rnd.random() < 0.4:
             d = rnd.randrange(days)
@@ -70,10 +92,28 @@ def ward(seed: int = 3) -> dict[str, Any]:
         weekend = d % 7 >= 5
         for s, (rn, hca) in need.items():
             r = rn - (1 if weekend and s != "N" else 0)
-            coverage.append({"day": d, "shift": s, "skill": "rn", "min": r, "preferred": r + 1,
-                             "under_weight": 1000, "preferred_weight": 20, "over_weight": 5})
-            coverage.append({"day": d, "shift": s, "skill": "hca", "min": hca,
-                             "under_weight": 500, "over_weight": 5})
+            coverage.append(
+                {
+                    "day": d,
+                    "shift": s,
+                    "skill": "rn",
+                    "min": r,
+                    "preferred": r + 1,
+                    "under_weight": 1000,
+                    "preferred_weight": 20,
+                    "over_weight": 5,
+                }
+            )
+            coverage.append(
+                {
+                    "day": d,
+                    "shift": s,
+                    "skill": "hca",
+                    "min": hca,
+                    "under_weight": 500,
+                    "over_weight": 5,
+                }
+            )
     return {
         "model": "rostering",
         "instance": {
@@ -85,8 +125,10 @@ def ward(seed: int = 3) -> dict[str, Any]:
             "contracts": contracts,
             "employees": employees,
             "coverage": coverage,
-            "pins": [{"employee": "N01", "day": 0, "shift": "E"},
-                     {"employee": "N02", "day": 0, "shift": None}],
+            "pins": [
+                {"employee": "N01", "day": 0, "shift": "E"},
+                {"employee": "N02", "day": 0, "shift": None},
+            ],
             "rules": {"coverage_excess": {"hard": False, "weight": 1}},
             "fairness": {"weekends": 30, "nights": 10},
         },
@@ -126,23 +168,26 @@ def store_week(seed: int = 7, n_patterns: int = 200, slot_noise: bool = False) -
                 menu.append((start, hours, days, False))
             if hours <= 6:  # part time: 3 days
                 for first in range(7):
-                    menu.append((start, hours, sorted({first, (first + 2) % 7, (first + 4) % 7}),
-                                 True))
+                    menu.append(
+                        (start, hours, sorted({first, (first + 2) % 7, (first + 4) % 7}), True)
+                    )
     picks = rnd.sample(menu, n_patterns)
     patterns = []
     for k, (start, hours, days, pt) in enumerate(picks):
         brk = hours >= 6
         rate = 24.0 if pt else 21.0
-        patterns.append({
-            "id": f"P{k + 1:03d}",
-            "start": f"{start // 60:02d}:{start % 60:02d}",
-            "length_minutes": hours * 60,
-            "break_offset_minutes": (hours * 60 // 2) - ((hours * 60 // 2) % 15) if brk else 0,
-            "break_minutes": 30 if brk else 0,
-            "days": days,
-            "cost": round(rate * (hours - (0.5 if brk else 0)) * len(days), 2),
-            "part_time": pt,
-        })
+        patterns.append(
+            {
+                "id": f"P{k + 1:03d}",
+                "start": f"{start // 60:02d}:{start % 60:02d}",
+                "length_minutes": hours * 60,
+                "break_offset_minutes": (hours * 60 // 2) - ((hours * 60 // 2) % 15) if brk else 0,
+                "break_minutes": 30 if brk else 0,
+                "days": days,
+                "cost": round(rate * (hours - (0.5 if brk else 0)) * len(days), 2),
+                "part_time": pt,
+            }
+        )
     return {
         "name": "store_week",
         "start_date": "2026-03-02",
@@ -160,8 +205,11 @@ def main() -> None:
     (out / "rostering").mkdir(parents=True, exist_ok=True)
     (out / "staffing_levels").mkdir(parents=True, exist_ok=True)
     (out / "rostering" / "ward_4_weeks.json").write_text(json.dumps(ward(), indent=1) + "\n")
-    store = {"model": "staffing_levels", "instance": store_week(),
-             "options": {"time_limit_s": 30, "backend": "highs"}}
+    store = {
+        "model": "staffing_levels",
+        "instance": store_week(),
+        "options": {"time_limit_s": 30, "backend": "highs"},
+    }
     (out / "staffing_levels" / "store_week.json").write_text(json.dumps(store, indent=1) + "\n")
 
 

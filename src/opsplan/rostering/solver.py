@@ -39,8 +39,10 @@ def solve(inst: RosteringInstance, opts: SolveOptions, ctx: RunContext) -> Outco
     share = max(0.5, RELAXATION_SHARE * (opts.time_limit_s - ctx.elapsed()))
     lp, start = relax(inst, opts, ctx, share)
     lower = lp.bound if F.terms else None
-    if start is not None and lp.objective is not None and (
-        lp.bound is None or lp.objective <= HINT_GAP * max(1.0, lp.bound)
+    if (
+        start is not None
+        and lp.objective is not None
+        and (lp.bound is None or lp.objective <= HINT_GAP * max(1.0, lp.bound))
     ):
         F.hint(start)  # a poor start only misleads CP-SAT's search
     if lower is not None:
