@@ -25,6 +25,8 @@ PARAMS: dict[str, Any] = {}
 RELAXATION_SHARE = 0.15
 # share of the remaining time for CP-SAT on the full model; the rest goes to the neighbourhoods
 FULL_SHARE = 0.6
+# share of the remaining time to find a first roster when the relaxation gave no good one
+FEASIBLE_SHARE = 0.2
 # the relaxation's roster is a hint only when within this factor of its bound
 HINT_GAP = 1.1
 # time limit of one neighbourhood re-solve, seconds
@@ -39,12 +41,14 @@ def solve(inst: RosteringInstance, opts: SolveOptions, ctx: RunContext) -> Outco
     share = max(0.5, RELAXATION_SHARE * (opts.time_limit_s - ctx.elapsed()))
     lp, start = relax(inst, opts, ctx, share)
     lower = lp.bound if F.terms else None
+    hinted = False
     if (
         start is not None
         and lp.objective is not None
         and (lp.bound is None or lp.objective <= HINT_GAP * max(1.0, lp.bound))
     ):
         F.hint(start)  # a poor start only misleads CP-SAT's search
+        hinted = True
     if lower is not None:
         # the relaxation's bound holds for every roster: tell CP-SAT, so it can prove optimality
         F.m.add(F.objective >= math.ceil(lower - 1e-4))
@@ -52,7 +56,24 @@ def solve(inst: RosteringInstance, opts: SolveOptions, ctx: RunContext) -> Outco
         f"MILP relaxation (HiGHS): {lp.status.value}, objective {lp.objective}, bound {lp.bound}, "
         f"{lp.wall_s:.1f} s"
     )
-    # 2. CP-SAT on the full model
+    # 2. without a good start: any roster that keeps the hard rules (CP-SAT, no objective),
+    # which is much easier to find than a good one
+    if not hinted:
+        G = F.m.clone()
+        G.clear_objective()
+        share = max(0.5, FEASIBLE_SHARE * (opts.time_limit_s - ctx.elapsed()))
+        feas = backend.run(G, opts, ctx, params=PARAMS, time_limit_s=share)
+        messages.append(f"first roster (hard rules only): {feas.status.value}, {feas.wall_s:.1f} s")
+        if feas.status == SolveStatus.INFEASIBLE:
+            return Outcome(
+                status=feas.status,
+                diagnosis=explain(inst, opts, ctx),
+                solver=info,
+                messages=messages,
+            )
+        if feas.has_solution:
+            F.hint(F.extract(feas.solver.value))
+    # 3. CP-SAT on the full model
     full_share = FULL_SHARE * (opts.time_limit_s - ctx.elapsed())
     run = backend.run(F.m, opts, ctx, params=PARAMS, time_limit_s=max(0.5, full_share))
     messages += run.log
@@ -88,7 +109,7 @@ def solve(inst: RosteringInstance, opts: SolveOptions, ctx: RunContext) -> Outco
     objective = float(run.objective or 0.0)
     assignments = F.extract(run.solver.value)
     penalties = F.penalties(run.solver.value)
-    # 3. large-neighbourhood search: re-optimise a few employees, or a window of days, at a time
+    # 4. large-neighbourhood search: re-optimise a few employees, or a window of days, at a time
     if status == SolveStatus.FEASIBLE and (bound is None or objective > bound):
         found = lns(F, opts, ctx, objective, assignments, bound)
         if found is not None:
