@@ -37,7 +37,7 @@ def ward(seed: int = 3) -> dict[str, Any]:
     contracts = [
         {
             "id": "full_time",
-            "min_total_minutes": 8160,
+            "min_total_minutes": 6720,
             "max_total_minutes": 9600,
             "max_week_minutes": 2880,
             "max_consecutive_work": 5,
@@ -49,7 +49,7 @@ def ward(seed: int = 3) -> dict[str, Any]:
         },
         {
             "id": "part_time",
-            "min_total_minutes": 3840,
+            "min_total_minutes": 2880,
             "max_total_minutes": 5280,
             "max_week_minutes": 1920,
             "max_consecutive_work": 4,
@@ -85,6 +85,10 @@ def ward(seed: int = 3) -> dict[str, Any]:
             emp["history"] = {"consecutive_days_worked": run, "last_shift": last}
         else:
             emp["history"] = {"consecutive_days_off": rnd.randint(1, 3)}
+        if eid == "N01":  # pinned to an early shift on day 0 (see pins)
+            emp["history"] = {"consecutive_days_off": 2}
+        if eid == "N02":  # pinned to a day off on day 0, after a full run of work
+            emp["history"] = {"consecutive_days_worked": 3, "last_shift": "L"}
         employees.append(emp)
     need = {"E": (4, 2), "L": (3, 2), "N": (2, 1)}
     coverage = []
@@ -129,7 +133,13 @@ def ward(seed: int = 3) -> dict[str, Any]:
                 {"employee": "N01", "day": 0, "shift": "E"},
                 {"employee": "N02", "day": 0, "shift": None},
             ],
-            "rules": {"coverage_excess": {"hard": False, "weight": 1}},
+            "rules": {
+                "coverage_excess": {"hard": False, "weight": 1},
+                "min_consecutive_work": {"hard": False, "weight": 50},
+                "min_consecutive_off": {"hard": False, "weight": 50},
+                "max_weekends": {"hard": False, "weight": 100},
+                "min_total_minutes": {"hard": False, "weight": 1},
+            },
             "fairness": {"weekends": 30, "nights": 10},
         },
         "options": {"time_limit_s": 60, "workers": 2},
