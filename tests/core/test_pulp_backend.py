@@ -140,3 +140,24 @@ def test_highs_does_not_call_a_suboptimal_plan_optimal():
     for backend in ("highs", "cbc"):
         run = B.run(p, SolveOptions(backend=backend), RunContext())
         assert run.status == SolveStatus.OPTIMAL and run.objective == pytest.approx(261), backend
+
+
+@pytest.mark.parametrize("backend", ["cbc", "highs"])
+@pytest.mark.parametrize("maximise", [False, True])
+def test_bound_includes_the_objective_constant_and_sense(backend, maximise):
+    # PuLP gives HiGHS the objective without its constant (and negated when maximising): the
+    # reported bound must still be in the problem's own terms
+    import pulp as pl
+
+    from opsplan.core.backends import pulp as pulp_backend
+    from opsplan.core.options import SolveOptions
+    from opsplan.core.run import RunContext
+
+    prob = pl.LpProblem("c", pl.LpMaximize if maximise else pl.LpMinimize)
+    x = pl.LpVariable("x", 0, 10, cat="Integer")
+    y = pl.LpVariable("y", 0, 10, cat="Integer")
+    prob += (100 - 3 * x - 2 * y + (1 - x)) if maximise else (100 + 3 * x + 2 * y - (1 - x))
+    prob += 2 * x + 3 * y >= 7.5
+    run = pulp_backend.run(prob, SolveOptions(backend=backend), RunContext())
+    expected = 95.0 if maximise else 105.0
+    assert run.objective == pytest.approx(expected) and run.bound == pytest.approx(expected)

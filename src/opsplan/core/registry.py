@@ -64,7 +64,9 @@ def _load_builtin() -> None:
     # Importing a family module registers it. One line per family.
     from .. import (
         inventory,  # noqa: F401
+        rostering,  # noqa: F401
         scheduling,  # noqa: F401
+        staffing_levels,  # noqa: F401
         suppliers,  # noqa: F401
     )
 

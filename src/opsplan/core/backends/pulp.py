@@ -164,13 +164,17 @@ def _run_highs(
 
     cb = highspy.cb
     solutions = 0
+    # PuLP hands HiGHS the objective without its constant, negated when maximising: map HiGHS's
+    # numbers back to the problem's own objective
+    sign = -1.0 if prob.sense == pulp.LpMaximize else 1.0
+    offset = float(prob.objective.constant) if prob.objective is not None else 0.0
 
     def callback(kind: Any, message: str, data_out: Any, data_in: Any, user: Any) -> None:
         nonlocal solutions
         if kind == cb.HighsCallbackType.kCallbackMipImprovingSolution:
             solutions += 1
-            obj = float(data_out.objective_function_value)
-            bnd = float(data_out.mip_dual_bound)
+            obj = sign * float(data_out.objective_function_value) + offset
+            bnd = sign * float(data_out.mip_dual_bound) + offset
             bnd_f = bnd if math.isfinite(bnd) else None
             ctx.report(Progress(ctx.elapsed(), solutions, obj, bnd_f, relative_gap(obj, bnd_f)))
         elif kind == cb.HighsCallbackType.kCallbackMipInterrupt and ctx.stop_requested():
@@ -216,7 +220,7 @@ def _run_highs(
     bound = None
     if prob.isMIP():
         b = float(info.mip_dual_bound)
-        bound = b if math.isfinite(b) else None
+        bound = sign * b + offset if math.isfinite(b) else None
     obj, bound = _objective_and_bound(prob, status, bound)
     if options.log:
         log.append(f"HiGHS: {model_status}, mip gap {info.mip_gap}, nodes {info.mip_node_count}")

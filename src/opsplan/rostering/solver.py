@@ -1,0 +1,202 @@
+"""Rostering solve: CP-SAT formulation -> roster tables; diagnosis when hard rules conflict."""
+
+from __future__ import annotations
+
+import math
+import random
+from datetime import timedelta
+from typing import Any
+
+from ..core.backends import cpsat as backend
+from ..core.options import SolveOptions
+from ..core.run import Outcome, RunContext
+from ..core.status import SolveStatus
+from .cpsat import Formulation
+from .diagnose import explain
+from .kpis import coverage_table, employee_table, grid
+from .milp import relax
+from .schema import RosteringInstance
+
+# CP-SAT parameters for rostering models (see benchmarks/RESULTS.md)
+PARAMS: dict[str, Any] = {}
+
+
+# share of the time limit given to the MILP relaxation (HiGHS) before CP-SAT
+RELAXATION_SHARE = 0.15
+# share of the remaining time for CP-SAT on the full model; the rest goes to the neighbourhoods
+FULL_SHARE = 0.6
+# share of the remaining time to find a first roster when the relaxation gave no good one
+FEASIBLE_SHARE = 0.2
+# the relaxation's roster is a hint only when within this factor of its bound
+HINT_GAP = 1.1
+# time limit of one neighbourhood re-solve, seconds
+LNS_ROUND_S = 2.0
+
+
+def solve(inst: RosteringInstance, opts: SolveOptions, ctx: RunContext) -> Outcome:
+    F = Formulation(inst)
+    info = backend.solver_info(opts)
+    messages: list[str] = []
+    # 1. a MILP relaxation on HiGHS: a proven lower bound, and a roster to start from
+    share = max(0.5, RELAXATION_SHARE * (opts.time_limit_s - ctx.elapsed()))
+    lp, start = relax(inst, opts, ctx, share)
+    lower = lp.bound if F.terms else None
+    hinted = False
+    if (
+        start is not None
+        and lp.objective is not None
+        and (lp.bound is None or lp.objective <= HINT_GAP * max(1.0, lp.bound))
+    ):
+        F.hint(start)  # a poor start only misleads CP-SAT's search
+        hinted = True
+    if lower is not None:
+        # the relaxation's bound holds for every roster: tell CP-SAT, so it can prove optimality
+        F.m.add(F.objective >= math.ceil(lower - 1e-4))
+    messages.append(
+        f"MILP relaxation (HiGHS): {lp.status.value}, objective {lp.objective}, bound {lp.bound}, "
+        f"{lp.wall_s:.1f} s"
+    )
+    # 2. without a good start: any roster that keeps the hard rules (CP-SAT, no objective),
+    # which is much easier to find than a good one
+    if not hinted:
+        G = F.m.clone()
+        G.clear_objective()
+        share = max(0.5, FEASIBLE_SHARE * (opts.time_limit_s - ctx.elapsed()))
+        feas = backend.run(G, opts, ctx, params=PARAMS, time_limit_s=share)
+        messages.append(f"first roster (hard rules only): {feas.status.value}, {feas.wall_s:.1f} s")
+        if feas.status == SolveStatus.INFEASIBLE:
+            return Outcome(
+                status=feas.status,
+                diagnosis=explain(inst, opts, ctx),
+                solver=info,
+                messages=messages,
+            )
+        if feas.has_solution:
+            F.hint(F.extract(feas.solver.value))
+    # 3. CP-SAT on the full model
+    full_share = FULL_SHARE * (opts.time_limit_s - ctx.elapsed())
+    run = backend.run(F.m, opts, ctx, params=PARAMS, time_limit_s=max(0.5, full_share))
+    messages += run.log
+    bound = run.bound
+    if lower is not None:
+        bound = max(bound if bound is not None else lower, math.ceil(lower - 1e-4))
+    if run.status == SolveStatus.INFEASIBLE:
+        return Outcome(
+            status=run.status, diagnosis=explain(inst, opts, ctx), solver=info, messages=messages
+        )
+    if not run.has_solution:
+        # no roster yet: give CP-SAT the rest of the time on the full model
+        run = backend.run(F.m, opts, ctx, params=PARAMS)
+        messages += run.log
+        if run.status == SolveStatus.INFEASIBLE:
+            return Outcome(
+                status=run.status,
+                diagnosis=explain(inst, opts, ctx),
+                solver=info,
+                messages=messages,
+            )
+        if not run.has_solution:
+            return Outcome(
+                status=run.status,
+                bound=bound,
+                solver=info,
+                messages=messages,
+                cancelled=ctx.cancelled.is_set(),
+            )
+    if run.bound is not None:
+        bound = max(bound if bound is not None else run.bound, run.bound)
+    status = run.status
+    objective = float(run.objective or 0.0)
+    assignments = F.extract(run.solver.value)
+    penalties = F.penalties(run.solver.value)
+    # 4. large-neighbourhood search: re-optimise a few employees, or a window of days, at a time
+    if status == SolveStatus.FEASIBLE and (bound is None or objective > bound):
+        found = lns(F, opts, ctx, objective, assignments, bound)
+        if found is not None:
+            objective, assignments, penalties, rounds = found
+            messages.append(f"large-neighbourhood search: {rounds} rounds, objective {objective}")
+    if bound is not None and objective <= bound:
+        status = SolveStatus.OPTIMAL
+    return Outcome(
+        status=status,
+        objective=objective,
+        bound=bound,
+        solution=build_solution(inst, assignments),
+        penalties=penalties,
+        solver=info,
+        messages=messages,
+        cancelled=ctx.cancelled.is_set(),
+    )
+
+
+def lns(
+    F: Formulation,
+    opts: SolveOptions,
+    ctx: RunContext,
+    objective: float,
+    assignments: list[dict[str, Any]],
+    bound: float | None,
+) -> tuple[float, list[dict[str, Any]], dict[str, Any], int] | None:
+    """Fix all but a neighbourhood to the incumbent (domains) and re-solve it."""
+    rnd = random.Random(opts.seed)
+    nE, D = len(F.E), F.D
+    n_emp = max(2, min(nE, 3))
+    n_days = max(7, min(D, 14))
+    best: tuple[float, list[dict[str, Any]], dict[str, Any]] | None = None
+    rounds = 0
+    while opts.time_limit_s - ctx.elapsed() > 0.5 and not ctx.stop_requested():
+        if bound is not None and objective <= bound:
+            break
+        rounds += 1
+        on = {(a["employee"], a["day"], a["shift"]) for a in assignments}
+        free_e: set[int] = set()
+        free_d: set[int] = set()
+        if rnd.random() < 0.7:
+            free_e = set(rnd.sample(range(nE), n_emp))
+        else:
+            first = rnd.randrange(0, max(1, D - n_days + 1))
+            free_d = set(range(first, first + n_days))
+        # fix the rest through the variables' domains (presolve then removes them)
+        fixed = []
+        for e, eid in enumerate(F.E):
+            for d in range(D):
+                if e in free_e or d in free_d:
+                    continue
+                for s, sid in enumerate(F.S):
+                    v = 1 if (eid, d, sid) in on else 0
+                    dom = F.m.proto.variables[F.x[e][d][s].index].domain
+                    dom[0] = v
+                    dom[1] = v
+                    fixed.append(dom)
+        F.hint(assignments)
+        limit = min(LNS_ROUND_S, opts.time_limit_s - ctx.elapsed())
+        try:
+            run = backend.run(F.m, opts, ctx, params=PARAMS, time_limit_s=max(0.1, limit))
+        finally:
+            for dom in fixed:
+                dom[0] = 0
+                dom[1] = 1
+        if run.has_solution and run.objective is not None and run.objective < objective - 0.5:
+            objective = float(run.objective)
+            assignments = F.extract(run.solver.value)
+            best = (objective, assignments, F.penalties(run.solver.value))
+        # grow the neighbourhood when it was solved to optimality, shrink it when it was not
+        if run.status == SolveStatus.OPTIMAL:
+            n_emp = min(nE, n_emp + 1)
+            n_days = min(D, n_days + 2)
+        else:
+            n_emp = max(2, n_emp - 1)
+            n_days = max(4, n_days - 2)
+    return None if best is None else (*best, rounds)
+
+
+def build_solution(inst: RosteringInstance, assignments: list[dict[str, Any]]) -> dict[str, Any]:
+    rows = [
+        {**a, "date": (inst.start_date + timedelta(days=a["day"])).isoformat()}
+        for a in sorted(assignments, key=lambda a: (a["day"], a["shift"], a["employee"]))
+    ]
+    sol: dict[str, Any] = {"assignments": rows}
+    sol["grid"] = grid(inst, sol)
+    sol["coverage"] = coverage_table(inst, sol)
+    sol["employees"] = employee_table(inst, sol)
+    return sol

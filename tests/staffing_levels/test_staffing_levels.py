@@ -1,0 +1,206 @@
+"""Staffing levels: one test per rule, the checker on bad plans, invalid input, conversion."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+import opsplan
+from opsplan import InvalidInput, SolveStatus
+from opsplan.core.registry import get
+from opsplan.staffing_levels import to_rostering_coverage
+
+
+def day_demand(spec: dict[tuple[int, int], int], days: int = 1) -> list[int]:
+    """Hourly slots; spec maps (first hour, end hour) -> people, on every day."""
+    d = [0] * 24
+    for (a, b), n in spec.items():
+        for h in range(a, b):
+            d[h] = n
+    return d * days
+
+
+def pat(pid: str, start: str, hours: int, days: list[int], cost: float, **kw: Any) -> dict:
+    return {
+        "id": pid,
+        "start": start,
+        "length_minutes": hours * 60,
+        "days": days,
+        "cost": cost,
+        **kw,
+    }
+
+
+def req(inst: dict[str, Any], backend: str = "highs") -> dict[str, Any]:
+    return {
+        "model": "staffing_levels",
+        "instance": {"slot_minutes": 60, "cyclic": False, **inst},
+        "options": {"time_limit_s": 20, "backend": backend},
+    }
+
+
+def solved(inst: dict[str, Any], backend: str = "highs") -> opsplan.SolveResult:
+    res = opsplan.solve(req(inst, backend))
+    assert res.violations == [], res.violations
+    return res
+
+
+def heads(res: opsplan.SolveResult) -> dict[str, int]:
+    assert res.solution is not None
+    return {h["pattern"]: h["count"] for h in res.solution["headcount"] if h["count"]}
+
+
+@pytest.mark.parametrize("backend", ["cbc", "highs"])
+def test_rule_coverage_at_least_cost(backend):
+    # 8-16 needs 2, 12-20 needs 3 more: early shift 8-16, late 12-20
+    demand = day_demand({(8, 12): 2, (12, 16): 5, (16, 20): 3})
+    inst = {
+        "demand": demand,
+        "patterns": [
+            pat("early", "08:00", 8, [0], 100),
+            pat("late", "12:00", 8, [0], 100),
+            pat("long", "08:00", 12, [0], 180),
+        ],
+    }
+    res = solved(inst, backend)
+    assert res.status == SolveStatus.OPTIMAL
+    # 2 early + 3 late = 500; or long covers 8-20: 2 long + 3 late would be 660; best is 500
+    assert heads(res) == {"early": 2, "late": 3} and res.objective == pytest.approx(500)
+    assert res.kpis["short_person_slots"] == 0
+
+
+def test_rule_break_leaves_its_slot_uncovered():
+    demand = day_demand({(8, 12): 1})
+    brk = pat("b", "08:00", 4, [0], 10, break_offset_minutes=120, break_minutes=60)
+    nob = pat("n", "08:00", 4, [0], 15)
+    res = solved({"demand": demand, "patterns": [brk, nob]})
+    assert heads(res) == {"n": 1}
+    res = solved({"demand": demand, "patterns": [brk, pat("h", "10:00", 1, [0], 1)]})
+    assert heads(res) == {"b": 1, "h": 1} and res.objective == pytest.approx(11)
+
+
+def test_rule_under_coverage_penalty_prices_a_short_slot():
+    demand = day_demand({(8, 16): 1})
+    inst = {"demand": demand, "patterns": [pat("p", "08:00", 8, [0], 500)], "under_penalty": 50}
+    res = solved(inst)  # 8 short slots x 50 = 400 < 500
+    assert heads(res) == {} and res.objective == pytest.approx(400)
+    inst["under_penalty"] = 70  # 560 > 500
+    assert heads(solved(inst)) == {"p": 1}
+
+
+def test_rule_weekly_tours_cover_only_their_days():
+    demand = day_demand({(9, 17): 1}, days=3)
+    tours = [
+        pat("d01", "09:00", 8, [0, 1], 150),
+        pat("d2", "09:00", 8, [2], 100),
+        pat("d012", "09:00", 8, [0, 1, 2], 260),
+    ]
+    res = solved({"demand": demand, "patterns": tours})
+    assert heads(res) == {"d01": 1, "d2": 1} and res.objective == pytest.approx(250)
+
+
+def test_rule_part_time_share_limit():
+    demand = day_demand({(8, 12): 2})
+    pts = [pat("pt", "08:00", 4, [0], 40, part_time=True), pat("ft", "08:00", 8, [0], 100)]
+    assert heads(solved({"demand": demand, "patterns": pts})) == {"pt": 2}
+    res = solved({"demand": demand, "patterns": pts, "max_part_time_share": 0.5})
+    assert heads(res) == {"pt": 1, "ft": 1} and res.kpis["part_time_share"] == 0.5
+
+
+def test_rule_max_headcount():
+    demand = day_demand({(8, 16): 3})
+    ps = [pat("cheap", "08:00", 8, [0], 10, max_headcount=1), pat("dear", "08:00", 8, [0], 30)]
+    assert heads(solved({"demand": demand, "patterns": ps})) == {"cheap": 1, "dear": 2}
+
+
+def test_cyclic_week_wraps_a_night_shift_into_day_0():
+    demand = day_demand({(0, 6): 1, (22, 24): 1})
+    inst = {"demand": demand, "cyclic": True, "patterns": [pat("n", "22:00", 8, [0], 10)]}
+    res = opsplan.solve({"model": "staffing_levels", "instance": {"slot_minutes": 60, **inst}})
+    assert res.violations == [] and heads(res) == {"n": 1} and res.objective == pytest.approx(10)
+
+
+def test_checker_rejects_bad_plans():
+    spec = get("staffing_levels")
+    inst = spec.instance_type.model_validate(
+        {
+            "slot_minutes": 60,
+            "demand": day_demand({(8, 10): 1}),
+            "max_part_time_share": 0.0,
+            "patterns": [pat("p", "08:00", 2, [0], 5, part_time=True, max_headcount=1)],
+        }
+    )
+    rep = spec.check(
+        inst,
+        {
+            "headcount": [{"pattern": "p", "count": 2}, {"pattern": "zz", "count": 1}],
+            "slots": [{"slot": 8, "covered": 7}],
+        },
+    )
+    assert {v.rule for v in rep.violations} == {
+        "max_headcount",
+        "headcount",
+        "part_time_share",
+        "coverage",
+    }
+    rep = spec.check(inst, {"headcount": [{"pattern": "p", "count": 0}]})
+    assert rep.violations == [] and rep.objective == pytest.approx(2 * 1000)
+
+
+def test_invalid_input_names_every_problem():
+    bad = {"slot_minutes": 7, "demand": [1, -1], "patterns": [pat("p", "08:00", 1, [0], 1)]}
+    with pytest.raises(InvalidInput) as e:
+        opsplan.solve({"model": "staffing_levels", "instance": bad})
+    assert {p.where for p in e.value.problems} == {"instance.slot_minutes"}
+    bad = {
+        "slot_minutes": 60,
+        "demand": [1] * 30,
+        "patterns": [
+            pat("p", "08:30", 2, [0, 5, 0], 1, break_minutes=180),
+            pat("p", "08:00", 2, [0], 1, break_offset_minutes=90, break_minutes=60),
+        ],
+    }
+    with pytest.raises(InvalidInput) as e:
+        opsplan.solve({"model": "staffing_levels", "instance": bad})
+    where = {p.where for p in e.value.problems}
+    assert {
+        "instance.demand",
+        "instance.patterns[0].start",
+        "instance.patterns[0].days[1]",
+        "instance.patterns[0].days",
+        "instance.patterns[0].break_minutes",
+        "instance.patterns[1].id",
+        "instance.patterns[1].break_offset_minutes",
+    } <= where
+
+
+def test_per_shift_result_becomes_rostering_coverage():
+    demand = day_demand({(8, 16): 2, (16, 20): 1}, days=2)
+    inst = {
+        "demand": demand,
+        "start_date": "2024-01-01",
+        "patterns": [pat("e", "08:00", 8, [0, 1], 100), pat("l", "12:00", 8, [1], 60)],
+    }
+    res = solved(inst)
+    cov = to_rostering_coverage(
+        get("staffing_levels").instance_type.model_validate(
+            {"slot_minutes": 60, "cyclic": False, **inst}
+        ),
+        res.solution,
+    )
+    ids = {s["id"]: s for s in cov["shift_types"]}
+    rows = {(c["day"], c["shift"]): c["min"] for c in cov["coverage"]}
+    assert rows == {(0, "0800-480"): 2, (1, "0800-480"): 2, (1, "1200-480"): 1}
+    assert ids["1200-480"]["start"] == "12:00"
+    # and the rows drop into a rostering instance as they are
+    roster = {
+        "start_date": cov["start_date"],
+        "days": 2,
+        "shift_types": cov["shift_types"],
+        "contracts": [{"id": "C"}],
+        "coverage": cov["coverage"],
+        "employees": [{"id": f"N{i}", "contract": "C"} for i in range(3)],
+    }
+    r = opsplan.solve({"model": "rostering", "instance": roster, "options": {"time_limit_s": 10}})
+    assert r.violations == [] and r.objective == 0
