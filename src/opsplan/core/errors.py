@@ -48,3 +48,14 @@ def problems_from_validation(err: ValidationError, prefix: str = "") -> list[Pro
             msg = "unknown field (check the spelling; see `opsplan schema MODEL`)"
         problems.append(Problem(where=path_str(loc, prefix), message=msg))
     return problems
+
+
+def repeats(ids: Iterable[str]) -> list[bool]:
+    """True at each position whose id already appeared earlier (report a duplicate once, where it
+    repeats)."""
+    seen: set[str] = set()
+    out = []
+    for i in ids:
+        out.append(i in seen)
+        seen.add(i)
+    return out

@@ -2,17 +2,8 @@
 
 from __future__ import annotations
 
-from ..core.errors import Problem
+from ..core.errors import Problem, repeats
 from .schema import ReplenishmentInstance
-
-
-def _repeats(ids: list[str]) -> list[bool]:
-    seen: set[str] = set()
-    out = []
-    for i in ids:
-        out.append(i in seen)
-        seen.add(i)
-    return out
 
 
 def validate(inst: ReplenishmentInstance) -> list[Problem]:
@@ -35,16 +26,16 @@ def validate(inst: ReplenishmentInstance) -> list[Problem]:
     series("warehouse_space", inst.warehouse_space)
     series("budget", inst.budget)
     sup_ids = {g.id for g in inst.suppliers}
-    for k, rep in enumerate(_repeats([g.id for g in inst.suppliers])):
+    for k, rep in enumerate(repeats([g.id for g in inst.suppliers])):
         if rep:
             bad(f"suppliers[{k}].id", f"duplicate supplier id {inst.suppliers[k].id!r}")
     res_ids = {r.id for r in inst.resources}
-    for k, rep in enumerate(_repeats([r.id for r in inst.resources])):
+    for k, rep in enumerate(repeats([r.id for r in inst.resources])):
         if rep:
             bad(f"resources[{k}].id", f"duplicate resource id {inst.resources[k].id!r}")
     for k, r in enumerate(inst.resources):
         series(f"resources[{k}].capacity", r.capacity)
-    reps = _repeats([it.id for it in inst.items])
+    reps = repeats([it.id for it in inst.items])
     for k, it in enumerate(inst.items):
         p = f"items[{k}]"
         name = f"item {it.id!r}"

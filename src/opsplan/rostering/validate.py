@@ -2,17 +2,8 @@
 
 from __future__ import annotations
 
-from ..core.errors import Problem
+from ..core.errors import Problem, repeats
 from .schema import RosteringInstance
-
-
-def _repeats(ids: list[str]) -> list[bool]:
-    seen: set[str] = set()
-    out = []
-    for i in ids:
-        out.append(i in seen)
-        seen.add(i)
-    return out
 
 
 def validate(inst: RosteringInstance) -> list[Problem]:
@@ -24,7 +15,7 @@ def validate(inst: RosteringInstance) -> list[Problem]:
     D = inst.days
     shifts = {s.id for s in inst.shift_types}
     for i, (s, rep) in enumerate(
-        zip(inst.shift_types, _repeats([s.id for s in inst.shift_types]), strict=True)
+        zip(inst.shift_types, repeats([s.id for s in inst.shift_types]), strict=True)
     ):
         if rep:
             bad(f"shift_types[{i}].id", f"duplicate shift type id {s.id!r}")
@@ -32,12 +23,12 @@ def validate(inst: RosteringInstance) -> list[Problem]:
             if n not in shifts:
                 bad(f"shift_types[{i}].forbidden_next[{j}]", f"unknown shift type {n!r}")
     skills = set(inst.skills)
-    for i, rep in enumerate(_repeats(inst.skills)):
+    for i, rep in enumerate(repeats(inst.skills)):
         if rep:
             bad(f"skills[{i}]", f"duplicate skill {inst.skills[i]!r}")
     contracts = {c.id for c in inst.contracts}
     for i, (c, rep) in enumerate(
-        zip(inst.contracts, _repeats([c.id for c in inst.contracts]), strict=True)
+        zip(inst.contracts, repeats([c.id for c in inst.contracts]), strict=True)
     ):
         cp = f"contracts[{i}]"
         if rep:
@@ -57,7 +48,7 @@ def validate(inst: RosteringInstance) -> list[Problem]:
             if a is not None and b is not None and a > b:
                 bad(f"{cp}.{lo}", f"contract {c.id!r}: {lo} ({a}) is above {hi} ({b})")
     for i, (emp, rep) in enumerate(
-        zip(inst.employees, _repeats([e.id for e in inst.employees]), strict=True)
+        zip(inst.employees, repeats([e.id for e in inst.employees]), strict=True)
     ):
         ep = f"employees[{i}]"
         if rep:

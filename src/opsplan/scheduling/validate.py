@@ -2,18 +2,8 @@
 
 from __future__ import annotations
 
-from ..core.errors import Problem
+from ..core.errors import Problem, repeats
 from .schema import SchedulingInstance
-
-
-def _repeats(ids: list[str]) -> list[bool]:
-    """True at each position whose id already appeared earlier."""
-    seen: set[str] = set()
-    out = []
-    for i in ids:
-        out.append(i in seen)
-        seen.add(i)
-    return out
 
 
 def validate(inst: SchedulingInstance) -> list[Problem]:
@@ -23,13 +13,13 @@ def validate(inst: SchedulingInstance) -> list[Problem]:
         out.append(Problem(where=where, message=msg))
 
     cal_ids = {c.id for c in inst.calendars}
-    cal_rep = _repeats([c.id for c in inst.calendars])
+    cal_rep = repeats([c.id for c in inst.calendars])
     for i, c in enumerate(inst.calendars):
         if cal_rep[i]:
             bad(f"calendars[{i}].id", f"duplicate calendar id {c.id!r}")
     machine_ids = [m.id for m in inst.machines]
     known_m = set(machine_ids)
-    m_rep = _repeats(machine_ids)
+    m_rep = repeats(machine_ids)
     for i, m in enumerate(inst.machines):
         if m_rep[i]:
             bad(f"machines[{i}].id", f"duplicate machine id {m.id!r}")
@@ -46,20 +36,20 @@ def validate(inst: SchedulingInstance) -> list[Problem]:
     for i, r in enumerate(inst.setups):
         if r.machine is not None and r.machine not in known_m:
             bad(f"setups[{i}].machine", f"unknown machine {r.machine!r}")
-    rule_rep = _repeats([f"{r.machine}|{r.from_family}|{r.to_family}" for r in inst.setups])
+    rule_rep = repeats([f"{r.machine}|{r.from_family}|{r.to_family}" for r in inst.setups])
     for i, r in enumerate(inst.setups):
         if rule_rep[i]:
             on = f" on machine {r.machine!r}" if r.machine else ""
             bad(f"setups[{i}]", f"a second setup rule for {r.from_family!r} -> {r.to_family!r}{on}")
 
-    job_rep = _repeats([j.id for j in inst.jobs])
+    job_rep = repeats([j.id for j in inst.jobs])
     for j, job in enumerate(inst.jobs):
         jp = f"jobs[{j}]"
         if job_rep[j]:
             bad(f"{jp}.id", f"duplicate job id {job.id!r}")
         op_ids = [op.id for op in job.operations]
         op_set = set(op_ids)
-        op_rep = _repeats(op_ids)
+        op_rep = repeats(op_ids)
         for k, op in enumerate(job.operations):
             op_path = f"{jp}.operations[{k}]"
             if op_rep[k]:
@@ -99,7 +89,7 @@ def validate(inst: SchedulingInstance) -> list[Problem]:
                 bad(
                     f"{jp}.operations", f"precedence cycle in job {job.id!r}: " + " -> ".join(cycle)
                 )
-    term_rep = _repeats([t.kind for t in inst.objective.terms])
+    term_rep = repeats([t.kind for t in inst.objective.terms])
     for i, t in enumerate(inst.objective.terms):
         if term_rep[i]:
             bad(f"objective.terms[{i}].kind", f"objective term {t.kind!r} given twice")
