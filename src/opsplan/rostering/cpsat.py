@@ -15,7 +15,7 @@ from typing import Any
 
 from ortools.sat.python import cp_model
 
-from .schema import RosteringInstance
+from .schema import RULE_NAMES, RosteringInstance
 
 DAY = 1440
 
@@ -608,27 +608,4 @@ class Formulation:
         }
 
 
-RULES = [
-    "one_shift_per_day",
-    "no_overlap",
-    "pins",
-    "skills",
-    "unavailable",
-    "forbidden_succession",
-    "min_rest",
-    "max_shifts_per_type",
-    "max_total_minutes",
-    "min_total_minutes",
-    "max_week_minutes",
-    "min_week_minutes",
-    "max_consecutive_work",
-    "min_consecutive_work",
-    "min_consecutive_off",
-    "max_weekends",
-    "shift_on_request",
-    "shift_off_request",
-    "coverage_min",
-    "coverage_preferred",
-    "coverage_excess",
-    "fairness",
-]
+RULES = ["one_shift_per_day", "no_overlap", "pins", "skills", *RULE_NAMES, "fairness"]
