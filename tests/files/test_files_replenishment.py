@@ -167,3 +167,56 @@ def test_chinese_item_names_round_trip(tmp_path):
     frames.write_result_csv(res, out, inst)
     text = (out / "orders.csv").read_text(encoding="utf-8")
     assert any(v in text for v in ren.values())
+
+
+def _rich() -> dict:
+    inst = example().model_dump()
+    inst["period_days"] = 5.0
+    inst["warehouse_space"] = [150.0] * 4 + [120.0] * 4
+    inst["budget"] = [3000.0] * 8
+    inst["suppliers"][0] |= {"truck_capacity": 80.0, "truck_cost": 50.0, "max_trucks": 3}
+    yeast = inst["items"][2]
+    yeast["demand"] = None  # forecast from history
+    yeast["history"] = [5.0, 6.0, 7.0, 5.0, 6.0, 8.0, 6.0, 7.0]
+    yeast["safety_stock"] = {"kind": "service_level", "level": 0.9, "penalty": 2.0}
+    yeast["shortage"] = {"mode": "lost_sales", "penalty": 20.0}
+    yeast["resource"] = "OVEN"
+    yeast["time_per_unit"] = 0.5
+    yeast["setup_time"] = 2.0
+    inst["items"][0]["resource"] = "PACK"
+    inst["items"][0]["time_per_unit"] = 0.1
+    inst["resources"] = [
+        {"id": "OVEN", "capacity": [40.0] * 8},
+        {"id": "PACK", "capacity": 100.0},
+    ]
+    return inst
+
+
+def test_rich_instance_round_trips_through_workbook_and_csv(tmp_path):
+    inst = _rich()
+    assert opsplan.validate({"model": "replenishment", "instance": inst}) == []
+    want = ReplenishmentInstance.model_validate(inst)
+    book, folder = tmp_path / "rich.xlsx", tmp_path / "rich"
+    frames.write_template("replenishment", book, inst)
+    frames.write_template_csv("replenishment", folder, inst)
+    for src in (book, folder):
+        assert ReplenishmentInstance.model_validate(opsplan.load_request(src)["instance"]) == want
+    assert len(_rows(book, "limits")) == 8 and len(_rows(book, "history")) == 8
+
+
+def test_a_limit_given_twice_and_a_gap_in_history_are_named(tmp_path):
+    inst = _rich()
+    book = tmp_path / "rich.xlsx"
+    frames.write_template("replenishment", book, inst)
+    wb = load_workbook(book)
+    ws = wb["settings"]
+    ws.append(["budget", 2000])
+    ws = wb["history"]
+    ws.delete_rows(4)  # YEAST-1KG's history position 2
+    wb.save(book)
+    assert _problems(book) == [
+        "sheet 'limits', row 2, column 'budget': budget is also given on sheet settings; give "
+        "it in one place",
+        "sheet 'history', row 2, column 'quantity': the history of 'YEAST-1KG' has no value for "
+        "period(s) 2",
+    ]

@@ -167,3 +167,69 @@ def test_chinese_supplier_names_round_trip(tmp_path):
     frames.write_result_csv(res, out, inst)
     text = (out / "awards.csv").read_text(encoding="utf-8")
     assert any(v in text for v in ren.values())
+
+
+def _rich() -> dict:
+    inst = example().model_dump()
+    inst["need_days"] = [5, 12, 19]
+    inst["items"][1]["need_days"] = [6, 13, 20]
+    for it in inst["items"]:
+        it["spot_price"] = 0.5
+    inst["items"][0]["max_suppliers"] = 2
+    inst["suppliers"][0]["capacity"] = [900, 800, 700]
+    inst["policies"] |= {
+        "order_basis": "period",
+        "budget": 5000.0,
+        "commitments": [
+            {"supplier": "ACME", "item": "NUT-M8", "min_quantity": 100},
+            {"supplier": "BOLTCO", "min_quantity": 50},
+        ],
+    }
+    inst["scenarios"] = [
+        {"id": "strike", "probability": 0.1, "failing": ["FAREAST"], "capacity_loss": {}},
+        {
+            "id": "floods",
+            "probability": 0.05,
+            "failing": [],
+            "capacity_loss": {"ACME": 0.3, "BOLTCO": 0.5},
+        },
+    ]
+    inst["cvar"] = {"alpha": 0.9, "max_cost": 9000.0}
+    inst["objective"] = {
+        "mode": "weighted",
+        "terms": [{"term": "cost", "weight": 1.0}, {"term": "risk", "weight": 0.5}],
+        "lexicographic_tolerance": 0.0,
+        "pareto_term": "risk",
+        "pareto_points": 5,
+    }
+    return inst
+
+
+def test_rich_instance_round_trips_through_workbook_and_csv(tmp_path):
+    inst = _rich()
+    assert opsplan.validate({"model": "supplier_selection", "instance": inst}) == []
+    want = SupplierInstance.model_validate(inst)
+    book, folder = tmp_path / "rich.xlsx", tmp_path / "rich"
+    frames.write_template("supplier_selection", book, inst)
+    frames.write_template_csv("supplier_selection", folder, inst)
+    for src in (book, folder):
+        assert SupplierInstance.model_validate(opsplan.load_request(src)["instance"]) == want
+    # the scenario tables of the result come through as well
+    res = opsplan.solve(opsplan.load_request(book), OPTS)
+    assert res.violations == [] and res.solution is not None
+    tables = frames.result_tables(res, inst)
+    assert [r["scenario"] for r in tables["scenarios"]] == ["strike", "floods"]
+
+
+def test_capacity_with_a_missing_period_is_named(tmp_path):
+    inst = _rich()
+    book = tmp_path / "rich.xlsx"
+    frames.write_template("supplier_selection", book, inst)
+    wb = load_workbook(book)
+    ws = wb["capacity"]
+    ws.delete_rows(3)  # ACME's period 1
+    wb.save(book)
+    assert _problems(book) == [
+        "sheet 'capacity', row 2, column 'period': supplier 'ACME' has no capacity row for "
+        "period(s) 1"
+    ]
