@@ -220,3 +220,14 @@ def test_a_limit_given_twice_and_a_gap_in_history_are_named(tmp_path):
         "sheet 'history', row 2, column 'quantity': the history of 'YEAST-1KG' has no value for "
         "period(s) 2",
     ]
+
+
+def test_report_has_one_stock_chart_per_item():
+    from opsplan.io.report import build_report
+
+    inst = example()
+    res = opsplan.solve({"model": "replenishment", "instance": inst.model_dump()}, OPTS)
+    page = build_report(res, inst)
+    for k in range(len(inst.items)):
+        assert f"chart-{k}-stock_{k + 1}" in page
+    assert 'data-kpi="fill_rate"' in page and "Projected stock of SUGAR-10KG" in page

@@ -233,3 +233,13 @@ def test_capacity_with_a_missing_period_is_named(tmp_path):
         "sheet 'capacity', row 2, column 'period': supplier 'ACME' has no capacity row for "
         "period(s) 1"
     ]
+
+
+def test_report_has_the_award_charts_and_supplier_names():
+    from opsplan.io.report import build_report
+
+    inst = example()
+    res = opsplan.solve({"model": "supplier_selection", "instance": inst.model_dump()}, OPTS)
+    page = build_report(res, inst)
+    assert "chart-0-award_shares" in page and "chart-1-spend_by_supplier" in page
+    assert 'data-kpi="total_cost"' in page and "Far East Parts" in page
