@@ -199,8 +199,8 @@ def _rich() -> dict:
         "mode": "weighted",
         "terms": [{"term": "cost", "weight": 1.0}, {"term": "risk", "weight": 0.5}],
         "lexicographic_tolerance": 0.0,
-        "pareto_term": "risk",
-        "pareto_points": 5,
+        "pareto_term": "defects",
+        "pareto_points": 4,
     }
     return inst
 

@@ -466,13 +466,14 @@ def to_instance(t: dict[str, Rows]) -> Built:
 
 def from_instance(inst: SupplierInstance) -> dict[str, list[dict[str, Any]]]:
     pol, ob = inst.policies, inst.objective
+    pareto = ob.mode == "pareto"
     settings: dict[str, Any] = {"periods": inst.periods}
     settings |= {k: getattr(pol, k) for k in _POLICY_KEYS}
     settings |= {
         "objective_mode": ob.mode,
         "lexicographic_tolerance": ob.lexicographic_tolerance or None,
-        "pareto_term": ob.pareto_term if ob.mode == "pareto" else None,
-        "pareto_points": ob.pareto_points if ob.mode == "pareto" else None,
+        "pareto_term": ob.pareto_term if pareto or ob.pareto_term != "risk" else None,
+        "pareto_points": ob.pareto_points if pareto or ob.pareto_points != 5 else None,
         "cvar_alpha": inst.cvar.alpha if inst.cvar else None,
         "cvar_max_cost": inst.cvar.max_cost if inst.cvar else None,
     }
