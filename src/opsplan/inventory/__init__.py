@@ -4,6 +4,7 @@ from ..core.registry import ModelSpec, register
 from .check import check
 from .diagnose import precheck
 from .formats import read_clsp
+from .frames import TABLES
 from .kpis import kpis
 from .schema import ReplenishmentInstance
 from .solver import solve
@@ -24,5 +25,6 @@ SPEC = register(
         default_backend="highs",
         backends=("highs", "cbc"),
         formats={"clsp": read_clsp},
+        tables=TABLES,
     )
 )

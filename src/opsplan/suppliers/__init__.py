@@ -3,6 +3,7 @@
 from ..core.registry import ModelSpec, register
 from .check import check
 from .diagnose import precheck
+from .frames import TABLES
 from .kpis import kpis
 from .schema import SupplierInstance
 from .solver import solve
@@ -21,5 +22,6 @@ SPEC = register(
         kpis=kpis,
         default_backend="highs",
         backends=("highs", "cbc"),
+        tables=TABLES,
     )
 )
