@@ -101,10 +101,11 @@ def test_roster_heatmap_and_coverage_line_chart():
         res.solution["assignments"]
     )
     # one point per day and shift; assigned counts the people on that shift
-    assert len(line.x) == 21 and line.x[0] == "2026-11-30 E"
+    assert len(line.x) == 21 and line.x[0] == "11-30 E"
     per_cell = pd.DataFrame(res.solution["assignments"]).groupby(["day", "shift"]).size()
     assert line.series["assigned"][0] == per_cell[(0, "E")]
     assert line.series["required"] == [1.0] * 21
+    assert line.series["preferred"][:3] == [2.0, 2.0, 1.0]  # E and L on weekdays want two
     page = build_report(res, inst)
     assert "Roster" in page and "Coverage against demand" in page
 

@@ -679,31 +679,34 @@ def charts(res: SolveResult, inst: RosteringInstance | None) -> list[Chart]:
         )
     cov = tables["coverage"]
     if cov:
-        need: dict[tuple[int, str], list[int]] = defaultdict(lambda: [0, 0])
+        need: dict[tuple[int, str], list[int]] = defaultdict(lambda: [0, 0, 0])
         for r in cov:  # skill rows are part of the shift's need; count the whole shift once
             if r.get("skill") is None:
                 need[(r["day"], r["shift"])][0] += r["required"]
+                need[(r["day"], r["shift"])][2] += r["preferred"]
         for a in sol.get("assignments", []):
             if (a["day"], a["shift"]) in need:
                 need[(a["day"], a["shift"])][1] += 1
-        keys = sorted(need)
-        iso = {r["day"]: r["date"] for r in cov}
+        rank = {st.id: i for i, st in enumerate(inst.shift_types)} if inst is not None else {}
+        keys = sorted(need, key=lambda k: (k[0], rank.get(k[1], len(rank)), k[1]))
+        iso = {r["day"]: str(r["date"]) for r in cov}
         out.append(
             LineChart(
                 name="coverage",
                 title="Coverage against demand",
-                x=[f"{iso.get(d, d)} {s}" for d, s in keys],
+                x=[f"{iso[d][5:]} {s}" if d in iso else f"{d} {s}" for d, s in keys],
                 series={
                     "required": [float(need[k][0]) for k in keys],
+                    "preferred": [float(need[k][2]) for k in keys],
                     "assigned": [float(need[k][1]) for k in keys],
                 },
                 step=True,
-                dashed=("required",),
+                dashed=("required", "preferred"),
                 x_label="day and shift",
                 value_label="people",
-                note="People on each shift (solid) against the minimum needed (dashed); where "
-                "the solid line is below the dashed one, the shift is short.",
-                colours={"required": "#e15759", "assigned": "#4e79a7"},
+                note="People on each shift (solid) against the minimum needed and the number "
+                "wanted (dashed); where the solid line is below the red one, the shift is short.",
+                colours={"required": "#e15759", "preferred": "#f28e2b", "assigned": "#4e79a7"},
             )
         )
     return out
