@@ -3,7 +3,9 @@ workbooks named by sheet/row/column, Chinese pattern names unchanged, the covera
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -12,6 +14,7 @@ from typer.testing import CliRunner
 
 import opsplan
 from opsplan.cli import app
+from opsplan.core import registry
 from opsplan.core.tables import BarChart, LineChart
 from opsplan.io import frames
 from opsplan.staffing_levels import frames as sf
@@ -188,3 +191,17 @@ def test_chinese_pattern_names_round_trip_unchanged(tmp_path):
     assert [h["pattern"] for h in _sheet_rows(plan, "headcount")] == ["早班", "晚班", "兼职"]
     csv = pd.read_csv(out / "headcount.csv", encoding="utf-8-sig")
     assert list(csv["pattern"]) == ["早班", "晚班", "兼职"]
+
+
+@pytest.mark.parametrize("name", ["rostering/ward_4_weeks.json", "staffing_levels/store_week.json"])
+def test_shipped_instances_round_trip_through_workbook_and_csv(tmp_path, name):
+    root = Path(__file__).resolve().parents[2] / "instances"
+    req = json.loads((root / name).read_text(encoding="utf-8"))
+    spec = registry.get(req["model"])
+    want = spec.instance_type.model_validate(req["instance"])
+    frames.write_template(req["model"], tmp_path / "in.xlsx", req["instance"])
+    frames.write_template_csv(req["model"], tmp_path / "csv", req["instance"])
+    for source in (tmp_path / "in.xlsx", tmp_path / "csv"):
+        got = opsplan.load_request(source)
+        assert got["model"] == req["model"]
+        assert spec.instance_type.model_validate(got["instance"]) == want
