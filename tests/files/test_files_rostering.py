@@ -12,13 +12,18 @@ from typer.testing import CliRunner
 
 import opsplan
 from opsplan.cli import app
+from opsplan.core import registry
 from opsplan.core.tables import Heatmap, LineChart
 from opsplan.io import frames
-from opsplan.io.report import build_report
+from opsplan.io.report import build_report, write_report
 from opsplan.rostering import frames as rf
 from opsplan.rostering.schema import RosteringInstance
 
+from . import test_charts_report
+
 runner = CliRunner()
+browser = test_charts_report.browser  # one headless Chromium for this module's reports
+render_in_chromium = test_charts_report.render_in_chromium
 OPTS = {"time_limit_s": 10, "workers": 2}
 
 
@@ -223,3 +228,16 @@ def test_chinese_employee_names_round_trip_unchanged(tmp_path):
     assert "employee 张伟" in load_workbook(plan, read_only=True).sheetnames
     csv = pd.read_csv(out / "assignments.csv", encoding="utf-8-sig")
     assert set(csv["employee"]) <= {"张伟", "李娜", "王芳"} and len(csv) > 0
+
+
+@pytest.mark.parametrize("family", ["rostering", "staffing_levels"])
+def test_reports_draw_their_charts_in_chromium(tmp_path, browser, family):
+    spec = registry.get(family)
+    inst = spec.tables.example()
+    res = opsplan.solve({"model": family, "instance": inst.model_dump(mode="json")}, OPTS)
+    report = tmp_path / "report.html"
+    write_report(res, report, inst)
+    dom, errors = render_in_chromium(browser, report)
+    assert 'data-script-errors="0"' in dom and errors == [], errors
+    assert 'data-charts-drawn="2"' in dom  # both plotly charts drew their SVG
+    assert "Coverage against demand" in dom
