@@ -146,6 +146,17 @@ def test_bad_workbook_names_sheet_row_and_column(template):
     assert len(probs) == 5, probs
 
 
+def test_a_slot_length_that_does_not_divide_a_day_is_the_one_problem(template):
+    wb = load_workbook(template)
+    ws = wb["settings"]
+    row = next(c.row for c in ws["A"] if c.value == "slot_minutes")
+    ws.cell(row, 2).value = 7
+    wb.save(template)
+    assert _problems(template) == [
+        f"sheet 'settings', row {row}, column 'value': 7 does not divide a day (1440 minutes)"
+    ]
+
+
 def test_excel_times_read_as_clock_times(template):
     wb = load_workbook(template)
     ws = wb["patterns"]

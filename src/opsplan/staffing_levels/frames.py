@@ -120,7 +120,7 @@ def to_instance(t: dict[str, Rows]) -> Built:
         if r["day"] < 0:
             b.problems.append(Located(*where, "day", "must be 0 or more"))
             continue
-        if per_day is None:  # a bad slot length is reported by the checks on settings
+        if per_day is None:  # a bad slot length is reported once, on sheet settings
             continue
         if minute % slot:
             msg = f"{r['time']} is not on the slot grid ({slot} minutes)"
@@ -132,7 +132,9 @@ def to_instance(t: dict[str, Rows]) -> Built:
             b.problems.append(Located(*where, "time", msg))
             continue
         demand[k] = (r["demand"], r["_row"])
-    if per_day is not None and demand:
+    if per_day is None:
+        inst["demand"] = [r["demand"] for r in t["demand"] if r["demand"] is not None]
+    elif demand:
         days = s.get("days") or max(demand) // per_day + 1
         if "days" in srows:
             last = max(demand) // per_day
