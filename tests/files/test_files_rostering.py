@@ -168,6 +168,20 @@ def test_bad_workbook_names_sheet_row_and_column(template):
     assert len(probs) == 3, probs
 
 
+def test_pairs_and_request_kinds_are_checked_by_cell(template):
+    wb = load_workbook(template)
+    ws = wb["contracts"]
+    ws.cell(2, _col(ws, "max_shifts_per_type")).value = "N=3"
+    ws = wb["requests"]
+    ws.cell(2, _col(ws, "kind")).value = "maybe"
+    wb.save(template)
+    assert sorted(_problems(template)) == [
+        "sheet 'contracts', row 2, column 'max_shifts_per_type': expected shift:number such as "
+        "N:4, got 'N=3'",
+        "sheet 'requests', row 2, column 'kind': expected on or off, got 'maybe'",
+    ]
+
+
 def test_days_may_be_dates(template):
     wb = load_workbook(template)
     ws = wb["unavailable"]
