@@ -4,6 +4,7 @@ from ..core.registry import ModelSpec, register
 from .check import check
 from .diagnose import precheck
 from .formats import read_nrp
+from .frames import TABLES
 from .kpis import kpis
 from .schema import RosteringInstance
 from .solver import solve
@@ -23,5 +24,6 @@ SPEC = register(
         default_backend="cpsat",
         backends=("cpsat",),
         formats={"nrp": read_nrp},
+        tables=TABLES,
     )
 )

@@ -5,6 +5,7 @@ from ..core.registry import ModelSpec, register
 from ..core.result import Finding
 from .check import check
 from .convert import to_rostering_coverage
+from .frames import TABLES
 from .kpis import kpis
 from .milp import solve
 from .schema import StaffingLevelsInstance
@@ -29,6 +30,7 @@ SPEC = register(
         kpis=kpis,
         default_backend="highs",
         backends=("highs", "cbc"),
+        tables=TABLES,
     )
 )
 

@@ -1,0 +1,739 @@
+"""Rostering as planner tables: the workbook's sheets, result tables, the roster grid chart.
+
+Days are whole numbers from 0 (the horizon's first day, setting `start_date`) or dates; a date
+becomes its day index. Whether a rule is hard or soft, and its weight, is set on sheet `rules`
+(one row per rule; a rule not listed keeps its default: contract rules hard, requests and
+coverage soft with weight 1). The generic machinery lives in opsplan.io.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from ..core.result import SolveResult
+from ..core.tables import (
+    Built,
+    Chart,
+    Column,
+    Heatmap,
+    LineChart,
+    Located,
+    Origin,
+    Rows,
+    Table,
+    TablesAdapter,
+)
+from .schema import RULE_NAMES, RosteringInstance
+
+C = Column
+
+SETTINGS = Table(
+    "settings",
+    "Scalars of the roster: its first date, its length, fairness weights.",
+    (
+        C("name", "str", "A name for this roster."),
+        C("start_date", "datetime", "Date of day 0, the roster's first day.", True),
+        C("days", "int", "Number of days in the roster.", True),
+        C("fairness_weekends", "int", "Penalty per weekend of spread among comparable staff."),
+        C("fairness_nights", "int", "Penalty per night shift of spread among comparable staff."),
+        C("fairness_minutes", "int", "Penalty per minute of spread in worked minutes."),
+    ),
+    layout="settings",
+)
+SHIFT_TYPES = Table(
+    "shift_types",
+    "One row per shift type (early, late, night ...).",
+    (
+        C("shift", "str", "Shift type id, unique (any language).", True),
+        C("start", "str", "Clock time the shift starts, HH:MM.", True),
+        C("length_minutes", "int", "Length in minutes; a shift may run past midnight.", True),
+        C(
+            "forbidden_next",
+            "list",
+            "Shift types that may not be worked the day after this one, comma-separated.",
+        ),
+        C("night", "bool", "yes: counts as a night shift (fairness, KPIs)."),
+    ),
+    min_rows=1,
+)
+SKILLS = Table(
+    "skills",
+    "One row per skill (qualification) that coverage may ask for.",
+    (C("skill", "str", "Skill id, unique.", True),),
+    required=False,
+)
+CONTRACTS = Table(
+    "contracts",
+    "One row per contract: the limits every employee on it works under.",
+    (
+        C("contract", "str", "Contract id, unique.", True),
+        C("max_total_minutes", "int", "Most minutes worked over the roster."),
+        C("min_total_minutes", "int", "Least minutes worked over the roster."),
+        C("max_week_minutes", "int", "Most minutes per calendar week (Monday to Sunday)."),
+        C("min_week_minutes", "int", "Least minutes per calendar week wholly in the roster."),
+        C(
+            "max_shifts_per_type",
+            "list",
+            "Most shifts of a type, as shift:number pairs, comma-separated (N:4, L:6).",
+        ),
+        C("max_consecutive_work", "int", "Most working days in a row."),
+        C("min_consecutive_work", "int", "Least working days in a row."),
+        C("min_consecutive_off", "int", "Least days off in a row."),
+        C("min_rest_minutes", "int", "Least rest between two shifts (default 0)."),
+        C("max_weekends", "int", "Most weekends worked (Saturday or Sunday)."),
+    ),
+    min_rows=1,
+)
+EMPLOYEES = Table(
+    "employees",
+    "One row per employee.",
+    (
+        C("employee", "str", "Employee id, unique (any language).", True),
+        C("name", "str", "Display name."),
+        C("contract", "str", "Contract id (sheet contracts).", True),
+        C("skills", "list", "Skills the employee has (sheet skills), comma-separated."),
+        C("cost_per_hour", "float", "Hourly cost, for the labour-cost KPI."),
+    ),
+    min_rows=1,
+)
+UNAVAILABLE = Table(
+    "unavailable",
+    "Days an employee cannot work (leave, training); one row per day.",
+    (
+        C("employee", "str", "Employee id (sheet employees).", True),
+        C("day", "time", "Day index from 0, or the date.", True),
+        C("reason", "str", "Why (a note; not used by the solver)."),
+    ),
+    required=False,
+)
+REQUESTS = Table(
+    "requests",
+    "Wishes to work or not to work; one row per wish. Granted when possible (soft rules "
+    "shift_on_request and shift_off_request).",
+    (
+        C("employee", "str", "Employee id (sheet employees).", True),
+        C("kind", "str", "on: wants to work; off: wants not to work.", True),
+        C("day", "time", "Day index from 0, or the date.", True),
+        C("shift", "str", "A shift type; empty: any shift that day."),
+        C("weight", "int", "Penalty when the wish is not granted (default 1)."),
+    ),
+    required=False,
+)
+COVERAGE = Table(
+    "coverage",
+    "People needed per day and shift (optionally with a skill); one row per need.",
+    (
+        C("day", "time", "Day index from 0, or the date.", True),
+        C("shift", "str", "Shift type (sheet shift_types).", True),
+        C("skill", "str", "Skill needed; empty: anyone on the shift."),
+        C("min", "int", "People needed.", True),
+        C("preferred", "int", "People wanted (default: min)."),
+        C("under_weight", "int", "Penalty per person below min (default 1000)."),
+        C("preferred_weight", "int", "Penalty per person between min and preferred (default 10)."),
+        C("over_weight", "int", "Penalty per person above preferred (default 1)."),
+    ),
+    required=False,
+)
+HISTORY = Table(
+    "history",
+    "Each employee's recent past, so that rules hold across the start of the roster.",
+    (
+        C("employee", "str", "Employee id (sheet employees).", True),
+        C("consecutive_days_worked", "int", "Days worked in a row up to the day before day 0."),
+        C("consecutive_days_off", "int", "Days off in a row up to the day before day 0."),
+        C("last_shift", "str", "Shift type worked the day before day 0."),
+        C("last_shift_end", "datetime", "When that shift ended (default: from its clock times)."),
+    ),
+    required=False,
+)
+PINS = Table(
+    "pins",
+    "Assignments to keep when replanning; one row per employee and day.",
+    (
+        C("employee", "str", "Employee id (sheet employees).", True),
+        C("day", "time", "Day index from 0, or the date.", True),
+        C("shift", "str", "Shift to keep; empty: keep the day off."),
+    ),
+    required=False,
+)
+RULES = Table(
+    "rules",
+    "How each rule is enforced; one row per rule you change. Rules: " + ", ".join(RULE_NAMES) + ".",
+    (
+        C("rule", "str", "Rule name (see models/rostering.md).", True),
+        C("hard", "bool", "yes: must hold; no: may be broken at a cost.", True),
+        C("weight", "int", "Soft rules: penalty per unit broken (default 1)."),
+    ),
+    required=False,
+)
+
+INPUTS = (
+    SETTINGS,
+    SHIFT_TYPES,
+    SKILLS,
+    CONTRACTS,
+    EMPLOYEES,
+    UNAVAILABLE,
+    REQUESTS,
+    COVERAGE,
+    HISTORY,
+    PINS,
+    RULES,
+)
+
+
+def _set(d: dict[str, Any], key: str, v: Any) -> None:
+    if v is not None:
+        d[key] = v
+
+
+def _cols(*names: str) -> dict[str, str]:
+    return {n: n for n in names}
+
+
+def _days(t: dict[str, Rows], start: date | None, b: Built) -> None:
+    """Dates in day columns -> day indexes from the start date (in place)."""
+    for table in INPUTS:
+        cols = [c.name for c in table.columns if c.type == "time"]
+        for r in t[table.name]:
+            for col in cols:
+                v = r.get(col)
+                if not isinstance(v, datetime):
+                    continue
+                if start is None:
+                    b.problems.append(
+                        Located(table.name, r["_row"], col, "a date needs the start_date setting")
+                    )
+                    r[col] = None
+                    continue
+                r[col] = (v.date() - start).days
+
+
+def to_instance(t: dict[str, Rows]) -> Built:
+    b = Built(instance={})
+    for path, table in (
+        ("shift_types", "shift_types"),
+        ("contracts", "contracts"),
+        ("employees", "employees"),
+        ("coverage", "coverage"),
+        ("pins", "pins"),
+        ("rules", "rules"),
+        ("skills", "skills"),
+    ):
+        b.origins[path] = Origin(table, None)
+    s = t["settings"][0] if t["settings"] else {"_rows": {}}
+    srows = s.get("_rows", {})
+    start: date | None = s["start_date"].date() if s.get("start_date") is not None else None
+    _days(t, start, b)
+    inst = b.instance
+    _set(inst, "name", s.get("name"))
+    _set(inst, "days", s.get("days"))
+    if start is not None:
+        inst["start_date"] = start.isoformat()
+    for key in ("name", "start_date", "days"):
+        if key in srows:
+            b.origins[key] = Origin("settings", srows[key], {"": "value"})
+    fair: dict[str, Any] = {}
+    for key in ("weekends", "nights", "minutes"):
+        _set(fair, key, s.get(f"fairness_{key}"))
+        if f"fairness_{key}" in srows:
+            b.origins[f"fairness.{key}"] = Origin(
+                "settings", srows[f"fairness_{key}"], {"": "value"}
+            )
+    if fair:
+        inst["fairness"] = fair
+
+    shifts: list[Any] = []
+    for r in t["shift_types"]:
+        st: dict[str, Any] = {"id": r["shift"], "start": r["start"]}
+        _set(st, "length_minutes", r["length_minutes"])
+        _set(st, "forbidden_next", r["forbidden_next"])
+        _set(st, "night", r["night"])
+        b.origins[f"shift_types[{len(shifts)}]"] = Origin(
+            "shift_types",
+            r["_row"],
+            {"id": "shift"} | _cols("start", "length_minutes", "forbidden_next", "night"),
+        )
+        shifts.append(st)
+    inst["shift_types"] = shifts
+
+    skills: list[Any] = []
+    for r in t["skills"]:
+        b.origins[f"skills[{len(skills)}]"] = Origin("skills", r["_row"], {"": "skill"})
+        skills.append(r["skill"])
+    inst["skills"] = skills
+
+    contracts: list[Any] = []
+    scalar = [c.name for c in CONTRACTS.columns[1:] if c.type == "int"]
+    for r in t["contracts"]:
+        c: dict[str, Any] = {"id": r["contract"]}
+        for key in scalar:
+            _set(c, key, r[key])
+        per_type: dict[str, Any] = {}
+        for item in r["max_shifts_per_type"] or []:
+            shift, sep, n = item.rpartition(":")
+            if not sep or not shift.strip() or not n.strip().isdigit():
+                b.problems.append(
+                    Located(
+                        "contracts",
+                        r["_row"],
+                        "max_shifts_per_type",
+                        f"expected shift:number such as N:4, got {item!r}",
+                    )
+                )
+                continue
+            per_type[shift.strip()] = int(n)
+        if per_type:
+            c["max_shifts_per_type"] = per_type
+        b.origins[f"contracts[{len(contracts)}]"] = Origin(
+            "contracts",
+            r["_row"],
+            {"id": "contract", "max_shifts_per_type": "max_shifts_per_type"} | _cols(*scalar),
+        )
+        contracts.append(c)
+    inst["contracts"] = contracts
+
+    emps: list[dict[str, Any]] = []
+    pos: dict[str, int] = {}
+    for r in t["employees"]:
+        e: dict[str, Any] = {"id": r["employee"], "contract": r["contract"]}
+        for key in ("name", "skills", "cost_per_hour"):
+            _set(e, key, r[key])
+        b.origins[f"employees[{len(emps)}]"] = Origin(
+            "employees",
+            r["_row"],
+            {"id": "employee"} | _cols("name", "contract", "skills", "cost_per_hour"),
+        )
+        pos.setdefault(r["employee"], len(emps))
+        emps.append(e)
+
+    def find(table: str, r: dict[str, Any]) -> int | None:
+        i = pos.get(r["employee"])
+        if i is None:
+            msg = f"unknown employee {r['employee']!r} (not in sheet employees)"
+            b.problems.append(Located(table, r["_row"], "employee", msg))
+        return i
+
+    for r in t["unavailable"]:
+        i = find("unavailable", r)
+        if i is not None and r["day"] is not None:
+            lst = emps[i].setdefault("unavailable_days", [])
+            b.origins[f"employees[{i}].unavailable_days[{len(lst)}]"] = Origin(
+                "unavailable", r["_row"], {"": "day"}
+            )
+            lst.append(r["day"])
+    for r in t["requests"]:
+        kind = (r["kind"] or "").strip().lower()
+        if kind not in ("on", "off"):
+            b.problems.append(
+                Located("requests", r["_row"], "kind", f"expected on or off, got {r['kind']!r}")
+            )
+            continue
+        i = find("requests", r)
+        if i is None or r["day"] is None:
+            continue
+        q: dict[str, Any] = {"day": r["day"]}
+        _set(q, "shift", r["shift"])
+        _set(q, "weight", r["weight"])
+        key = f"shift_{kind}_requests"
+        lst = emps[i].setdefault(key, [])
+        b.origins[f"employees[{i}].{key}[{len(lst)}]"] = Origin(
+            "requests", r["_row"], _cols("day", "shift", "weight")
+        )
+        lst.append(q)
+    for r in t["history"]:
+        i = find("history", r)
+        if i is None:
+            continue
+        h: dict[str, Any] = {}
+        for key in ("consecutive_days_worked", "consecutive_days_off", "last_shift"):
+            _set(h, key, r[key])
+        if r["last_shift_end"] is not None:
+            h["last_shift_end"] = r["last_shift_end"].isoformat()
+        emps[i]["history"] = h
+        b.origins[f"employees[{i}].history"] = Origin(
+            "history",
+            r["_row"],
+            {"": "employee"}
+            | _cols("consecutive_days_worked", "consecutive_days_off", "last_shift")
+            | {"last_shift_end": "last_shift_end"},
+        )
+    inst["employees"] = emps
+
+    cover: list[Any] = []
+    for r in t["coverage"]:
+        cv: dict[str, Any] = {}
+        for key in ("day", "shift", "skill", "min", "preferred"):
+            _set(cv, key, r[key])
+        for key in ("under_weight", "preferred_weight", "over_weight"):
+            _set(cv, key, r[key])
+        b.origins[f"coverage[{len(cover)}]"] = Origin(
+            "coverage", r["_row"], _cols(*(c.name for c in COVERAGE.columns))
+        )
+        cover.append(cv)
+    inst["coverage"] = cover
+
+    pins: list[Any] = []
+    for r in t["pins"]:
+        p: dict[str, Any] = {"employee": r["employee"], "day": r["day"]}
+        _set(p, "shift", r["shift"])
+        b.origins[f"pins[{len(pins)}]"] = Origin(
+            "pins", r["_row"], _cols("employee", "day", "shift")
+        )
+        pins.append(p)
+    inst["pins"] = pins
+
+    rules: dict[str, Any] = {}
+    for r in t["rules"]:
+        name = r["rule"]
+        if name not in RULE_NAMES:
+            msg = f"unknown rule {name!r}; known: {', '.join(RULE_NAMES)}"
+            b.problems.append(Located("rules", r["_row"], "rule", msg))
+            continue
+        rule: dict[str, Any] = {"hard": r["hard"]}
+        _set(rule, "weight", r["weight"])
+        b.origins[f"rules.{name}"] = Origin("rules", r["_row"], _cols("hard", "weight"))
+        rules[name] = rule
+    if rules:
+        inst["rules"] = rules
+    return b
+
+
+def from_instance(inst: RosteringInstance) -> dict[str, list[dict[str, Any]]]:
+    return {
+        "settings": [
+            {
+                "name": inst.name or None,
+                "start_date": inst.start_date,
+                "days": inst.days,
+                "fairness_weekends": inst.fairness.weekends or None,
+                "fairness_nights": inst.fairness.nights or None,
+                "fairness_minutes": inst.fairness.minutes or None,
+            }
+        ],
+        "shift_types": [
+            {
+                "shift": s.id,
+                "start": s.start,
+                "length_minutes": s.length_minutes,
+                "forbidden_next": s.forbidden_next or None,
+                "night": s.night,
+            }
+            for s in inst.shift_types
+        ],
+        "skills": [{"skill": k} for k in inst.skills],
+        "contracts": [
+            {
+                "contract": c.id,
+                "max_total_minutes": c.max_total_minutes,
+                "min_total_minutes": c.min_total_minutes,
+                "max_week_minutes": c.max_week_minutes,
+                "min_week_minutes": c.min_week_minutes,
+                "max_shifts_per_type": [f"{k}:{v}" for k, v in c.max_shifts_per_type.items()]
+                or None,
+                "max_consecutive_work": c.max_consecutive_work,
+                "min_consecutive_work": c.min_consecutive_work,
+                "min_consecutive_off": c.min_consecutive_off,
+                "min_rest_minutes": c.min_rest_minutes,
+                "max_weekends": c.max_weekends,
+            }
+            for c in inst.contracts
+        ],
+        "employees": [
+            {
+                "employee": e.id,
+                "name": e.name or None,
+                "contract": e.contract,
+                "skills": e.skills or None,
+                "cost_per_hour": e.cost_per_hour,
+            }
+            for e in inst.employees
+        ],
+        "unavailable": [
+            {"employee": e.id, "day": d, "reason": None}
+            for e in inst.employees
+            for d in e.unavailable_days
+        ],
+        "requests": [
+            {"employee": e.id, "kind": kind, "day": q.day, "shift": q.shift, "weight": q.weight}
+            for e in inst.employees
+            for kind, qs in (("on", e.shift_on_requests), ("off", e.shift_off_requests))
+            for q in qs
+        ],
+        "coverage": [
+            {
+                "day": c.day,
+                "shift": c.shift,
+                "skill": c.skill,
+                "min": c.min,
+                "preferred": c.preferred,
+                "under_weight": c.under_weight,
+                "preferred_weight": c.preferred_weight,
+                "over_weight": c.over_weight,
+            }
+            for c in inst.coverage
+        ],
+        "history": [
+            {
+                "employee": e.id,
+                "consecutive_days_worked": e.history.consecutive_days_worked,
+                "consecutive_days_off": e.history.consecutive_days_off,
+                "last_shift": e.history.last_shift,
+                "last_shift_end": e.history.last_shift_end,
+            }
+            for e in inst.employees
+            if e.history is not None
+        ],
+        "pins": [{"employee": p.employee, "day": p.day, "shift": p.shift} for p in inst.pins],
+        "rules": [{"rule": k, "hard": r.hard, "weight": r.weight} for k, r in inst.rules.items()],
+    }
+
+
+def example() -> RosteringInstance:
+    """A ward for one week: early, late and night shifts, five nurses, one senior per early."""
+    shifts = ("E", "L", "N")
+    cover = [
+        {"day": d, "shift": s, "min": 1, "preferred": 2 if s != "N" and d < 5 else None}
+        for d in range(7)
+        for s in shifts
+    ] + [{"day": d, "shift": "E", "skill": "senior", "min": 1} for d in range(5)]
+    cover = [{k: v for k, v in c.items() if v is not None} for c in cover]
+    return RosteringInstance.model_validate(
+        {
+            "name": "ward week",
+            "start_date": "2026-11-30",
+            "days": 7,
+            "shift_types": [
+                {"id": "E", "start": "07:00", "length_minutes": 480},
+                {"id": "L", "start": "15:00", "length_minutes": 480},
+                {
+                    "id": "N",
+                    "start": "23:00",
+                    "length_minutes": 480,
+                    "night": True,
+                    "forbidden_next": ["E", "L"],
+                },
+            ],
+            "skills": ["senior"],
+            "contracts": [
+                {
+                    "id": "full",
+                    "max_total_minutes": 2400,
+                    "min_total_minutes": 1920,
+                    "max_consecutive_work": 5,
+                    "min_rest_minutes": 660,
+                    "max_shifts_per_type": {"N": 3},
+                    "max_weekends": 1,
+                },
+                {"id": "part", "max_total_minutes": 1440, "min_rest_minutes": 660},
+            ],
+            "employees": [
+                {
+                    "id": "ana",
+                    "name": "Ana",
+                    "contract": "full",
+                    "skills": ["senior"],
+                    "cost_per_hour": 32.0,
+                },
+                {
+                    "id": "ben",
+                    "name": "Ben",
+                    "contract": "full",
+                    "skills": ["senior"],
+                    "cost_per_hour": 30.0,
+                    "unavailable_days": [2],
+                    "history": {"consecutive_days_worked": 2, "last_shift": "L"},
+                },
+                {
+                    "id": "cleo",
+                    "name": "Cleo",
+                    "contract": "full",
+                    "cost_per_hour": 25.0,
+                    "shift_off_requests": [{"day": 5, "weight": 3}],
+                },
+                {"id": "dev", "name": "Dev", "contract": "full", "cost_per_hour": 25.0},
+                {
+                    "id": "eli",
+                    "name": "Eli",
+                    "contract": "part",
+                    "cost_per_hour": 22.0,
+                    "shift_on_requests": [{"day": 0, "shift": "E", "weight": 2}],
+                },
+            ],
+            "coverage": cover,
+            "pins": [{"employee": "ana", "day": 0, "shift": "E"}],
+            "rules": {"coverage_min": {"hard": False, "weight": 1000}},
+            "fairness": {"weekends": 5},
+        }
+    )
+
+
+# ------------------------------------------------------------------ results
+
+
+def _date(inst: RosteringInstance | None, a: dict[str, Any]) -> str:
+    if a.get("date"):
+        return str(a["date"])
+    if inst is not None:
+        return (inst.start_date + timedelta(days=a["day"])).isoformat()
+    return str(a["day"])
+
+
+def _day_label(day: int, iso: str) -> str:
+    try:
+        d = date.fromisoformat(iso)
+    except ValueError:
+        return f"day {day}"
+    return f"{d.isoformat()} {d.strftime('%a')}"
+
+
+def results(res: SolveResult, inst: RosteringInstance | None) -> dict[str, list[dict[str, Any]]]:
+    sol = res.solution or {}
+    names = {e.id: e.name for e in inst.employees} if inst is not None else {}
+    assign = []
+    for a in sol.get("assignments", []):
+        iso = _date(inst, a)
+        row: dict[str, Any] = {"employee": a["employee"]}
+        if names:
+            row["name"] = names.get(a["employee"], "")
+        row |= {
+            "day": a["day"],
+            "date": iso,
+            "weekday": _day_label(a["day"], iso).split(" ")[-1],
+            "shift": a["shift"],
+            "skill": a.get("skill"),
+        }
+        assign.append(row)
+    assign.sort(key=lambda r: (r["employee"], r["day"]))
+
+    # the roster grid: one row per employee, one column per day
+    n_days = inst.days if inst is not None else 1 + max((a["day"] for a in assign), default=-1)
+    iso_of = {a["day"]: a["date"] for a in assign}
+    if inst is not None:
+        iso_of = {d: (inst.start_date + timedelta(days=d)).isoformat() for d in range(n_days)}
+    heads = [_day_label(d, iso_of.get(d, "")) for d in range(n_days)]
+    grid = []
+    for g in sol.get("grid", []):
+        row = {"employee": g["employee"]}
+        if names:
+            row["name"] = names.get(g["employee"], "")
+        for h, v in zip(heads, g["days"], strict=False):
+            row[h] = v or ""
+        grid.append(row)
+
+    by_rule: dict[str, Any] = (res.penalties or {}).get("by_rule", {})
+    rules = []
+    for rule in sorted(by_rule, key=lambda k: -by_rule[k]):
+        row = {"rule": rule, "penalty": by_rule[rule]}
+        if inst is not None and rule in RULE_NAMES:
+            r = inst.rule(rule)
+            row |= {"hard": r.hard, "weight": r.weight}
+        rules.append(row)
+    return {
+        "assignments": assign,
+        "roster": grid,
+        "coverage": [dict(r) for r in sol.get("coverage", [])],
+        "employees": [
+            {"employee": r["employee"], **({"name": names.get(r["employee"], "")} if names else {})}
+            | {k: v for k, v in r.items() if k != "employee"}
+            for r in sol.get("employees", [])
+        ],
+        "penalties_by_rule": rules,
+    }
+
+
+def charts(res: SolveResult, inst: RosteringInstance | None) -> list[Chart]:
+    sol = res.solution
+    if not sol:
+        return []
+    tables = results(res, inst)
+    grid = tables["roster"]
+    out: list[Chart] = []
+    if grid:
+        heads = [k for k in grid[0] if k not in ("employee", "name")]
+        order = [s.id for s in inst.shift_types] if inst is not None else []
+        for r in grid:
+            for h in heads:
+                if r[h] and r[h] not in order:
+                    order.append(r[h])
+        code = {s: float(i + 1) for i, s in enumerate(order)}
+        out.append(
+            Heatmap(
+                name="roster",
+                title="Roster",
+                rows=[
+                    f"{r['employee']} ({r['name']})"
+                    if r.get("name") and r["name"] != r["employee"]
+                    else r["employee"]
+                    for r in grid
+                ],
+                columns=[h[5:] if h[:4].isdigit() else h for h in heads],  # 11-30 Mon
+                values=[[code.get(r[h]) if r[h] else None for h in heads] for r in grid],
+                text=[[r[h] for h in heads] for r in grid],
+                value_label="shift",
+                note="One row per employee, one column per day; each cell shows the shift "
+                "worked (its colour tells the shift type); an empty cell is a day off.",
+            )
+        )
+    cov = tables["coverage"]
+    if cov:
+        need: dict[tuple[int, str], list[int]] = defaultdict(lambda: [0, 0, 0])
+        for r in cov:  # skill rows are part of the shift's need; count the whole shift once
+            if r.get("skill") is None:
+                need[(r["day"], r["shift"])][0] += r["required"]
+                need[(r["day"], r["shift"])][2] += r["preferred"]
+        for a in sol.get("assignments", []):
+            if (a["day"], a["shift"]) in need:
+                need[(a["day"], a["shift"])][1] += 1
+        rank = {st.id: i for i, st in enumerate(inst.shift_types)} if inst is not None else {}
+        keys = sorted(need, key=lambda k: (k[0], rank.get(k[1], len(rank)), k[1]))
+        iso = {r["day"]: str(r["date"]) for r in cov}
+        out.append(
+            LineChart(
+                name="coverage",
+                title="Coverage against demand",
+                x=[f"{iso[d][5:]} {s}" if d in iso else f"{d} {s}" for d, s in keys],
+                series={
+                    "required": [float(need[k][0]) for k in keys],
+                    "preferred": [float(need[k][2]) for k in keys],
+                    "assigned": [float(need[k][1]) for k in keys],
+                },
+                step=True,
+                dashed=("required", "preferred"),
+                x_label="day and shift",
+                value_label="people",
+                note="People on each shift (solid) against the minimum needed and the number "
+                "wanted (dashed); where the solid line is below the red one, the shift is short.",
+                colours={"required": "#e15759", "preferred": "#f28e2b", "assigned": "#4e79a7"},
+            )
+        )
+    return out
+
+
+TABLES = TablesAdapter(
+    inputs=INPUTS,
+    to_instance=to_instance,
+    from_instance=from_instance,
+    example=example,
+    results=results,
+    charts=charts,
+    views={"assignments": "employee"},
+    kpi_help={
+        "employees": "People on the roster.",
+        "assignments": "Shifts assigned in total.",
+        "coverage_required": "People needed, summed over every coverage row.",
+        "coverage_shortfall": "People missing below the minimum, summed.",
+        "coverage_excess": "People above the preferred number, summed.",
+        "coverage_met_pct": "Share of the needed people that are on shift.",
+        "short_cells": "Day and shift cells with fewer people than needed.",
+        "requests": "Wishes to work or not to work.",
+        "requests_granted_pct": "Share of wishes granted.",
+        "worked_minutes_min": "Fewest minutes anyone works.",
+        "worked_minutes_max": "Most minutes anyone works.",
+        "labour_cost": "Worked hours times hourly cost, summed.",
+        "nights_max": "Most night shifts anyone works.",
+        "weekends_max": "Most weekends anyone works.",
+    },
+)
