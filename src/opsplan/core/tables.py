@@ -189,3 +189,9 @@ class TablesAdapter:
 
     def table(self, name: str) -> Table | None:
         return next((t for t in self.inputs if t.name == name), None)
+
+
+def put_given(d: dict[str, Any], key: str, value: Any) -> None:
+    """Set d[key] only when the cell had a value: an empty cell keeps the model's default."""
+    if value is not None:
+        d[key] = value

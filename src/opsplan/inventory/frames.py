@@ -21,6 +21,7 @@ from ..core.tables import (
     Rows,
     Table,
     TablesAdapter,
+    put_given,
 )
 from .schema import ReplenishmentInstance
 
@@ -163,11 +164,6 @@ LIMITS = Table(
 INPUTS = (SETTINGS, ITEMS, DEMAND, HISTORY, OPEN_ORDERS, SUPPLIERS, RESOURCES, LIMITS)
 
 
-def _set(d: dict[str, Any], key: str, v: Any) -> None:
-    if v is not None:
-        d[key] = v
-
-
 def _per_period(
     rows: Rows, table: str, col: str, n: int, what: str, b: Built, exact: bool = False
 ) -> list[Any]:
@@ -229,7 +225,7 @@ def to_instance(t: dict[str, Rows]) -> Built:
         if "periods" in srows
         else Origin("demand", None)
     )
-    _set(inst, "period_days", s.get("period_days"))
+    put_given(inst, "period_days", s.get("period_days"))
     if "period_days" in srows:
         b.origins["period_days"] = Origin("settings", srows["period_days"], {"": "value"})
 
@@ -257,21 +253,21 @@ def to_instance(t: dict[str, Rows]) -> Built:
     for r in t["items"]:
         it: dict[str, Any] = {"id": r["item"]}
         for key in plain:
-            _set(it, key, r[key])
+            put_given(it, key, r[key])
         cols = {k: k for k in plain} | {"id": "item"}
         if r["safety_kind"] is not None or any(
             r[f"safety_{k}"] is not None for k in ("quantity", "days", "level", "penalty")
         ):
             ss: dict[str, Any] = {"kind": r["safety_kind"]}
             for k in ("quantity", "days", "level", "penalty"):
-                _set(ss, k, r[f"safety_{k}"])
+                put_given(ss, k, r[f"safety_{k}"])
                 cols[f"safety_stock.{k}"] = f"safety_{k}"
             it["safety_stock"] = ss
             cols |= {"safety_stock.kind": "safety_kind", "safety_stock": "safety_kind"}
         if r["shortage_mode"] is not None or r["shortage_penalty"] is not None:
             sh: dict[str, Any] = {}
-            _set(sh, "mode", r["shortage_mode"])
-            _set(sh, "penalty", r["shortage_penalty"])
+            put_given(sh, "mode", r["shortage_mode"])
+            put_given(sh, "penalty", r["shortage_penalty"])
             it["shortage"] = sh
             cols |= {
                 "shortage.mode": "shortage_mode",
@@ -306,7 +302,7 @@ def to_instance(t: dict[str, Rows]) -> Built:
         sp: dict[str, Any] = {"id": r["supplier"]}
         keys = ("joint_order_cost", "truck_capacity", "truck_cost", "max_trucks")
         for key in keys:
-            _set(sp, key, r[key])
+            put_given(sp, key, r[key])
         b.origins[f"suppliers[{len(sups)}]"] = Origin(
             "suppliers", r["_row"], {k: k for k in keys} | {"id": "supplier"}
         )

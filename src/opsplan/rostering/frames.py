@@ -24,6 +24,7 @@ from ..core.tables import (
     Rows,
     Table,
     TablesAdapter,
+    put_given,
 )
 from .schema import RULE_NAMES, RosteringInstance
 
@@ -184,11 +185,6 @@ INPUTS = (
 )
 
 
-def _set(d: dict[str, Any], key: str, v: Any) -> None:
-    if v is not None:
-        d[key] = v
-
-
 def _cols(*names: str) -> dict[str, str]:
     return {n: n for n in names}
 
@@ -228,8 +224,8 @@ def to_instance(t: dict[str, Rows]) -> Built:
     start: date | None = s["start_date"].date() if s.get("start_date") is not None else None
     _days(t, start, b)
     inst = b.instance
-    _set(inst, "name", s.get("name"))
-    _set(inst, "days", s.get("days"))
+    put_given(inst, "name", s.get("name"))
+    put_given(inst, "days", s.get("days"))
     if start is not None:
         inst["start_date"] = start.isoformat()
     for key in ("name", "start_date", "days"):
@@ -237,7 +233,7 @@ def to_instance(t: dict[str, Rows]) -> Built:
             b.origins[key] = Origin("settings", srows[key], {"": "value"})
     fair: dict[str, Any] = {}
     for key in ("weekends", "nights", "minutes"):
-        _set(fair, key, s.get(f"fairness_{key}"))
+        put_given(fair, key, s.get(f"fairness_{key}"))
         if f"fairness_{key}" in srows:
             b.origins[f"fairness.{key}"] = Origin(
                 "settings", srows[f"fairness_{key}"], {"": "value"}
@@ -248,9 +244,9 @@ def to_instance(t: dict[str, Rows]) -> Built:
     shifts: list[Any] = []
     for r in t["shift_types"]:
         st: dict[str, Any] = {"id": r["shift"], "start": r["start"]}
-        _set(st, "length_minutes", r["length_minutes"])
-        _set(st, "forbidden_next", r["forbidden_next"])
-        _set(st, "night", r["night"])
+        put_given(st, "length_minutes", r["length_minutes"])
+        put_given(st, "forbidden_next", r["forbidden_next"])
+        put_given(st, "night", r["night"])
         b.origins[f"shift_types[{len(shifts)}]"] = Origin(
             "shift_types",
             r["_row"],
@@ -270,7 +266,7 @@ def to_instance(t: dict[str, Rows]) -> Built:
     for r in t["contracts"]:
         c: dict[str, Any] = {"id": r["contract"]}
         for key in scalar:
-            _set(c, key, r[key])
+            put_given(c, key, r[key])
         per_type: dict[str, Any] = {}
         for item in r["max_shifts_per_type"] or []:
             shift, sep, n = item.rpartition(":")
@@ -300,7 +296,7 @@ def to_instance(t: dict[str, Rows]) -> Built:
     for r in t["employees"]:
         e: dict[str, Any] = {"id": r["employee"], "contract": r["contract"]}
         for key in ("name", "skills", "cost_per_hour"):
-            _set(e, key, r[key])
+            put_given(e, key, r[key])
         b.origins[f"employees[{len(emps)}]"] = Origin(
             "employees",
             r["_row"],
@@ -335,8 +331,8 @@ def to_instance(t: dict[str, Rows]) -> Built:
         if i is None or r["day"] is None:
             continue
         q: dict[str, Any] = {"day": r["day"]}
-        _set(q, "shift", r["shift"])
-        _set(q, "weight", r["weight"])
+        put_given(q, "shift", r["shift"])
+        put_given(q, "weight", r["weight"])
         key = f"shift_{kind}_requests"
         lst = emps[i].setdefault(key, [])
         b.origins[f"employees[{i}].{key}[{len(lst)}]"] = Origin(
@@ -349,7 +345,7 @@ def to_instance(t: dict[str, Rows]) -> Built:
             continue
         h: dict[str, Any] = {}
         for key in ("consecutive_days_worked", "consecutive_days_off", "last_shift"):
-            _set(h, key, r[key])
+            put_given(h, key, r[key])
         if r["last_shift_end"] is not None:
             h["last_shift_end"] = r["last_shift_end"].isoformat()
         emps[i]["history"] = h
@@ -366,9 +362,9 @@ def to_instance(t: dict[str, Rows]) -> Built:
     for r in t["coverage"]:
         cv: dict[str, Any] = {}
         for key in ("day", "shift", "skill", "min", "preferred"):
-            _set(cv, key, r[key])
+            put_given(cv, key, r[key])
         for key in ("under_weight", "preferred_weight", "over_weight"):
-            _set(cv, key, r[key])
+            put_given(cv, key, r[key])
         b.origins[f"coverage[{len(cover)}]"] = Origin(
             "coverage", r["_row"], _cols(*(c.name for c in COVERAGE.columns))
         )
@@ -378,7 +374,7 @@ def to_instance(t: dict[str, Rows]) -> Built:
     pins: list[Any] = []
     for r in t["pins"]:
         p: dict[str, Any] = {"employee": r["employee"], "day": r["day"]}
-        _set(p, "shift", r["shift"])
+        put_given(p, "shift", r["shift"])
         b.origins[f"pins[{len(pins)}]"] = Origin(
             "pins", r["_row"], _cols("employee", "day", "shift")
         )
@@ -393,7 +389,7 @@ def to_instance(t: dict[str, Rows]) -> Built:
             b.problems.append(Located("rules", r["_row"], "rule", msg))
             continue
         rule: dict[str, Any] = {"hard": r["hard"]}
-        _set(rule, "weight", r["weight"])
+        put_given(rule, "weight", r["weight"])
         b.origins[f"rules.{name}"] = Origin("rules", r["_row"], _cols("hard", "weight"))
         rules[name] = rule
     if rules:

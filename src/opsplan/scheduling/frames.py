@@ -22,6 +22,7 @@ from ..core.tables import (
     Rows,
     Table,
     TablesAdapter,
+    put_given,
 )
 from .schema import UNIT_MINUTES, SchedulingInstance
 
@@ -166,11 +167,6 @@ OBJECTIVE = Table(
 INPUTS = (SETTINGS, MACHINES, CALENDARS, UNAVAILABLE, JOBS, OPERATIONS, SETUPS, OBJECTIVE)
 
 
-def _set(d: dict[str, Any], key: str, v: Any) -> None:
-    if v is not None:
-        d[key] = v
-
-
 def _units(t: dict[str, Rows], b: Built) -> None:
     """Dates in time columns -> whole time units after the start setting (in place)."""
     s = t["settings"][0] if t["settings"] else {"_rows": {}}
@@ -209,7 +205,7 @@ def to_instance(t: dict[str, Rows]) -> Built:
     s = t["settings"][0] if t["settings"] else {"_rows": {}}
     srows = s.get("_rows", {})
     for key in ("name", "time_unit", "horizon"):
-        _set(inst, key, s.get(key))
+        put_given(inst, key, s.get(key))
     if s.get("start") is not None:
         inst["start"] = s["start"].isoformat()
     for key in ("name", "time_unit", "start", "horizon"):
@@ -235,7 +231,7 @@ def to_instance(t: dict[str, Rows]) -> Built:
     for r in t["machines"]:
         m = {"id": r["machine"]}
         for key in ("name", "calendar", "initial_family"):
-            _set(m, key, r[key])
+            put_given(m, key, r[key])
         b.origins[f"machines[{len(machines)}]"] = Origin(
             "machines",
             r["_row"],
@@ -262,7 +258,7 @@ def to_instance(t: dict[str, Rows]) -> Built:
             continue
         lst = machines[mi].setdefault("unavailable", [])
         iv: dict[str, Any] = {"start": r["start"], "end": r["end"]}
-        _set(iv, "reason", r["reason"])
+        put_given(iv, "reason", r["reason"])
         b.origins[f"machines[{mi}].unavailable[{len(lst)}]"] = Origin(
             "unavailable", r["_row"], {"start": "start", "end": "end", "reason": "reason"}
         )
@@ -274,7 +270,7 @@ def to_instance(t: dict[str, Rows]) -> Built:
     for r in t["jobs"]:
         j: dict[str, Any] = {"id": r["job"], "operations": []}
         for key in ("name", "release", "due", "deadline", "weight"):
-            _set(j, key, r[key])
+            put_given(j, key, r[key])
         b.origins[f"jobs[{len(jobs)}]"] = Origin(
             "jobs",
             r["_row"],
@@ -297,12 +293,12 @@ def to_instance(t: dict[str, Rows]) -> Built:
         if okey not in op_pos:
             ops = jobs[ji]["operations"]
             op: dict[str, Any] = {"id": r["operation"], "machines": []}
-            _set(op, "family", r["family"])
-            _set(op, "predecessors", r["predecessors"])
+            put_given(op, "family", r["family"])
+            put_given(op, "predecessors", r["predecessors"])
             if r["pin_machine"] is not None or r["pin_start"] is not None:
                 pin: dict[str, Any] = {}
-                _set(pin, "machine", r["pin_machine"])
-                _set(pin, "start", r["pin_start"])
+                put_given(pin, "machine", r["pin_machine"])
+                put_given(pin, "start", r["pin_start"])
                 op["pin"] = pin
             op_pos[okey] = (ji, len(ops))
             b.origins[f"jobs[{ji}].operations[{len(ops)}]"] = Origin(
@@ -355,7 +351,7 @@ def to_instance(t: dict[str, Rows]) -> Built:
             "to_family": r["to_family"],
             "time": r["time"],
         }
-        _set(rule, "machine", r["machine"])
+        put_given(rule, "machine", r["machine"])
         b.origins[f"setups[{len(setups)}]"] = Origin(
             "setups", r["_row"], {k: k for k in ("machine", "from_family", "to_family", "time")}
         )
@@ -363,13 +359,13 @@ def to_instance(t: dict[str, Rows]) -> Built:
     inst["setups"] = setups
 
     objective: dict[str, Any] = {}
-    _set(objective, "mode", s.get("objective_mode"))
+    put_given(objective, "mode", s.get("objective_mode"))
     if "objective_mode" in srows:
         b.origins["objective"] = Origin("settings", srows["objective_mode"], {"mode": "value"})
     terms: list[dict[str, Any]] = []
     for r in t["objective"]:
         term: dict[str, Any] = {"kind": r["kind"]}
-        _set(term, "weight", r["weight"])
+        put_given(term, "weight", r["weight"])
         b.origins[f"objective.terms[{len(terms)}]"] = Origin(
             "objective", r["_row"], {"kind": "kind", "weight": "weight"}
         )

@@ -23,6 +23,7 @@ from ..core.tables import (
     Rows,
     Table,
     TablesAdapter,
+    put_given,
 )
 from .schema import StaffingLevelsInstance
 
@@ -87,11 +88,6 @@ def _clock(v: str | None) -> str | None:
     return f"{int(m[1]):02d}:{m[2]}" if m else v
 
 
-def _set(d: dict[str, Any], key: str, v: Any) -> None:
-    if v is not None:
-        d[key] = v
-
-
 def to_instance(t: dict[str, Rows]) -> Built:
     b = Built(instance={})
     b.origins["demand"] = Origin("demand", None)
@@ -100,7 +96,7 @@ def to_instance(t: dict[str, Rows]) -> Built:
     s = t["settings"][0] if t["settings"] else {"_rows": {}}
     srows = s.get("_rows", {})
     for key in ("name", "slot_minutes", "cyclic", "under_penalty", "max_part_time_share"):
-        _set(inst, key, s.get(key))
+        put_given(inst, key, s.get(key))
         if key in srows:
             b.origins[key] = Origin("settings", srows[key], {"": "value"})
     if s.get("start_date") is not None:
@@ -152,9 +148,9 @@ def to_instance(t: dict[str, Rows]) -> Built:
     for r in t["patterns"]:
         p: dict[str, Any] = {"id": r["pattern"], "start": _clock(r["start"])}
         for key in ("length_minutes", "break_offset_minutes", "break_minutes", "cost"):
-            _set(p, key, r[key])
+            put_given(p, key, r[key])
         for key in ("part_time", "max_headcount"):
-            _set(p, key, r[key])
+            put_given(p, key, r[key])
         days_on = []
         for x in r["days"]:
             if re.fullmatch(r"\d+", x):

@@ -20,6 +20,7 @@ from ..core.tables import (
     Rows,
     Table,
     TablesAdapter,
+    put_given,
 )
 from .schema import SupplierInstance
 
@@ -208,11 +209,6 @@ _POLICY_KEYS = (
 )
 
 
-def _set(d: dict[str, Any], key: str, v: Any) -> None:
-    if v is not None:
-        d[key] = v
-
-
 def _series(
     rows: Rows, table: str, col: str, n: int, what: str, b: Built
 ) -> tuple[list[Any], list[int]]:
@@ -265,7 +261,7 @@ def to_instance(t: dict[str, Rows]) -> Built:
     for r in t["items"]:
         it: dict[str, Any] = {"id": r["item"], "demand": [0] * n}
         for key in ("name", "spot_price", "min_suppliers", "max_suppliers", "max_defect_rate"):
-            _set(it, key, r[key])
+            put_given(it, key, r[key])
         b.origins[f"items[{len(items)}]"] = Origin(
             "items",
             r["_row"],
@@ -312,7 +308,7 @@ def to_instance(t: dict[str, Rows]) -> Built:
     for r in t["suppliers"]:
         sp: dict[str, Any] = {"id": r["supplier"]}
         for key in (*cols, "risk_score"):
-            _set(sp, key, r[key])
+            put_given(sp, key, r[key])
         b.origins[f"suppliers[{len(sups)}]"] = Origin(
             "suppliers", r["_row"], {k: k for k in (*cols, "risk_score")} | {"id": "supplier"}
         )
@@ -357,7 +353,7 @@ def to_instance(t: dict[str, Rows]) -> Built:
         if pair not in o_pos:
             off: dict[str, Any] = {"item": r["item"], "supplier": r["supplier"], "tiers": []}
             for ok in _OFFER_KEYS:
-                _set(off, ok, r[ok])
+                put_given(off, ok, r[ok])
             b.origins[f"offers[{len(offers)}]"] = Origin(
                 "offers",
                 r["_row"],
@@ -387,13 +383,13 @@ def to_instance(t: dict[str, Rows]) -> Built:
 
     pol: dict[str, Any] = {}
     for pk in _POLICY_KEYS:
-        _set(pol, pk, s.get(pk))
+        put_given(pol, pk, s.get(pk))
         if pk in srows:
             b.origins[f"policies.{pk}"] = at(pk)
     cms: list[dict[str, Any]] = []
     for r in t["commitments"]:
         cm: dict[str, Any] = {"supplier": r["supplier"], "min_quantity": r["min_quantity"]}
-        _set(cm, "item", r["item"])
+        put_given(cm, "item", r["item"])
         b.origins[f"policies.commitments[{len(cms)}]"] = Origin(
             "commitments", r["_row"], {k: k for k in ("supplier", "item", "min_quantity")}
         )
@@ -406,7 +402,7 @@ def to_instance(t: dict[str, Rows]) -> Built:
     w_pos: dict[str, int] = {}
     for r in t["scenarios"]:
         w: dict[str, Any] = {"id": r["scenario"], "probability": r["probability"]}
-        _set(w, "failing", r["failing"])
+        put_given(w, "failing", r["failing"])
         b.origins[f"scenarios[{len(scen)}]"] = Origin(
             "scenarios",
             r["_row"],
@@ -446,13 +442,13 @@ def to_instance(t: dict[str, Rows]) -> Built:
         ("pareto_term", "pareto_term"),
         ("pareto_points", "pareto_points"),
     ):
-        _set(ob, dst, s.get(src))
+        put_given(ob, dst, s.get(src))
         if src in srows:
             b.origins[f"objective.{dst}"] = at(src)
     terms: list[dict[str, Any]] = []
     for r in t["objective"]:
         term: dict[str, Any] = {"term": r["term"]}
-        _set(term, "weight", r["weight"])
+        put_given(term, "weight", r["weight"])
         b.origins[f"objective.terms[{len(terms)}]"] = Origin(
             "objective", r["_row"], {"term": "term", "weight": "weight"}
         )
