@@ -14,6 +14,7 @@ from ..core.options import SolveOptions
 from ..core.result import relative_gap
 from ..core.run import Outcome, RunContext
 from ..core.status import SolveStatus
+from .check import objective_value
 from .diagnose import explain
 from .milp import Formulation
 from .prepare import Prepared
@@ -157,7 +158,7 @@ def solve(inst: SupplierInstance, opts: SolveOptions, ctx: RunContext) -> Outcom
             messages=messages,
             cancelled=ctx.cancelled.is_set(),
         )
-    objective = objective_of(inst, evaluate(P, plan))
+    objective = objective_value(inst, evaluate(P, plan))
     solution = build_solution(P, plan)
     if pareto:
         solution["pareto"] = pareto
@@ -354,15 +355,6 @@ def evaluate(P: Prepared, plan: Plan) -> dict[str, float]:
         terms["late_units"] += (1 - sp.on_time_rate) * q
         terms["risk"] += sp.risk_score * q
     return terms
-
-
-def objective_of(inst: SupplierInstance, terms: dict[str, float]) -> float:
-    ob = inst.objective
-    if ob.mode == "weighted":
-        return sum(t.weight * terms[t.term] for t in ob.terms)
-    if ob.mode == "lexicographic":
-        return terms[ob.terms[0].term]
-    return terms["cost"]
 
 
 def build_solution(P: Prepared, plan: Plan) -> dict[str, Any]:
