@@ -14,7 +14,7 @@ from typing import Any
 import distributed
 import pytest
 from fastapi.testclient import TestClient
-from svc_helpers import jobshop, settings_for, small, wait_state
+from svc_helpers import jobshop, long_job, settings_for, small, wait_state
 
 import opsplan
 from opsplan.api import Settings, create_app
@@ -114,7 +114,7 @@ def test_jobs_and_sync_solves_run_on_the_cluster(cluster, executing, tmp_path):
 
 def test_cancel_stops_the_task_and_keeps_the_best_plan(cluster, executing, tmp_path):
     idle(executing)
-    req = jobshop(15, 15, seed=11, limit_s=30)
+    req = long_job(0, limit_s=30)
     with dask_client(cluster, tmp_path) as c:
         jid = c.post("/v1/jobs", json=req).json()["id"]
         j = first_incumbent(c, jid)
@@ -142,10 +142,7 @@ def test_replicas_share_the_cluster_and_a_stopped_service_leaves_its_job_to_reco
     idle(executing)
     a_dir, b_dir = tmp_path / "a", tmp_path / "b"
     with dask_client(cluster, a_dir) as a, dask_client(cluster, b_dir) as b:
-        long = [
-            a.post("/v1/jobs", json=jobshop(15, 10, seed=s, limit_s=30)).json()["id"]
-            for s in (1, 2)
-        ]
+        long = [a.post("/v1/jobs", json=long_job(k, limit_s=30)).json()["id"] for k in (1, 2)]
         for jid in long:
             first_incumbent(a, jid)
         assert executing() == 2
@@ -175,7 +172,7 @@ def test_replicas_share_the_cluster_and_a_stopped_service_leaves_its_job_to_reco
 def test_a_job_whose_dask_worker_dies_runs_again_on_another(cluster, executing, tmp_path):
     """Last in this module: it kills a worker process (its nanny starts a new one)."""
     idle(executing)
-    req = jobshop(15, 10, seed=4, limit_s=4)
+    req = long_job(3, limit_s=4)
     with dask_client(cluster, tmp_path) as c, distributed.Client(cluster.scheduler_address) as cl:
         jid = c.post("/v1/jobs", json=req).json()["id"]
         first_incumbent(c, jid)

@@ -8,7 +8,7 @@ import time
 
 import pytest
 from fastapi.testclient import TestClient
-from svc_helpers import jobshop, settings_for, small, wait_state
+from svc_helpers import long_job, settings_for, small, wait_state
 
 from opsplan.api import Settings, create_app
 
@@ -16,8 +16,8 @@ from opsplan.api import Settings, create_app
 def test_reserved_slot_answers_sync_solves_while_jobs_run(tmp_path):
     app = create_app(settings_for(tmp_path, concurrent_solves=2, sync_reserved=1))
     with TestClient(app) as c:
-        a = c.post("/v1/jobs", json=jobshop(15, 10, seed=1, limit_s=20)).json()["id"]
-        b = c.post("/v1/jobs", json=jobshop(15, 10, seed=2, limit_s=20)).json()["id"]
+        a = c.post("/v1/jobs", json=long_job(0)).json()["id"]
+        b = c.post("/v1/jobs", json=long_job(1)).json()["id"]
         wait_state(c, a, ("running",))
         time.sleep(0.3)
         assert c.get(f"/v1/jobs/{b}").json()["state"] == "queued"  # one slot is for sync
@@ -43,7 +43,7 @@ def _kill_workers(app) -> None:
 def test_a_dead_worker_reruns_then_fails_its_job_and_the_pool_recovers(tmp_path):
     app = create_app(settings_for(tmp_path, concurrent_solves=1, max_attempts=2))
     with TestClient(app) as c:
-        jid = c.post("/v1/jobs", json=jobshop(15, 10, seed=5, limit_s=20)).json()["id"]
+        jid = c.post("/v1/jobs", json=long_job(2)).json()["id"]
         for attempt in (1, 2):
             deadline = time.monotonic() + 20
             while True:  # solving in this attempt: its worker is in the current pool

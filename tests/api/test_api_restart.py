@@ -7,7 +7,7 @@ import time
 
 import pytest
 from fastapi.testclient import TestClient
-from svc_helpers import held_client, jobshop, parse_sse, settings_for, small, wait_state
+from svc_helpers import held_client, long_job, parse_sse, settings_for, small, wait_state
 
 from opsplan.api import create_app
 
@@ -16,7 +16,7 @@ def test_restart_runs_the_queued_job_and_fails_the_interrupted_one(tmp_path):
     """A real service with one worker runs a long job, a short one waits; the service stops;
     restarted with on_restart_running=fail, the long job is failed and the queued one finishes."""
     with TestClient(create_app(settings_for(tmp_path, concurrent_solves=1))) as c:
-        long_id = c.post("/v1/jobs", json=jobshop(15, 10, seed=3, limit_s=30)).json()["id"]
+        long_id = c.post("/v1/jobs", json=long_job(0, limit_s=30)).json()["id"]
         wait_state(c, long_id, ("running",))
         short_id = c.post("/v1/jobs", json=small()).json()["id"]
         time.sleep(0.3)

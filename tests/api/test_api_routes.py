@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import jsonschema
 import pytest
 from fastapi.testclient import TestClient
-from svc_helpers import jobshop, parse_sse, real_client, small, wait_state
+from svc_helpers import long_job, parse_sse, real_client, small, wait_state
 
 import opsplan
 from opsplan.core import registry
@@ -170,9 +170,9 @@ def test_unknown_job_404_and_finished_job_cannot_be_cancelled(client):
 
 
 def test_cancel_keeps_the_incumbent(client):
-    """A 15x10 job shop with 20 s: cancelled after its first incumbent, it stops within 2 s and
+    """A 15x15 job shop with 20 s: cancelled after its first incumbent, it stops within 2 s and
     the best plan found is the result, accepted by the checker."""
-    req = jobshop(15, 10, seed=7, limit_s=20)
+    req = long_job(1)
     jid = client.post("/v1/jobs", json=req).json()["id"]
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:

@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 from fastapi.testclient import TestClient
-from svc_helpers import jobshop, parse_sse, settings_for, wait_state
+from svc_helpers import jobshop, long_job, parse_sse, settings_for, wait_state
 
 import opsplan
 from opsplan.api import create_app
@@ -145,7 +145,7 @@ def test_ctrl_c_stops_the_service_and_a_restart_reruns_the_running_job(served):
     one attempt spent, and a restarted service runs it again."""
     base, data, proc = served
     with httpx.Client(base_url=base, timeout=30) as c:
-        jid = c.post("/v1/jobs", json=jobshop(15, 10, seed=4, limit_s=20)).json()["id"]
+        jid = c.post("/v1/jobs", json=long_job(2)).json()["id"]
         deadline = time.monotonic() + 30
         while c.get(f"/v1/jobs/{jid}").json()["state"] != "running":
             assert time.monotonic() < deadline
