@@ -1,13 +1,18 @@
 """Staffing levels as a MILP (PuLP; CBC or HiGHS): one add_<rule>() per rule.
 
-min  sum_p cost_p n_p + under_penalty * sum_t u_t
+min  k * (sum_p cost_p n_p + under_penalty * sum_t u_t)     (k: objective_scale)
 s.t. sum_p a_pt n_p + u_t >= demand_t          (add_coverage)
      sum_{p part-time} n_p <= share * sum_p n_p (add_part_time_share)
      n_p integer, 0 <= n_p <= max_p; u_t >= 0   (variables)
+
+Patterns dominated by another (same covered slots, no dearer, no more part-time, no cap) get no
+variable: `kept_patterns`. The objective is scaled to whole numbers when the costs allow it, so
+the solvers see that objective values move in steps of `step` and can prove optimality exactly.
 """
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import pulp
@@ -16,30 +21,82 @@ from ..core.backends import pulp as backend
 from ..core.options import SolveOptions
 from ..core.run import Outcome, RunContext
 from .kpis import covered_slots, solution_tables
-from .schema import StaffingLevelsInstance
+from .schema import Pattern, StaffingLevelsInstance
+
+MAX_SCALE = 1000  # costs with finer fractions than 1/1000 are left unscaled
+
+
+def objective_scale(values: list[float]) -> tuple[int, int | None]:
+    """The smallest whole k <= MAX_SCALE that makes every value a whole number, and the
+    greatest common divisor of those whole numbers (the step between two objective values,
+    scaled); (1, None) when there is no such k (or every value is zero)."""
+    for k in range(1, MAX_SCALE + 1):
+        if all(abs(k * v - round(k * v)) <= 1e-9 * max(1.0, abs(k * v)) for v in values):
+            g = 0
+            for v in values:
+                g = math.gcd(g, round(k * v))
+            return k, (g or None)
+    return 1, None
+
+
+def kept_patterns(inst: StaffingLevelsInstance) -> list[Pattern]:
+    """The patterns that get a variable. A pattern q is left out (headcount 0) when another
+    pattern p covers exactly the same slots, has no headcount cap, costs no more, and is not
+    part-time while q is full-time: moving q's people to p keeps every slot's coverage, does not
+    raise the cost and does not raise the part-time count, so the optimum is unchanged. Among
+    equals (same cost and kind) the first in input order stays."""
+    T = len(inst.demand)
+    groups: dict[tuple[int, ...], list[tuple[int, Pattern]]] = {}
+    for k, p in enumerate(inst.patterns):
+        key = tuple(sorted(covered_slots(p, inst.slot_minutes, T, inst.cyclic)))
+        groups.setdefault(key, []).append((k, p))
+    dropped: set[int] = set()
+    for members in groups.values():
+        if len(members) < 2:
+            continue
+        order = sorted(members, key=lambda kp: (kp[1].cost, kp[1].part_time, kp[0]))
+        lead = next((i for i, (_, p) in enumerate(order) if p.max_headcount is None), None)
+        if lead is None:
+            continue
+        best = order[lead][1]
+        for k, q in order[lead + 1 :]:
+            if q.part_time or not best.part_time:
+                dropped.add(k)
+    return [p for k, p in enumerate(inst.patterns) if k not in dropped]
 
 
 class Formulation:
-    def __init__(self, inst: StaffingLevelsInstance) -> None:
+    def __init__(self, inst: StaffingLevelsInstance, *, reduce: bool = True) -> None:
         self.inst = inst
         self.prob = pulp.LpProblem("staffing_levels", pulp.LpMinimize)
         self.T = len(inst.demand)
+        self.patterns = kept_patterns(inst) if reduce else list(inst.patterns)
         self.n = {
             p.id: pulp.LpVariable(f"n_{k}", 0, p.max_headcount, cat="Integer")
-            for k, p in enumerate(inst.patterns)
+            for k, p in enumerate(self.patterns)
         }
         # whole people short: with integer demand this is exact, and it lets the solvers see
         # that the objective moves in whole steps (which closes the last gap quickly)
         self.u = [pulp.LpVariable(f"u_{t}", 0, cat="Integer") for t in range(self.T)]
         self.add_coverage()
         self.add_part_time_share()
-        self.prob += pulp.lpSum(p.cost * self.n[p.id] for p in inst.patterns) + (
-            inst.under_penalty * pulp.lpSum(self.u)
+        self.scale, self.step = objective_scale(
+            [p.cost for p in self.patterns] + [inst.under_penalty]
+        )
+        k = self.scale
+        if self.step is not None:  # whole numbers: k * cost, exactly
+            cost = {p.id: float(round(k * p.cost)) for p in self.patterns}
+            pen = float(round(k * inst.under_penalty))
+        else:
+            cost = {p.id: p.cost for p in self.patterns}
+            pen = inst.under_penalty
+        self.prob += pulp.lpSum(cost[p.id] * self.n[p.id] for p in self.patterns) + (
+            pen * pulp.lpSum(self.u)
         )
 
     def add_coverage(self) -> None:
         cover: list[list[Any]] = [[] for _ in range(self.T)]
-        for p in self.inst.patterns:
+        for p in self.patterns:
             for t in covered_slots(p, self.inst.slot_minutes, self.T, self.inst.cyclic):
                 cover[t].append(self.n[p.id])
         for t, need in enumerate(self.inst.demand):
@@ -50,14 +107,28 @@ class Formulation:
         share = self.inst.max_part_time_share
         if share is None:
             return
-        pt = [self.n[p.id] for p in self.inst.patterns if p.part_time]
+        pt = [self.n[p.id] for p in self.patterns if p.part_time]
         if pt:
             self.prob += pulp.lpSum(pt) <= share * pulp.lpSum(self.n.values()), "part_time"
+
+    def highs_params(self, opts: SolveOptions) -> dict[str, Any]:
+        """Exact optimality for HiGHS: its default relative gap (1e-4) stops one step short of
+        a proof on costs like these; with whole-number steps, an absolute gap below one step
+        proves the optimum. A relative gap the user asked for is left alone."""
+        if self.step is None or opts.relative_gap > 0:
+            return {}
+        return {"mip_rel_gap": 0.0, "mip_abs_gap": 0.5 * self.step}
 
 
 def solve(inst: StaffingLevelsInstance, opts: SolveOptions, ctx: RunContext) -> Outcome:
     F = Formulation(inst)
-    run = backend.run(F.prob, opts, ctx)
+    run = backend.run(
+        F.prob,
+        opts,
+        ctx,
+        params=F.highs_params(opts),
+        objective_scale=float(F.scale),
+    )
     info = backend.solver_info(opts)
     if not run.has_solution:
         return Outcome(
@@ -67,7 +138,8 @@ def solve(inst: StaffingLevelsInstance, opts: SolveOptions, ctx: RunContext) -> 
             messages=run.log,
             cancelled=ctx.cancelled.is_set(),
         )
-    counts = {pid: round(backend.value(v)) for pid, v in F.n.items()}
+    counts = {p.id: 0 for p in inst.patterns}
+    counts.update({pid: round(backend.value(v)) for pid, v in F.n.items()})
     sol = solution_tables(inst, counts)
     # the objective of the rounded headcounts, recomputed exactly (solver tolerances aside)
     objective = sol["cost"]["total"]
