@@ -54,19 +54,23 @@ def kept_patterns(inst: StaffingLevelsInstance) -> list[Pattern]:
     for members in groups.values():
         if len(members) < 2:
             continue
-        order = sorted(members, key=lambda kp: (kp[1].cost, kp[1].part_time, kp[0]))
-        lead = next((i for i, (_, p) in enumerate(order) if p.max_headcount is None), None)
-        if lead is None:
-            continue
-        best = order[lead][1]
-        for k, q in order[lead + 1 :]:
-            if q.part_time or not best.part_time:
+        # cheapest first, full-time before part-time at equal cost, then input order: q is
+        # dominated by an uncapped pattern earlier in this order, of any kind when q is
+        # part-time, full-time when q is full-time
+        seen_any = seen_full = False
+        for k, q in sorted(members, key=lambda kp: (kp[1].cost, kp[1].part_time, kp[0])):
+            if seen_any if q.part_time else seen_full:
                 dropped.add(k)
+            elif q.max_headcount is None:
+                seen_any = True
+                seen_full = seen_full or not q.part_time
     return [p for k, p in enumerate(inst.patterns) if k not in dropped]
 
 
 class Formulation:
-    def __init__(self, inst: StaffingLevelsInstance, *, reduce: bool = True) -> None:
+    def __init__(
+        self, inst: StaffingLevelsInstance, *, reduce: bool = True, scale: bool = True
+    ) -> None:
         self.inst = inst
         self.prob = pulp.LpProblem("staffing_levels", pulp.LpMinimize)
         self.T = len(inst.demand)
@@ -80,8 +84,10 @@ class Formulation:
         self.u = [pulp.LpVariable(f"u_{t}", 0, cat="Integer") for t in range(self.T)]
         self.add_coverage()
         self.add_part_time_share()
-        self.scale, self.step = objective_scale(
-            [p.cost for p in self.patterns] + [inst.under_penalty]
+        self.scale, self.step = (
+            objective_scale([p.cost for p in self.patterns] + [inst.under_penalty])
+            if scale
+            else (1, None)
         )
         k = self.scale
         if self.step is not None:  # whole numbers: k * cost, exactly
@@ -119,6 +125,15 @@ class Formulation:
             return {}
         return {"mip_rel_gap": 0.0, "mip_abs_gap": 0.5 * self.step}
 
+    def round_bound(self, bound: float | None) -> float | None:
+        """A lower bound (user's units) raised to the next objective step: every objective
+        value is a whole number of steps, so no plan costs less (a solver's bound a hair below
+        the optimum, from its tolerances, becomes the optimum itself)."""
+        if bound is None or self.step is None:
+            return bound
+        unit = self.step / self.scale
+        return math.ceil(bound / unit - 1e-6) * unit
+
 
 def solve(inst: StaffingLevelsInstance, opts: SolveOptions, ctx: RunContext) -> Outcome:
     F = Formulation(inst)
@@ -130,10 +145,11 @@ def solve(inst: StaffingLevelsInstance, opts: SolveOptions, ctx: RunContext) -> 
         objective_scale=float(F.scale),
     )
     info = backend.solver_info(opts)
+    bound = F.round_bound(run.bound)
     if not run.has_solution:
         return Outcome(
             status=run.status,
-            bound=run.bound,
+            bound=bound,
             solver=info,
             messages=run.log,
             cancelled=ctx.cancelled.is_set(),
@@ -146,7 +162,7 @@ def solve(inst: StaffingLevelsInstance, opts: SolveOptions, ctx: RunContext) -> 
     return Outcome(
         status=run.status,
         objective=objective,
-        bound=run.bound,
+        bound=bound,
         solution=sol,
         penalties={"under_coverage": sol["cost"]["under_penalty"]},
         solver=info,
