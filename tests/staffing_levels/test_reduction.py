@@ -129,3 +129,13 @@ def test_reduction_and_scaling_never_change_the_optimum(backend):
         assert res.solution is not None
         assert all(h["count"] == 0 for h in res.solution["headcount"] if h["pattern"] in dropped)
     assert n_dropped > 0  # the instances did exercise the reduction
+
+
+def test_highs_gets_an_exact_gap_unless_the_user_asks_for_one():
+    inst = model([pat("a", "08:00", 8, 577.5), pat("b", "08:00", 4, 420.0)], under_penalty=200)
+    F = Formulation(inst)  # 1155, 840, 400: step 5 in halves, 2.5 in the user's units
+    assert (F.scale, F.unit) == (2, 2.5)
+    assert F.highs_params(SolveOptions()) == {"mip_rel_gap": 0.0, "mip_abs_gap": 2.5}
+    assert F.highs_params(SolveOptions(relative_gap=0.01)) == {}
+    assert F.round_bound(1000.1) == 1002.5 and F.round_bound(1002.4999999) == 1002.5
+    assert Formulation(inst, scale=False).scale == 1

@@ -6,8 +6,8 @@ s.t. sum_p a_pt n_p + u_t >= demand_t          (add_coverage)
      n_p integer, 0 <= n_p <= max_p; u_t >= 0   (variables)
 
 Patterns dominated by another (same covered slots, no dearer, no more part-time, no cap) get no
-variable: `kept_patterns`. The objective is scaled to whole numbers when the costs allow it, so
-the solvers see that objective values move in steps of `step` and can prove optimality exactly.
+variable: `kept_patterns`. For HiGHS the objective is scaled to whole numbers when the costs allow
+it, and its gap set below one step of the objective, so it proves the optimum exactly.
 """
 
 from __future__ import annotations
@@ -84,13 +84,12 @@ class Formulation:
         self.u = [pulp.LpVariable(f"u_{t}", 0, cat="Integer") for t in range(self.T)]
         self.add_coverage()
         self.add_part_time_share()
-        self.scale, self.step = (
-            objective_scale([p.cost for p in self.patterns] + [inst.under_penalty])
-            if scale
-            else (1, None)
-        )
-        k = self.scale
-        if self.step is not None:  # whole numbers: k * cost, exactly
+        k, g = objective_scale([p.cost for p in self.patterns] + [inst.under_penalty])
+        # every objective value is a multiple of `unit` (user's units); the solver sees the
+        # objective times `scale`: whole numbers when scaled
+        self.unit = g / k if g is not None else None
+        self.scale = k if scale and g is not None else 1
+        if scale and g is not None:
             cost = {p.id: float(round(k * p.cost)) for p in self.patterns}
             pen = float(round(k * inst.under_penalty))
         else:
@@ -121,22 +120,23 @@ class Formulation:
         """Exact optimality for HiGHS: its default relative gap (1e-4) stops one step short of
         a proof on costs like these; with whole-number steps, an absolute gap below one step
         proves the optimum. A relative gap the user asked for is left alone."""
-        if self.step is None or opts.relative_gap > 0:
+        if self.unit is None or opts.relative_gap > 0:
             return {}
-        return {"mip_rel_gap": 0.0, "mip_abs_gap": 0.5 * self.step}
+        return {"mip_rel_gap": 0.0, "mip_abs_gap": 0.5 * self.unit * self.scale}
 
     def round_bound(self, bound: float | None) -> float | None:
         """A lower bound (user's units) raised to the next objective step: every objective
         value is a whole number of steps, so no plan costs less (a solver's bound a hair below
         the optimum, from its tolerances, becomes the optimum itself)."""
-        if bound is None or self.step is None:
+        if bound is None or self.unit is None:
             return bound
-        unit = self.step / self.scale
-        return math.ceil(bound / unit - 1e-6) * unit
+        return math.ceil(bound / self.unit - 1e-6) * self.unit
 
 
 def solve(inst: StaffingLevelsInstance, opts: SolveOptions, ctx: RunContext) -> Outcome:
-    F = Formulation(inst)
+    # scaled for HiGHS only: CBC finds the objective's step itself, and on the benchmark week
+    # the scaled model sent CBC down a slower search (benchmarks/RESULTS.md)
+    F = Formulation(inst, scale=opts.backend == "highs")
     run = backend.run(
         F.prob,
         opts,
