@@ -139,3 +139,27 @@ def test_highs_gets_an_exact_gap_unless_the_user_asks_for_one():
     assert F.highs_params(SolveOptions(relative_gap=0.01)) == {}
     assert F.round_bound(1000.1) == 1002.5 and F.round_bound(1002.4999999) == 1002.5
     assert Formulation(inst, scale=False).scale == 1
+
+
+def test_progress_objective_and_bound_are_in_the_users_units_on_highs():
+    # half-unit costs: HiGHS solves the objective times 2, reports must divide it back
+    demand = [0] * 8 + [2] * 4 + [3] * 4 + [0] * 8
+    inst = {
+        "slot_minutes": 60,
+        "cyclic": False,
+        "demand": demand,
+        "under_penalty": 40.5,
+        "patterns": [pat("a", "08:00", 8, 100.5), pat("b", "12:00", 4, 60.5)],
+    }
+    seen: list[opsplan.Progress] = []
+    res = opsplan.solve(
+        {"model": "staffing_levels", "instance": inst},
+        {"backend": "highs", "time_limit_s": 20},
+        on_progress=seen.append,
+    )
+    assert res.status == SolveStatus.OPTIMAL and res.violations == []
+    assert res.objective == pytest.approx(2 * 100.5 + 60.5) and res.bound == res.objective
+    assert seen and all(
+        p.objective is not None and p.objective >= res.objective - 1e-6 for p in seen
+    )
+    assert seen[-1].objective == pytest.approx(res.objective)
