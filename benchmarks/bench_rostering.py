@@ -6,10 +6,14 @@ value in bounds.csv. Only checker-verified objectives are reported.
 
     python benchmarks/bench_rostering.py --instances 1-8 --time 60 --workers 2
     python benchmarks/bench_rostering.py --levels        # staffing levels, CBC and HiGHS
+    python benchmarks/bench_rostering.py --levels --compare   # and the plain model beside it
 
 The staffing-levels benchmark solves one generated week in 15-minute slots (672 slots) with 200
 shift patterns (tools/make_staffing_examples.py, seed 7) on CBC and on HiGHS: once with a smooth
-forecast curve as demand and once with +-1 noise added to every slot.
+forecast curve as demand and once with +-1 noise added to every slot. With --compare, each
+solve is preceded by the plain model (every pattern, objective in the user's units, the solvers'
+default gaps: the model before the objective scaling) on the same instance and backend, and the
+ratio of wall times is printed.
 """
 
 from __future__ import annotations
@@ -71,7 +75,23 @@ def curtois(root: Path, ids: list[int], limit: float, workers: int) -> None:
         )
 
 
-def levels(limit: float) -> None:
+def plain_levels(inst: dict, backend: str, limit: float) -> tuple[str, float | None, float]:
+    """The plain model (no dominance reduction, no objective scaling, default gaps) through the
+    same PuLP backend; returns status, objective and wall time."""
+    from opsplan.core.backends import pulp as milp_backend
+    from opsplan.core.options import SolveOptions
+    from opsplan.core.run import RunContext
+    from opsplan.staffing_levels.milp import Formulation
+    from opsplan.staffing_levels.schema import StaffingLevelsInstance
+
+    t0 = time.monotonic()
+    F = Formulation(StaffingLevelsInstance.model_validate(inst), reduce=False, scale=False)
+    opts = SolveOptions(time_limit_s=limit, backend=backend, workers=2)  # type: ignore[arg-type]
+    run = milp_backend.run(F.prob, opts, RunContext())
+    return run.status.value, run.objective, time.monotonic() - t0
+
+
+def levels(limit: float, compare: bool = False) -> None:
     sys.path.insert(0, str(ROOT / "tools"))
     from make_staffing_examples import store_week
 
@@ -82,6 +102,10 @@ def levels(limit: float) -> None:
             f"demand {'with +-1 noise on every slot' if noise else 'a smooth forecast'}"
         )
         for backend in ("cbc", "highs"):
+            before = None
+            if compare:
+                st, ob, before = plain_levels(inst, backend, limit)
+                print(f"  {backend:<6} plain    {st:<9} objective {ob} time {before:.2f} s")
             t0 = time.monotonic()
             res = opsplan.solve(
                 {"model": "staffing_levels", "instance": inst},
@@ -90,7 +114,8 @@ def levels(limit: float) -> None:
             wall = time.monotonic() - t0
             print(
                 f"  {backend:<6} {res.status.value:<9} objective {res.objective} "
-                f"bound {res.bound} time {wall:.2f} s  violations {len(res.violations)}",
+                f"bound {res.bound} time {wall:.2f} s  violations {len(res.violations)}"
+                + (f"  time ratio new/plain {wall / before:.2f}" if before else ""),
                 flush=True,
             )
 
@@ -102,9 +127,10 @@ def main() -> None:
     ap.add_argument("--time", type=float, default=60.0)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--levels", action="store_true", help="run the staffing-levels benchmark")
+    ap.add_argument("--compare", action="store_true", help="with --levels: the plain model too")
     a = ap.parse_args()
     if a.levels:
-        levels(min(a.time, 60.0))
+        levels(min(a.time, 60.0), a.compare)
         return
     curtois(a.root, parse_range(a.instances), a.time, a.workers)
 

@@ -103,11 +103,14 @@ def run(
     time_limit_s: float | None = None,
     params: dict[str, Any] | None = None,
     warm_start: bool = False,
+    objective_scale: float = 1.0,
 ) -> MilpRun:
     """Solve `prob`. `params` are extra HiGHS options (name -> value), ignored by CBC. With
     warm_start (HiGHS only), the variables' current values (a plan from an earlier run) are
     handed to HiGHS as a first incumbent. CBC ignores it: the bundled CBC 2.10.3 exits with an
-    error on PuLP's MIP start for some tiny models."""
+    error on PuLP's MIP start for some tiny models. `objective_scale`: the problem's objective
+    is the user's objective times this factor (a model scaled to whole numbers); the run's
+    objective, bound and progress are reported divided by it, in the user's units."""
     remaining = options.time_limit_s - ctx.elapsed()
     if time_limit_s is not None:
         remaining = min(remaining, time_limit_s)
@@ -115,8 +118,13 @@ def run(
     tmp = tempfile.mkdtemp(prefix="opsplan-milp-")
     try:
         if options.backend == "highs":
-            return _run_highs(prob, options, ctx, remaining, params, warm_start)
-        return _run_cbc(prob, options, ctx, remaining, tmp)
+            out = _run_highs(prob, options, ctx, remaining, params, warm_start, objective_scale)
+        else:
+            out = _run_cbc(prob, options, ctx, remaining, tmp)
+        if objective_scale != 1.0:
+            out.objective = None if out.objective is None else out.objective / objective_scale
+            out.bound = None if out.bound is None else out.bound / objective_scale
+        return out
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
@@ -159,6 +167,7 @@ def _run_highs(
     limit: float,
     extra: dict[str, Any] | None = None,
     warm_start: bool = False,
+    scale: float = 1.0,
 ) -> MilpRun:
     import highspy
 
@@ -173,8 +182,8 @@ def _run_highs(
         nonlocal solutions
         if kind == cb.HighsCallbackType.kCallbackMipImprovingSolution:
             solutions += 1
-            obj = sign * float(data_out.objective_function_value) + offset
-            bnd = sign * float(data_out.mip_dual_bound) + offset
+            obj = (sign * float(data_out.objective_function_value) + offset) / scale
+            bnd = (sign * float(data_out.mip_dual_bound) + offset) / scale
             bnd_f = bnd if math.isfinite(bnd) else None
             ctx.report(Progress(ctx.elapsed(), solutions, obj, bnd_f, relative_gap(obj, bnd_f)))
         elif kind == cb.HighsCallbackType.kCallbackMipInterrupt and ctx.stop_requested():
