@@ -453,63 +453,70 @@ class Formulation:
 
     # ------------------------------------------------------------------ plan
     def extract(self) -> dict[str, Any]:
-        """The plan from the solver's values, rounded; stock recomputed from the balance."""
-        P, inst = self.P, self.P.inst
-        orders: list[dict[str, Any]] = []
-        stock: list[dict[str, Any]] = []
-        for i, it in enumerate(inst.items):
-            qty: dict[int, float] = {}
-            for t, xv in self.x[i].items():
-                q = backend.value(xv)
+        """The plan from the solver's values (see build_plan)."""
+        qty = [{t: backend.value(xv) for t, xv in self.x[i].items()} for i in range(len(self.x))]
+        lost = [[backend.value(v) for v in lv] if lv is not None else None for lv in self.lost]
+        return build_plan(self.P, qty, lost)
+
+
+def build_plan(
+    P: Prepared, qty: list[dict[int, float]], lost_in: list[list[float] | None]
+) -> dict[str, Any]:
+    """The plan from order quantities (item, order period) and lost sales, rounded; stock
+    recomputed from the balance."""
+    inst = P.inst
+    orders: list[dict[str, Any]] = []
+    stock: list[dict[str, Any]] = []
+    for i, it in enumerate(inst.items):
+        got: dict[int, float] = {}
+        for t, q in qty[i].items():
+            if it.pack_size:
+                q = round(q / it.pack_size) * it.pack_size  # whole packs
+            q = round(q, 6)
+            if q > EPS:
+                got[t] = q
+                row: dict[str, Any] = {
+                    "item": it.id,
+                    "order_period": t,
+                    "arrival_period": t + it.lead_time,
+                    "quantity": q,
+                }
                 if it.pack_size:
-                    q = round(q / it.pack_size) * it.pack_size  # whole packs
-                q = round(q, 6)
-                if q > EPS:
-                    qty[t] = q
-                    row: dict[str, Any] = {
-                        "item": it.id,
-                        "order_period": t,
-                        "arrival_period": t + it.lead_time,
-                        "quantity": q,
-                    }
-                    if it.pack_size:
-                        row["packs"] = round(q / it.pack_size)
-                    orders.append(row)
-            net = it.initial_stock - (
-                it.initial_backorder if it.shortage.mode == "backorder" else 0.0
+                    row["packs"] = round(q / it.pack_size)
+                orders.append(row)
+        net = it.initial_stock - (it.initial_backorder if it.shortage.mode == "backorder" else 0.0)
+        lost_v = lost_in[i]
+        for t in range(P.T):
+            lost = 0.0
+            if lost_v is not None:
+                lost = min(P.demand[i][t], max(0.0, round(lost_v[t], 6)))
+            arr = got.get(t - it.lead_time, 0.0) + P.arriving[i][t]
+            net = net + arr - P.demand[i][t] + lost
+            if it.shortage.mode != "backorder" and -1e-6 < net < 0:
+                net = 0.0
+            stock.append(
+                {
+                    "item": it.id,
+                    "period": t,
+                    "demand": round(P.demand[i][t], 6),
+                    "arrivals": round(arr, 6),
+                    "stock": round(max(0.0, net), 6),
+                    "backorder": round(max(0.0, -net), 6),
+                    "lost": lost,
+                    "safety_stock": round(P.safety[i], 6),
+                }
             )
-            lost_v = self.lost[i]
-            for t in range(P.T):
-                lost = 0.0
-                if lost_v is not None:
-                    lost = min(P.demand[i][t], max(0.0, round(backend.value(lost_v[t]), 6)))
-                arr = qty.get(t - it.lead_time, 0.0) + P.arriving[i][t]
-                net = net + arr - P.demand[i][t] + lost
-                if it.shortage.mode != "backorder" and -1e-6 < net < 0:
-                    net = 0.0
-                stock.append(
-                    {
-                        "item": it.id,
-                        "period": t,
-                        "demand": round(P.demand[i][t], 6),
-                        "arrivals": round(arr, 6),
-                        "stock": round(max(0.0, net), 6),
-                        "backorder": round(max(0.0, -net), 6),
-                        "lost": lost,
-                        "safety_stock": round(P.safety[i], 6),
-                    }
-                )
-        orders.sort(key=lambda r: (r["order_period"], r["item"]))
-        forecasts = [
-            {
-                "item": it.id,
-                "method": P.method[i],
-                "forecast_error": round(P.error[i], 6),
-                "safety_stock": round(P.safety[i], 6),
-            }
-            for i, it in enumerate(inst.items)
-        ]
-        return {"orders": orders, "stock": stock, "forecasts": forecasts}
+    orders.sort(key=lambda r: (r["order_period"], r["item"]))
+    forecasts = [
+        {
+            "item": it.id,
+            "method": P.method[i],
+            "forecast_error": round(P.error[i], 6),
+            "safety_stock": round(P.safety[i], 6),
+        }
+        for i, it in enumerate(inst.items)
+    ]
+    return {"orders": orders, "stock": stock, "forecasts": forecasts}
 
 
 def plan_cost(P: Prepared, plan: dict[str, Any]) -> dict[str, float]:
