@@ -59,7 +59,9 @@ class ItemModel:
 
 def order_bound(P: Prepared, i: int, t: int) -> float:
     it = P.inst.items[i]
-    need = sum(P.demand[i][t + it.lead_time :]) + P.safety[i] + it.initial_backorder
+    # with backorders an order may also clear the backlog of earlier periods
+    first = 0 if it.shortage.mode == "backorder" else t + it.lead_time
+    need = sum(P.demand[i][first:]) + P.safety[i] + it.initial_backorder
     bound = max(need, it.moq) + (it.pack_size or 0.0)
     if it.max_order is not None:
         bound = min(bound, it.max_order)

@@ -96,6 +96,7 @@ class Formulation:
         self.add_moq()
         self.add_pack_size()
         self.add_safety_stock()
+        self.add_stock_or_backlog()
         if "max_stock" not in self.drop:
             self.add_max_stock()
         if "shelf_life" not in self.drop:
@@ -121,7 +122,9 @@ class Formulation:
         """A valid upper bound on one order: what is still needed, the capacity, max_order."""
         P, it = self.P, self.P.inst.items[i]
         a = t + it.lead_time
-        need = sum(P.demand[i][a:]) + P.safety[i] + it.initial_backorder
+        # with backorders an order may also clear the backlog of earlier periods
+        first = 0 if it.shortage.mode == "backorder" else a
+        need = sum(P.demand[i][first:]) + P.safety[i] + it.initial_backorder
         bound = max(need, it.moq) + (it.pack_size or 0.0)
         if it.max_order is not None:
             bound = min(bound, it.max_order)
@@ -173,6 +176,26 @@ class Formulation:
             if u is not None:
                 for t in range(self.P.T):
                     self.prob += u[t] >= self.P.safety[i] - self.s[i][t], f"safety_{i}_{t}"
+
+    def add_stock_or_backlog(self) -> None:
+        """A period ends with stock or with a backlog, not both (s <= M (1 - w), b <= M w,
+        w binary). Only needed where both could pay: backorder items with a safety stock,
+        whose shortfall below it is penalised on the stock s."""
+        P = self.P
+        for i, it in enumerate(P.inst.items):
+            b = self.b[i]
+            if b is None or self.u[i] is None:
+                continue
+            m_back = sum(P.demand[i]) + it.initial_backorder
+            m_stock = (
+                it.initial_stock
+                + sum(P.arriving[i])
+                + sum(self.order_bound(i, t) for t in self.x[i])
+            )
+            for t in range(P.T):
+                w = pulp.LpVariable(f"w_{i}_{t}", cat="Binary")
+                self.prob += b[t] <= m_back * w, f"backlog_{i}_{t}"
+                self.prob += self.s[i][t] <= m_stock * (1 - w), f"stocked_{i}_{t}"
 
     def add_max_stock(self) -> None:
         for i, it in enumerate(self.P.inst.items):
@@ -616,6 +639,7 @@ def lot_for_lot(F: Formulation, cover: list[int] | None = None) -> dict[str, flo
             vals[f"s_{i}_{a}"] = max(0.0, net)
             if F.b[i] is not None:
                 vals[f"b_{i}_{a}"] = max(0.0, -net)
+                vals[f"w_{i}_{a}"] = 1.0 if net < 0 else 0.0
             if F.u[i] is not None:
                 vals[f"u_{i}_{a}"] = max(0.0, P.safety[i] - max(0.0, net))
             level = net
