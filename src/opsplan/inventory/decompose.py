@@ -18,7 +18,9 @@ The per-item models are built as arrays and solved by HiGHS through core/backend
 from __future__ import annotations
 
 import math
+import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,6 +34,7 @@ from .milp import build_plan
 from .prepare import Prepared, safety_penalty
 
 EPS = 1e-6
+TAIL = 13  # periods at the end of the horizon that a plan may leave without orders
 
 
 def applicable(P: Prepared) -> bool:
@@ -232,7 +235,8 @@ def heuristic_plan(P: Prepared, i: int) -> tuple[float, dict[int, float], list[f
     """A plan for item i alone: Wagner-Whitin over the periods in which orders arrive, on
     cumulative needs (demand net of stock and open orders, keeping the safety stock; an
     order costs at least the MOQ in whole packs), each prefix of it followed by no more
-    orders (backorders, lost sales or stock below safety stock to the end), the orders
+    orders in the last TAIL periods (backorders, lost sales or stock below safety stock to
+    the end), the orders
     simulated exactly with MOQ, packs and limits; then one pass of dropping and moving
     arrivals while the item's exact cost falls."""
     it = P.inst.items[i]
@@ -282,7 +286,7 @@ def heuristic_plan(P: Prepared, i: int) -> tuple[float, dict[int, float], list[f
     best_arr, best_end = path(T), T
     best = simulate(P, i, best_arr, need)[0]
     if mode != "none" or P.safety[i] > 0:
-        for b in range(T - 1, L, -1):
+        for b in range(T - 1, max(L, T - 1 - TAIL), -1):
             if F[b] == INF:
                 continue
             arr = path(b)
@@ -436,19 +440,22 @@ def lp_bound(
     deadline: float,
     block: int = 20,
     rounds: int = 12,
+    stop: Callable[[], bool] | None = None,
 ) -> tuple[float | None, int]:
     """Sum over items of their LP bounds, strengthened by rounds of (l, S) inequalities; LPs
     of `block` items at a time. A valid lower bound on the plan's cost whether or not the
-    shared limits bind (they are left out: a relaxation). None if time ran out."""
-    total = 0.0
-    cuts = 0
+    shared limits bind (they are left out: a relaxation). First every block's plain LP (a
+    bound as soon as possible), then, with the time left before `deadline` (run time) shared
+    among the blocks, each block again with rounds of cuts, keeping the larger value. None
+    if the plain LPs did not all finish in time (or `stop()` became true)."""
     starts = list(range(0, len(models), block))
     data = [ls_data(P, i, M) for i, M in enumerate(models)]
-    for k_block, start in enumerate(starts):
-        ids = list(range(start, min(len(models), start + block)))
-        lp, offs = _stack([models[i] for i in ids])
+    stacks = [_stack(models[s : s + block]) for s in starts]
 
-        def separate(x: np.ndarray, ids: list[int] = ids, offs: list[int] = offs) -> Cuts | None:
+    def separator(start: int, offs: list[int]) -> Callable[[np.ndarray], Cuts | None]:
+        ids = list(range(start, min(len(models), start + block)))
+
+        def separate(x: np.ndarray) -> Cuts | None:
             parts = []
             n_rows = 0
             for k, i in enumerate(ids):
@@ -466,23 +473,42 @@ def lp_bound(
                 np.concatenate([p[3] for p in parts]),
             )
 
-        left = (deadline - ctx.elapsed()) / (len(starts) - k_block)
-        if left <= 0.01:
-            return None, cuts
-        value, n = hx.lp_with_cuts(lp, opts, ctx, separate, rounds=rounds, time_limit_s=left)
-        if value is None:
-            return None, cuts
-        total += value
-        cuts += n
-    return total, cuts
+        return separate
+
+    loops = []
+    for start, (lp, offs) in zip(starts, stacks, strict=True):
+        left = deadline - ctx.elapsed()
+        if left <= 0.01 or (stop is not None and stop()):
+            return None, 0
+        loop = hx.CutLoop(lp, opts, ctx, separator(start, offs))
+        loop.step(left)
+        if loop.value is None:
+            return None, 0
+        loops.append(loop)
+    # rounds of cuts, block after block, with the time left shared among the blocks
+    for k, loop in enumerate(loops):
+        t_block = time.monotonic()
+        share = (deadline - ctx.elapsed()) / (len(loops) - k)
+        while not loop.done and loop.rounds < rounds:
+            left = deadline - ctx.elapsed()
+            if left <= 0.05 or (stop is not None and stop()):
+                break
+            if time.monotonic() - t_block > 0.6 * share:
+                break
+            before = loop.value
+            loop.step(left)
+            if loop.value is None or (before is not None and loop.value < before):
+                loop.value = before  # keep the best bound found
+    return float(sum(loop.value for loop in loops if loop.value is not None)), sum(
+        loop.added for loop in loops
+    )
 
 
 @dataclass
 class Result:
     status: SolveStatus
     bound: float | None
-    qty: list[dict[int, float]] | None
-    lost: list[list[float] | None] | None
+    plan: dict[str, Any] | None
     log: list[str] = field(default_factory=list)
     cuts: int = 0
 
@@ -502,35 +528,59 @@ def shared_use(P: Prepared, plan: dict[str, Any]) -> tuple[np.ndarray, np.ndarra
 def solve(P: Prepared, opts: SolveOptions, ctx: RunContext, block: int = 20) -> Result:
     """Per-item plans (heuristic_plan), kept when together they fit space and budget, and a
     proven lower bound: the per-item LPs with (l, S) inequalities (lp_bound), which leave
-    the shared rows out. The status is optimal when plan and bound meet within the relative
-    gap."""
+    the shared rows out. The plans are computed in a second thread while HiGHS (which
+    releases the interpreter lock) solves the LPs; when the plans break a shared limit the
+    bound is abandoned and the caller solves the MILP."""
     t0 = time.monotonic()
     n = len(P.inst.items)
-    qty: list[dict[int, float]] = []
-    lost: list[list[float] | None] = []
-    for i in range(n):
-        if ctx.stop_requested():
-            return Result(SolveStatus.NO_SOLUTION, None, None, None, ["cancelled"])
-        _, q, lo = heuristic_plan(P, i)
-        qty.append(q)
-        lost.append(lo)
-    log = [f"per-item plans (Wagner-Whitin and local search): {time.monotonic() - t0:.1f}s"]
-    plan = build_plan(P, qty, lost)
-    space, spend = shared_use(P, plan)
-    over = []
-    if P.space_cap is not None and np.any(space > np.array(P.space_cap) + 1e-6):
-        over.append("warehouse space")
-    if P.budget is not None and np.any(spend > np.array(P.budget) + 1e-6):
-        over.append("budget")
-    if over:
-        log.append("the per-item plans together exceed the " + " and the ".join(over))
-        return Result(SolveStatus.NO_SOLUTION, None, None, None, log)
-    t1 = time.monotonic()
+    out: dict[str, Any] = {}
+    broken = threading.Event()
+
+    def plans() -> None:
+        try:
+            qty: list[dict[int, float]] = []
+            lost: list[list[float] | None] = []
+            for i in range(n):
+                if ctx.stop_requested():
+                    return
+                _, q, lo = heuristic_plan(P, i)
+                qty.append(q)
+                lost.append(lo)
+            out["time"] = time.monotonic() - t0
+            plan = build_plan(P, qty, lost)
+            space, spend = shared_use(P, plan)
+            over = []
+            if P.space_cap is not None and np.any(space > np.array(P.space_cap) + 1e-6):
+                over.append("warehouse space")
+            if P.budget is not None and np.any(spend > np.array(P.budget) + 1e-6):
+                over.append("budget")
+            out["plan"], out["over"] = plan, over
+            if over:
+                broken.set()
+        except BaseException as e:  # handed to the caller's thread
+            out["error"] = e
+            broken.set()
+
+    worker = threading.Thread(target=plans, daemon=True)
+    worker.start()
     models = [item_model(P, i) for i in range(n)]
-    bound, cuts = lp_bound(P, models, opts, ctx, 0.85 * opts.time_limit_s, block=block)
+    # leave time to check the plan and compute its figures (about 1.3 s per 10,000
+    # item-periods on a busy 2-core machine)
+    deadline = opts.time_limit_s - max(0.15 * opts.time_limit_s, 1.3e-4 * n * P.T)
+    bound, cuts = lp_bound(P, models, opts, ctx, deadline, block=block, stop=broken.is_set)
+    t_bound = time.monotonic() - t0
+    worker.join()
+    if "error" in out:
+        raise out["error"]
+    if "plan" not in out:
+        return Result(SolveStatus.NO_SOLUTION, None, None, ["cancelled"])
+    log = [f"per-item plans (Wagner-Whitin and local search): {out['time']:.1f}s"]
+    if out["over"]:
+        log.append("the per-item plans together exceed the " + " and the ".join(out["over"]))
+        return Result(SolveStatus.NO_SOLUTION, None, None, log)
     log.append(
-        f"bound: per-item LPs with {cuts} (l,S) inequalities, {time.monotonic() - t1:.1f}s"
+        f"bound: per-item LPs with {cuts} (l,S) inequalities, {t_bound:.1f}s"
         if bound is not None
         else "no bound: time ran out"
     )
-    return Result(SolveStatus.FEASIBLE, bound, qty, lost, log, cuts)
+    return Result(SolveStatus.FEASIBLE, bound, out["plan"], log, cuts)

@@ -11,7 +11,7 @@ from ..core.run import Outcome, RunContext
 from ..core.status import SolveStatus
 from . import decompose
 from .diagnose import explain
-from .milp import Formulation, build_plan, cover_periods, lot_for_lot, plan_cost
+from .milp import Formulation, cover_periods, lot_for_lot, plan_cost
 from .policies import policies
 from .prepare import Prepared
 from .schema import ReplenishmentInstance
@@ -109,13 +109,13 @@ DECOMPOSE_FROM = 20_000
 def solve_by_item(P: Prepared, opts: SolveOptions, ctx: RunContext) -> Outcome | None:
     """The decomposition path (decompose.py); None when its plans break a shared limit."""
     r = decompose.solve(P, opts, ctx)
-    if r.qty is None or r.lost is None:
+    if r.plan is None:
         if r.status == SolveStatus.NO_SOLUTION and ctx.cancelled.is_set():
             return Outcome(
                 status=r.status, solver=backend.solver_info(opts), messages=r.log, cancelled=True
             )
         return None
-    plan = build_plan(P, r.qty, r.lost)
+    plan = r.plan
     plan["policies"] = policies(P)
     terms = plan_cost(P, plan)
     objective = sum(terms.values())

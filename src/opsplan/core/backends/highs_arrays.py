@@ -184,39 +184,50 @@ def run(
     return ArrayRun(status, obj, bound, x, wall, log)
 
 
-def lp_with_cuts(
-    m: ArrayModel,
-    options: SolveOptions,
-    ctx: RunContext,
-    separate: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None],
-    *,
-    rounds: int,
-    time_limit_s: float | None = None,
-    params: dict[str, Any] | None = None,
-) -> tuple[float | None, int]:
-    """The LP relaxation of m, then rounds of cuts: `separate(x)` returns rows violated at the
-    LP point x as (row, col, value) triplets and one upper side per row (sum <= upper), or
-    None; they are added before HiGHS re-solves from its last basis. Returns the last LP
-    optimum (a valid lower bound on m's optimum when every cut is valid; None if no LP was
-    solved to optimality) and the number of cuts added."""
-    lp = ArrayModel(**{**m.__dict__, "integer": np.zeros(len(m.cost), dtype=bool)})
-    t0 = time.monotonic()
-    limit = time_limit_s if time_limit_s is not None else options.time_limit_s
-    h = _highs(lp, options, ctx, limit, params)
-    best: float | None = None
-    added = 0
-    for _ in range(max(1, rounds)):
-        left = limit - (time.monotonic() - t0)
-        if left <= 0.05 or ctx.stop_requested():
-            break
-        h.setOptionValue("time_limit", float(left))
+Separator = Callable[[np.ndarray], tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None]
+
+
+class CutLoop:
+    """The LP relaxation of m, re-solved round after round with cuts: `separate(x)` returns
+    rows violated at the LP point x as (row, col, value) triplets and one upper side per row
+    (sum <= upper), or None; they are added and HiGHS re-solves from its last basis.
+    `value`: the last LP optimum, a valid lower bound on m's optimum when every cut is valid
+    (None until an LP was solved to optimality)."""
+
+    def __init__(
+        self,
+        m: ArrayModel,
+        options: SolveOptions,
+        ctx: RunContext,
+        separate: Separator,
+        params: dict[str, Any] | None = None,
+    ) -> None:
+        lp = ArrayModel(**{**m.__dict__, "integer": np.zeros(len(m.cost), dtype=bool)})
+        self.h = _highs(lp, options, ctx, None, params)
+        self.ctx = ctx
+        self.separate = separate
+        self.value: float | None = None
+        self.added = 0
+        self.rounds = 0
+        self.done = False
+
+    def step(self, time_limit_s: float) -> None:
+        """Solve the LP once (within time_limit_s) and add the cuts it violates; `done` when
+        none is violated or the LP was not solved."""
+        if self.done or time_limit_s <= 0.01 or self.ctx.stop_requested():
+            return
+        h = self.h
+        h.setOptionValue("time_limit", float(time_limit_s))
         h.run()
+        self.rounds += 1
         if str(h.getModelStatus()).split(".")[-1] != "kOptimal":
-            break
-        best = float(h.getInfo().objective_function_value)
-        cuts = separate(np.array(h.getSolution().col_value, dtype=np.float64))
+            self.done = True
+            return
+        self.value = float(h.getInfo().objective_function_value)
+        cuts = self.separate(np.array(h.getSolution().col_value, dtype=np.float64))
         if cuts is None:
-            break
+            self.done = True
+            return
         rows, cols, vals, upper = cuts
         order = np.lexsort((cols, rows))
         rows, cols, vals = rows[order], cols[order], vals[order]
@@ -230,5 +241,26 @@ def lp_with_cuts(
             cols.astype(np.int32),
             vals.astype(np.float64),
         )
-        added += len(upper)
-    return best, added
+        self.added += len(upper)
+
+
+def lp_with_cuts(
+    m: ArrayModel,
+    options: SolveOptions,
+    ctx: RunContext,
+    separate: Separator,
+    *,
+    rounds: int,
+    time_limit_s: float | None = None,
+    params: dict[str, Any] | None = None,
+) -> tuple[float | None, int]:
+    """CutLoop for at most `rounds` LP solves within time_limit_s: (last LP optimum, cuts)."""
+    t0 = time.monotonic()
+    limit = time_limit_s if time_limit_s is not None else options.time_limit_s
+    loop = CutLoop(m, options, ctx, separate, params)
+    while not loop.done and loop.rounds < rounds:
+        left = min(limit - (time.monotonic() - t0), options.time_limit_s - ctx.elapsed())
+        if left <= 0.05:
+            break
+        loop.step(left)
+    return loop.value, loop.added
