@@ -1,4 +1,6 @@
-"""Replenishment solve: prepare (forecasts, safety stock) -> MILP with (l, S) cuts -> plan."""
+"""Replenishment solve: prepare (forecasts, safety stock) -> item by item (decompose.py) for
+large plans sharing only space and budget, else the MILP (with (l, S) cuts without production
+capacity) -> plan."""
 
 from __future__ import annotations
 
@@ -146,7 +148,9 @@ def solve(inst: ReplenishmentInstance, opts: SolveOptions, ctx: RunContext) -> O
         by_item = solve_by_item(P, opts, ctx)
         if by_item is not None:
             return by_item
-    out, _ = solve_prepared(P, opts, ctx, strong=True)
+    # (l, S) cuts: not for production capacity, where the textbook model did as well at 30 s
+    # and better at 10 s on the Trigeiro sets (benchmarks/RESULTS.md)
+    out, _ = solve_prepared(P, opts, ctx, strong=not P.capacity)
     if out.status == SolveStatus.INFEASIBLE:
         out.diagnosis = explain(P, opts, ctx)
     return out
