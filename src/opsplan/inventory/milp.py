@@ -96,6 +96,7 @@ class Formulation:
         self.add_moq()
         self.add_pack_size()
         self.add_safety_stock()
+        self.add_stock_or_backlog()
         if "max_stock" not in self.drop:
             self.add_max_stock()
         if "shelf_life" not in self.drop:
@@ -121,7 +122,9 @@ class Formulation:
         """A valid upper bound on one order: what is still needed, the capacity, max_order."""
         P, it = self.P, self.P.inst.items[i]
         a = t + it.lead_time
-        need = sum(P.demand[i][a:]) + P.safety[i] + it.initial_backorder
+        # with backorders an order may also clear the backlog of earlier periods
+        first = 0 if it.shortage.mode == "backorder" else a
+        need = sum(P.demand[i][first:]) + P.safety[i] + it.initial_backorder
         bound = max(need, it.moq) + (it.pack_size or 0.0)
         if it.max_order is not None:
             bound = min(bound, it.max_order)
@@ -173,6 +176,26 @@ class Formulation:
             if u is not None:
                 for t in range(self.P.T):
                     self.prob += u[t] >= self.P.safety[i] - self.s[i][t], f"safety_{i}_{t}"
+
+    def add_stock_or_backlog(self) -> None:
+        """A period ends with stock or with a backlog, not both (s <= M (1 - w), b <= M w,
+        w binary). Only needed where both could pay: backorder items with a safety stock,
+        whose shortfall below it is penalised on the stock s."""
+        P = self.P
+        for i, it in enumerate(P.inst.items):
+            b = self.b[i]
+            if b is None or self.u[i] is None:
+                continue
+            m_back = sum(P.demand[i]) + it.initial_backorder
+            m_stock = (
+                it.initial_stock
+                + sum(P.arriving[i])
+                + sum(self.order_bound(i, t) for t in self.x[i])
+            )
+            for t in range(P.T):
+                w = pulp.LpVariable(f"w_{i}_{t}", cat="Binary")
+                self.prob += b[t] <= m_back * w, f"backlog_{i}_{t}"
+                self.prob += self.s[i][t] <= m_stock * (1 - w), f"stocked_{i}_{t}"
 
     def add_max_stock(self) -> None:
         for i, it in enumerate(self.P.inst.items):
@@ -453,63 +476,70 @@ class Formulation:
 
     # ------------------------------------------------------------------ plan
     def extract(self) -> dict[str, Any]:
-        """The plan from the solver's values, rounded; stock recomputed from the balance."""
-        P, inst = self.P, self.P.inst
-        orders: list[dict[str, Any]] = []
-        stock: list[dict[str, Any]] = []
-        for i, it in enumerate(inst.items):
-            qty: dict[int, float] = {}
-            for t, xv in self.x[i].items():
-                q = backend.value(xv)
+        """The plan from the solver's values (see build_plan)."""
+        qty = [{t: backend.value(xv) for t, xv in self.x[i].items()} for i in range(len(self.x))]
+        lost = [[backend.value(v) for v in lv] if lv is not None else None for lv in self.lost]
+        return build_plan(self.P, qty, lost)
+
+
+def build_plan(
+    P: Prepared, qty: list[dict[int, float]], lost_in: list[list[float] | None]
+) -> dict[str, Any]:
+    """The plan from order quantities (item, order period) and lost sales, rounded; stock
+    recomputed from the balance."""
+    inst = P.inst
+    orders: list[dict[str, Any]] = []
+    stock: list[dict[str, Any]] = []
+    for i, it in enumerate(inst.items):
+        got: dict[int, float] = {}
+        for t, q in qty[i].items():
+            if it.pack_size:
+                q = round(q / it.pack_size) * it.pack_size  # whole packs
+            q = round(q, 6)
+            if q > EPS:
+                got[t] = q
+                row: dict[str, Any] = {
+                    "item": it.id,
+                    "order_period": t,
+                    "arrival_period": t + it.lead_time,
+                    "quantity": q,
+                }
                 if it.pack_size:
-                    q = round(q / it.pack_size) * it.pack_size  # whole packs
-                q = round(q, 6)
-                if q > EPS:
-                    qty[t] = q
-                    row: dict[str, Any] = {
-                        "item": it.id,
-                        "order_period": t,
-                        "arrival_period": t + it.lead_time,
-                        "quantity": q,
-                    }
-                    if it.pack_size:
-                        row["packs"] = round(q / it.pack_size)
-                    orders.append(row)
-            net = it.initial_stock - (
-                it.initial_backorder if it.shortage.mode == "backorder" else 0.0
+                    row["packs"] = round(q / it.pack_size)
+                orders.append(row)
+        net = it.initial_stock - (it.initial_backorder if it.shortage.mode == "backorder" else 0.0)
+        lost_v = lost_in[i]
+        for t in range(P.T):
+            lost = 0.0
+            if lost_v is not None:
+                lost = min(P.demand[i][t], max(0.0, round(lost_v[t], 6)))
+            arr = got.get(t - it.lead_time, 0.0) + P.arriving[i][t]
+            net = net + arr - P.demand[i][t] + lost
+            if it.shortage.mode != "backorder" and -1e-6 < net < 0:
+                net = 0.0
+            stock.append(
+                {
+                    "item": it.id,
+                    "period": t,
+                    "demand": round(P.demand[i][t], 6),
+                    "arrivals": round(arr, 6),
+                    "stock": round(max(0.0, net), 6),
+                    "backorder": round(max(0.0, -net), 6),
+                    "lost": lost,
+                    "safety_stock": round(P.safety[i], 6),
+                }
             )
-            lost_v = self.lost[i]
-            for t in range(P.T):
-                lost = 0.0
-                if lost_v is not None:
-                    lost = min(P.demand[i][t], max(0.0, round(backend.value(lost_v[t]), 6)))
-                arr = qty.get(t - it.lead_time, 0.0) + P.arriving[i][t]
-                net = net + arr - P.demand[i][t] + lost
-                if it.shortage.mode != "backorder" and -1e-6 < net < 0:
-                    net = 0.0
-                stock.append(
-                    {
-                        "item": it.id,
-                        "period": t,
-                        "demand": round(P.demand[i][t], 6),
-                        "arrivals": round(arr, 6),
-                        "stock": round(max(0.0, net), 6),
-                        "backorder": round(max(0.0, -net), 6),
-                        "lost": lost,
-                        "safety_stock": round(P.safety[i], 6),
-                    }
-                )
-        orders.sort(key=lambda r: (r["order_period"], r["item"]))
-        forecasts = [
-            {
-                "item": it.id,
-                "method": P.method[i],
-                "forecast_error": round(P.error[i], 6),
-                "safety_stock": round(P.safety[i], 6),
-            }
-            for i, it in enumerate(inst.items)
-        ]
-        return {"orders": orders, "stock": stock, "forecasts": forecasts}
+    orders.sort(key=lambda r: (r["order_period"], r["item"]))
+    forecasts = [
+        {
+            "item": it.id,
+            "method": P.method[i],
+            "forecast_error": round(P.error[i], 6),
+            "safety_stock": round(P.safety[i], 6),
+        }
+        for i, it in enumerate(inst.items)
+    ]
+    return {"orders": orders, "stock": stock, "forecasts": forecasts}
 
 
 def plan_cost(P: Prepared, plan: dict[str, Any]) -> dict[str, float]:
@@ -609,6 +639,7 @@ def lot_for_lot(F: Formulation, cover: list[int] | None = None) -> dict[str, flo
             vals[f"s_{i}_{a}"] = max(0.0, net)
             if F.b[i] is not None:
                 vals[f"b_{i}_{a}"] = max(0.0, -net)
+                vals[f"w_{i}_{a}"] = 1.0 if net < 0 else 0.0
             if F.u[i] is not None:
                 vals[f"u_{i}_{a}"] = max(0.0, P.safety[i] - max(0.0, net))
             level = net
