@@ -40,6 +40,7 @@ from .prepare import Prepared
 from .schema import Objective, Policies, SupplierInstance
 
 Plan = dict[tuple[int, int], int]
+GREEDY_OFFERS = 6  # the greedy builds each item's sets from its cheapest offers
 Evaluate = Callable[[Prepared, Plan], float]
 
 
@@ -266,18 +267,27 @@ class Decomposer:
 
 
 # ---------------------------------------------------------------------- greedy start
-def greedy(P: Prepared, budget_s: float = 5.0) -> Plan | None:
+def greedy(
+    P: Prepared, value: Evaluate | None = None, budget_s: float = 5.0, rounds: int = 12
+) -> Plan | None:
     """A constructive plan without a solver (order basis "horizon" only; None otherwise or
     when it finds none). Items are planned one at a time, largest total demand first, within
     the capacity the items before them left. For each item every set of lo..min(hi, 3)
     eligible offers is tried: each period's demand is filled from the offer with the lowest
-    average price first (up to the share limit, the line's bound and the capacity left, in
-    whole packs), an order below its MOQ is raised to it, an all-units order just below a
-    cheaper tier is raised into it; sets that break the defect limit, the region share or the
-    supplier count are dropped; the cheapest set (purchase, fixed cost shared among the
-    supplier's offers when it is not used yet, expected spot cost in the scenarios) wins.
-    Commitments short after a pass get a growing price discount in the choice (not in the
-    cost) and the pass is repeated. The caller checks the plan before using it."""
+    average price first (or the lowest defect rate first), up to the share limit, the line's
+    bound and the capacity left, in whole packs; an order below its MOQ is raised to it, an
+    all-units order just below a cheaper tier is raised into it; sets that break the defect
+    limit, the region share or the supplier count are dropped; the cheapest set (purchase,
+    fixed cost shared among the supplier's offers when it is not used yet, expected spot cost
+    in the scenarios, plus the prices below) wins.
+
+    The pass is repeated (up to `rounds` times, within budget_s) with prices that steer it:
+    a commitment still short gets a growing discount on its supplier's offers; a supplier
+    whose capacity ran out in a period gets a price per unit there (raised while it runs out,
+    lowered while it has room: a subgradient step on the capacity rows), so that the items
+    planned first leave scarce capacity to items that need it more. The prices steer the
+    choice only; `value` (the exact objective) picks the best plan that meets every
+    commitment. The caller checks the plan before using it."""
     import time
     from itertools import combinations
 
@@ -286,11 +296,18 @@ def greedy(P: Prepared, budget_s: float = 5.0) -> Plan | None:
         return None
     t_end = time.monotonic() + budget_s
     commits = inst.policies.commitments
+    S, T = len(inst.suppliers), P.T
     disc = [0.0] * len(commits)
-    for _round in range(8):
-        plan = _greedy_pass(P, disc, combinations)
-        if plan is None or time.monotonic() > t_end:
-            return None
+    lam = [[0.0] * T for _ in range(S)]
+    pbar = [
+        sum(P.offers[o].tiers[0].price for o in P.by_sup[s]) / max(1, len(P.by_sup[s]))
+        for s in range(S)
+    ]
+    best: tuple[float, Plan] | None = None
+    for rnd in range(rounds):
+        plan = _greedy_pass(P, disc, lam, combinations)
+        if plan is None:
+            return best[1] if best else None
         short = False
         for c, cm in enumerate(commits):
             s = P.sup_ix[cm.supplier]
@@ -304,11 +321,30 @@ def greedy(P: Prepared, budget_s: float = 5.0) -> Plan | None:
                 short = True
                 disc[c] = min(0.9, 0.05 if disc[c] == 0 else disc[c] * 1.6)
         if not short:
-            return plan
-    return None
+            v = 0.0 if value is None else value(P, plan)
+            if best is None or v < best[0]:
+                best = (v, plan)
+            if value is None:
+                return plan
+        used = [[0] * T for _ in range(S)]
+        for (o, t), q in plan.items():
+            used[P.o_sup[o]][t] += q
+        step = 0.04 / (1 + 0.3 * rnd)
+        for s in range(S):
+            for t in range(T):
+                c = P.cap[s][t]
+                if c is None or c <= 0:
+                    continue
+                util = used[s][t] / c
+                lam[s][t] = max(0.0, lam[s][t] + step * pbar[s] * (util - 0.97) / 0.03 * 0.25)
+        if time.monotonic() > t_end:
+            break
+    return best[1] if best else None
 
 
-def _greedy_pass(P: Prepared, disc: list[float], combinations: Any) -> Plan | None:
+def _greedy_pass(
+    P: Prepared, disc: list[float], lam: list[list[float]], combinations: Any
+) -> Plan | None:
     inst = P.inst
     pol = inst.policies
     S, T = len(inst.suppliers), P.T
@@ -349,9 +385,15 @@ def _greedy_pass(P: Prepared, disc: list[float], combinations: Any) -> Plan | No
             avg[o] = _order_cost(P, o, max(1, q)) / max(1, q) * (1 - min(0.9, bonus[o]))
         defect = {o: inst.suppliers[P.o_sup[o]].defect_rate for o in offers}
         best: tuple[float, dict[tuple[int, int], int]] | None = None
+        # the cheapest few offers (by average price at the share limit) make the sets
+        cands = sorted(offers, key=lambda o: avg[o])[:GREEDY_OFFERS]
+        defect_failed = False
         for size in range(lo, hi + 1):
-            for subset0 in combinations(sorted(offers, key=lambda o: avg[o]), size):
+            for subset0 in combinations(cands, size):
                 for subset in (subset0, sorted(subset0, key=lambda o: defect[o])):
+                    if subset is not subset0 and not defect_failed:
+                        break  # the price order met the defect limit: no need for the other
+                    defect_failed = False
                     x = _allocate(P, i, subset, d, share_cap, rc)
                     if x is None:
                         continue
@@ -365,6 +407,7 @@ def _greedy_pass(P: Prepared, disc: list[float], combinations: Any) -> Plan | No
                         and sum(inst.suppliers[P.o_sup[o]].defect_rate * q for o, q in tot.items())
                         > rate * D + 1e-9
                     ):
+                        defect_failed = True
                         continue
                     if pol.max_share_region is not None:
                         reg: dict[str, int] = {}
@@ -379,6 +422,8 @@ def _greedy_pass(P: Prepared, disc: list[float], combinations: Any) -> Plan | No
                         s = P.o_sup[o]
                         if not opened[s]:
                             score += inst.suppliers[s].fixed_cost / n_off[s]
+                    for (o, t), q in x.items():
+                        score += lam[P.o_sup[o]][t] * q
                     for w, row in enumerate(P.loss):
                         for t in range(T):
                             got = sum(

@@ -26,6 +26,7 @@ FEASIBILITY_SHARE = 0.3
 START_SHARE = 0.3
 LNS_SHARE = 0.5
 DECOMPOSE_SHARE = 0.5  # greedy start and fix-and-optimise over items: at most this share
+GREEDY_SHARE = 0.4  # of the decomposition's time, for the greedy's rounds
 IMPROVE_ITEMS = 1  # items freed at a time by fix-and-optimise over items
 
 
@@ -252,7 +253,14 @@ def _decomposed_start(
     no violation, improved by fix-and-optimise over items (decompose.Decomposer.improve) until
     the deadline, then completed in the full model with the quantities fixed (tiers, awards,
     shortfalls follow). True when F's variables hold that plan."""
-    plan = greedy(P, budget_s=max(0.5, 0.5 * (deadline - ctx.elapsed())))
+
+    def value(Q: Prepared, p: Plan) -> float:
+        terms = evaluate(Q, p)
+        if objective.mode == "weighted":
+            return sum(t.weight * terms[t.term] for t in objective.terms)
+        return terms["cost"]
+
+    plan = greedy(P, value, budget_s=max(0.5, GREEDY_SHARE * (deadline - ctx.elapsed())))
     if plan is None:
         messages.append("greedy start: no plan (the flat-price start follows)")
         return False
@@ -263,12 +271,6 @@ def _decomposed_start(
             + "; ".join(f.message for f in report.violations[:3])
         )
         return False
-
-    def value(Q: Prepared, p: Plan) -> float:
-        terms = evaluate(Q, p)
-        if objective.mode == "weighted":
-            return sum(t.weight * terms[t.term] for t in objective.terms)
-        return terms["cost"]
 
     first_value = value(P, plan)
     dec = Decomposer(P, objective, opts, ctx, messages)
