@@ -25,8 +25,8 @@ Plan = dict[tuple[int, int], int]
 FEASIBILITY_SHARE = 0.3
 START_SHARE = 0.3
 LNS_SHARE = 0.5
-DECOMPOSE_SHARE = 0.5  # greedy start and fix-and-optimise over items: at most this share
-GREEDY_SHARE = 0.4  # of the decomposition's time, for the greedy's rounds
+DECOMPOSE_SHARE = 0.35  # greedy start and fix-and-optimise over items: at most this share
+GREEDY_SHARE = 0.6  # of the decomposition's time, for the greedy's rounds
 IMPROVE_ITEMS = 1  # items freed at a time by fix-and-optimise over items
 
 
@@ -273,13 +273,16 @@ def _decomposed_start(
         return False
 
     first_value = value(P, plan)
+    t_greedy = ctx.elapsed()
     dec = Decomposer(P, objective, opts, ctx, messages)
     plan, found = dec.improve(plan, value, deadline, k=IMPROVE_ITEMS, seed=opts.seed)
     messages.append(
-        f"greedy start {first_value:,.2f}; fix-and-optimise over items improved it "
-        f"{found} time(s) to {value(P, plan):,.2f}"
+        f"greedy start {first_value:,.2f} (at {t_greedy:.1f} s); fix-and-optimise over items "
+        f"improved it {found} time(s) to {value(P, plan):,.2f} (at {ctx.elapsed():.1f} s)"
     )
-    return _complete(P, F, plan, opts, ctx, max(1.0, 0.2 * opts.time_limit_s))
+    done = _complete(P, F, plan, opts, ctx, max(1.0, 0.2 * opts.time_limit_s))
+    messages.append(f"starting plan loaded into the full model (at {ctx.elapsed():.1f} s)")
+    return done
 
 
 def _complete(
