@@ -332,10 +332,10 @@ def greedy(
         step = 0.04 / (1 + 0.3 * rnd)
         for s in range(S):
             for t in range(T):
-                c = P.cap[s][t]
-                if c is None or c <= 0:
+                cap = P.cap[s][t]
+                if cap is None or cap <= 0:
                     continue
-                util = used[s][t] / c
+                util = used[s][t] / cap
                 lam[s][t] = max(0.0, lam[s][t] + step * pbar[s] * (util - 0.97) / 0.03 * 0.25)
         if time.monotonic() > t_end:
             break
