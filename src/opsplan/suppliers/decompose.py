@@ -268,7 +268,11 @@ class Decomposer:
 
 # ---------------------------------------------------------------------- greedy start
 def greedy(
-    P: Prepared, value: Evaluate | None = None, budget_s: float = 5.0, rounds: int = 12
+    P: Prepared,
+    value: Evaluate | None = None,
+    budget_s: float = 5.0,
+    rounds: int = 12,
+    stop: Callable[[], bool] | None = None,
 ) -> Plan | None:
     """A constructive plan without a solver (order basis "horizon" only; None otherwise or
     when it finds none). Items are planned one at a time, largest total demand first, within
@@ -336,8 +340,8 @@ def greedy(
                 if cap is None or cap <= 0:
                     continue
                 util = used[s][t] / cap
-                lam[s][t] = max(0.0, lam[s][t] + step * pbar[s] * (util - 0.97) / 0.03 * 0.25)
-        if time.monotonic() > t_end:
+                lam[s][t] = max(0.0, lam[s][t] + step * pbar[s] * (util - 0.97) / 0.12)
+        if time.monotonic() > t_end or (stop is not None and stop()):
             break
     return best[1] if best else None
 

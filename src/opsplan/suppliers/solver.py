@@ -260,7 +260,12 @@ def _decomposed_start(
             return sum(t.weight * terms[t.term] for t in objective.terms)
         return terms["cost"]
 
-    plan = greedy(P, value, budget_s=max(0.5, GREEDY_SHARE * (deadline - ctx.elapsed())))
+    plan = greedy(
+        P,
+        value,
+        budget_s=max(0.5, GREEDY_SHARE * (deadline - ctx.elapsed())),
+        stop=ctx.stop_requested,
+    )
     if plan is None:
         messages.append("greedy start: no plan (the flat-price start follows)")
         return False
