@@ -12,6 +12,7 @@ import pytest
 from suppliers_helpers import offer, request
 
 import opsplan
+from opsplan.core.backends import pulp as backend
 from opsplan.core.run import RunContext
 from opsplan.suppliers import solver
 from opsplan.suppliers.check import check
@@ -33,6 +34,14 @@ def _cost(P: Prepared, plan: dict[tuple[int, int], int]) -> float:
     return solver.evaluate(P, plan)["cost"]
 
 
+def _complete_greedy(P: Prepared) -> dict[tuple[int, int], int]:
+    found = greedy(P, _cost, budget_s=5.0)
+    assert found is not None
+    plan, unplaced = found
+    assert unplaced == []
+    return plan
+
+
 def _checked(inst: SupplierInstance, P: Prepared, plan: dict[tuple[int, int], int]) -> float:
     report = check(inst, solver.build_solution(P, plan))
     assert report.violations == [], [f.message for f in report.violations]
@@ -46,8 +55,7 @@ def test_greedy_plan_is_checked_and_not_below_the_proven_bound(seed):
     data = _generated(items=5, suppliers=4, periods=1, seed=seed)
     inst = SupplierInstance.model_validate(data)
     P = Prepared(inst)
-    plan = greedy(P, _cost, budget_s=5.0)
-    assert plan is not None
+    plan = _complete_greedy(P)
     value = _checked(inst, P, plan)
     res = opsplan.solve(
         {"model": "supplier_selection", "instance": data},
@@ -70,8 +78,7 @@ def test_greedy_meets_a_commitment_it_would_not_choose_on_price():
     )
     inst = SupplierInstance.model_validate(req["instance"])
     P = Prepared(inst)
-    plan = greedy(P, _cost, budget_s=5.0)
-    assert plan is not None
+    plan = _complete_greedy(P)
     _checked(inst, P, plan)
     assert sum(q for (o, _t), q in plan.items() if P.o_sup[o] == P.sup_ix["T"]) >= 12
 
@@ -89,8 +96,7 @@ def test_fix_and_optimise_over_items_keeps_checked_plans_and_never_worsens():
         s["capacity"] = [max(1, int(c * 0.8)) for c in s["capacity"]]
     inst = SupplierInstance.model_validate(data)
     P = Prepared(inst)
-    plan = greedy(P, _cost, budget_s=5.0)
-    assert plan is not None
+    plan = _complete_greedy(P)
     before = _checked(inst, P, plan)
     data["policies"]["budget"] = before * 1.001
     inst = SupplierInstance.model_validate(data)
@@ -110,8 +116,7 @@ def test_sub_instance_prices_the_fixed_part_exactly():
     data = _generated(items=8, suppliers=4, periods=2, seed=5, scenarios=False)
     inst = SupplierInstance.model_validate(data)
     P = Prepared(inst)
-    plan = greedy(P, _cost, budget_s=5.0)
-    assert plan is not None
+    plan = _complete_greedy(P)
     ctx = RunContext()
     opts = opsplan.SolveOptions(backend="highs", time_limit_s=20, workers=1)
     dec = Decomposer(P, inst.objective, opts, ctx, [])
@@ -122,3 +127,25 @@ def test_sub_instance_prices_the_fixed_part_exactly():
     back = {o: k for k, o in enumerate(offers)}
     part = {(back[o], t): q for (o, t), q in plan.items() if P.o_item[o] in free}
     assert abs(_cost(P, rest) + _cost(Q, part) - _cost(P, plan)) <= 1e-6 * _cost(P, plan)
+
+
+@pytest.mark.parametrize("basis", ["horizon", "period"])
+def test_load_sets_every_variable_consistently(basis):
+    """Formulation.load: the plan's implied values meet every row of the model, and the
+    model's objective at them is the plan's exact cost (so the warm start is the plan)."""
+    from opsplan.suppliers.milp import Formulation
+
+    data = _generated(items=6, suppliers=4, periods=2, seed=6, incremental_share=0.5)
+    data["policies"]["order_basis"] = "horizon"
+    inst = SupplierInstance.model_validate(data)
+    plan = _complete_greedy(Prepared(inst))
+    data["policies"]["order_basis"] = basis
+    inst = SupplierInstance.model_validate(data)
+    P = Prepared(inst)
+    F = Formulation(P)
+    F.set_objective(F.terms["cost"])
+    assert F.load(plan)
+    assert F.prob.valid(eps=1e-6)
+    cost = _cost(P, plan)
+    assert abs(backend.value(F.prob.objective) - cost) <= 1e-6 * cost
+    assert F.extract() == plan

@@ -221,6 +221,37 @@ class Decomposer:
         # supplier-wide commitments still short: repair with neighbourhoods around them
         return plan if all(m <= 0 for m in self._commit_left(plan, set())) else None
 
+    # ------------------------------------------------------------------ repair
+    def repair(self, plan: Plan, unplaced: list[int], deadline: float) -> Plan | None:
+        """Place the items the greedy left out: each with the placed items that take most
+        of its offers' suppliers' capacity (8, then 24), as one small instance with the rest
+        fixed. None when an item still finds no room."""
+        P, ctx = self.P, self.ctx
+        for i in unplaced:
+            sups = {P.o_sup[o] for o in P.by_item[i]}
+            load: dict[int, int] = {}
+            for (o, _t), q in plan.items():
+                if P.o_sup[o] in sups:
+                    load[P.o_item[o]] = load.get(P.o_item[o], 0) + q
+            heavy = sorted(load, key=lambda j: -load[j])
+            got = None
+            for k in (8, 24):
+                if ctx.elapsed() > deadline or ctx.stop_requested():
+                    return None
+                free = {i, *heavy[:k]}
+                rest = {key: q for key, q in plan.items() if P.o_item[key[0]] not in free}
+                sub, offers = self._sub(
+                    sorted(free), rest, self._commit_left(rest, free), fixed_share=None
+                )
+                got = self._solve_sub(sub, offers, max(0.05, min(5.0, deadline - ctx.elapsed())))
+                if got is not None:
+                    plan = {**rest, **got}
+                    break
+            if got is None:
+                self.messages.append(f"repair: no room for item {P.inst.items[i].id}")
+                return None
+        return plan
+
     # ------------------------------------------------------------------ improve
     def improve(
         self, plan: Plan, value: Evaluate, deadline: float, k: int = 10, seed: int = 0
@@ -273,7 +304,7 @@ def greedy(
     budget_s: float = 5.0,
     rounds: int = 12,
     stop: Callable[[], bool] | None = None,
-) -> Plan | None:
+) -> tuple[Plan, list[int]] | None:
     """A constructive plan without a solver (order basis "horizon" only; None otherwise or
     when it finds none). Items are planned one at a time, largest total demand first, within
     the capacity the items before them left. For each item every set of lo..min(hi, 3)
@@ -291,7 +322,9 @@ def greedy(
     lowered while it has room: a subgradient step on the capacity rows), so that the items
     planned first leave scarce capacity to items that need it more. The prices steer the
     choice only; `value` (the exact objective) picks the best plan that meets every
-    commitment. The caller checks the plan before using it."""
+    commitment. Returns that plan and the items it leaves out (none for a complete plan;
+    when no pass placed every item, the pass with the fewest left out): `Decomposer.repair`
+    places those. The caller checks the plan before using it."""
     import time
     from itertools import combinations
 
@@ -307,11 +340,11 @@ def greedy(
         sum(P.offers[o].tiers[0].price for o in P.by_sup[s]) / max(1, len(P.by_sup[s]))
         for s in range(S)
     ]
-    best: tuple[float, Plan] | None = None
+    best: tuple[tuple[int, float], Plan, list[int]] | None = None
     for rnd in range(rounds):
-        plan = _greedy_pass(P, disc, lam, combinations)
-        if plan is None:
-            return best[1] if best else None
+        t_pass = time.monotonic()
+        plan, unplaced = _greedy_pass(P, disc, lam, combinations)
+        t_pass = time.monotonic() - t_pass
         short = False
         for c, cm in enumerate(commits):
             s = P.sup_ix[cm.supplier]
@@ -324,12 +357,13 @@ def greedy(
             if got < cm.min_quantity:
                 short = True
                 disc[c] = min(0.9, 0.05 if disc[c] == 0 else disc[c] * 1.6)
-        if not short:
-            v = 0.0 if value is None else value(P, plan)
-            if best is None or v < best[0]:
-                best = (v, plan)
-            if value is None:
-                return plan
+        if not short or unplaced:
+            # complete plans that meet every commitment first, then the fewest unplaced items
+            key = (len(unplaced), 0.0 if value is None else value(P, plan))
+            if best is None or key < best[0]:
+                best = (key, plan, unplaced)
+            if value is None and not unplaced:
+                break
         used = [[0] * T for _ in range(S)]
         for (o, t), q in plan.items():
             used[P.o_sup[o]][t] += q
@@ -341,14 +375,15 @@ def greedy(
                     continue
                 util = used[s][t] / cap
                 lam[s][t] = max(0.0, lam[s][t] + step * pbar[s] * (util - 0.97) / 0.12)
-        if time.monotonic() > t_end or (stop is not None and stop()):
-            break
-    return best[1] if best else None
+        if time.monotonic() + t_pass > t_end or (stop is not None and stop()):
+            break  # no time for another pass
+    return None if best is None else (best[1], best[2])
 
 
 def _greedy_pass(
     P: Prepared, disc: list[float], lam: list[list[float]], combinations: Any
-) -> Plan | None:
+) -> tuple[Plan, list[int]]:
+    """One pass: the plan, and the items no set of offers fitted (left out of it)."""
     inst = P.inst
     pol = inst.policies
     S, T = len(inst.suppliers), P.T
@@ -359,6 +394,7 @@ def _greedy_pass(
     n_off = [max(1, len(P.by_sup[s])) for s in range(S)]
     probs = [w.probability for w in inst.scenarios]
     plan: Plan = {}
+    unplaced: list[int] = []
     order = sorted(range(len(inst.items)), key=lambda i: -sum(P.demand[i]))
     for i in order:
         d = P.demand[i]
@@ -437,12 +473,13 @@ def _greedy_pass(
                     if best is None or score < best[0]:
                         best = (score, x)
         if best is None:
-            return None
+            unplaced.append(i)
+            continue
         for (o, t), q in best[1].items():
             plan[(o, t)] = q
             rc[P.o_sup[o]][t] -= q
             opened[P.o_sup[o]] = True
-    return plan
+    return plan, unplaced
 
 
 def _allocate(

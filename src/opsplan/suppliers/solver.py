@@ -260,12 +260,20 @@ def _decomposed_start(
             return sum(t.weight * terms[t.term] for t in objective.terms)
         return terms["cost"]
 
-    plan = greedy(
+    messages.append(f"greedy start begins (at {ctx.elapsed():.1f} s)")
+    found_greedy = greedy(
         P,
         value,
         budget_s=max(0.5, GREEDY_SHARE * (deadline - ctx.elapsed())),
         stop=ctx.stop_requested,
     )
+    dec = Decomposer(P, objective, opts, ctx, messages)
+    plan: Plan | None = None
+    if found_greedy is not None:
+        plan, unplaced = found_greedy
+        if unplaced:
+            messages.append(f"greedy start: {len(unplaced)} item(s) left to repair")
+            plan = dec.repair(plan, unplaced, deadline)
     if plan is None:
         messages.append("greedy start: no plan (the flat-price start follows)")
         return False
@@ -279,13 +287,12 @@ def _decomposed_start(
 
     first_value = value(P, plan)
     t_greedy = ctx.elapsed()
-    dec = Decomposer(P, objective, opts, ctx, messages)
     plan, found = dec.improve(plan, value, deadline, k=IMPROVE_ITEMS, seed=opts.seed)
     messages.append(
         f"greedy start {first_value:,.2f} (at {t_greedy:.1f} s); fix-and-optimise over items "
         f"improved it {found} time(s) to {value(P, plan):,.2f} (at {ctx.elapsed():.1f} s)"
     )
-    done = _complete(P, F, plan, opts, ctx, max(1.0, 0.2 * opts.time_limit_s))
+    done = F.load(plan) or _complete(P, F, plan, opts, ctx, max(1.0, 0.2 * opts.time_limit_s))
     messages.append(f"starting plan loaded into the full model (at {ctx.elapsed():.1f} s)")
     return done
 
