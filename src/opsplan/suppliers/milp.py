@@ -417,8 +417,8 @@ class Formulation:
         got: dict[tuple[int, int, int], float] = {}
         for w, row in enumerate(P.loss):
             for (o, t), q in plan.items():
-                key = (w, P.o_item[o], t)
-                got[key] = got.get(key, 0.0) + (1 - row[P.o_sup[o]]) * q
+                wit = (w, P.o_item[o], t)
+                got[wit] = got.get(wit, 0.0) + (1 - row[P.o_sup[o]]) * q
         for (w, i, t), sh in self.short.items():
             sh.varValue = max(0.0, P.demand[i][t] - got.get((w, i, t), 0.0))
         return True
