@@ -122,7 +122,7 @@ def test_sub_instance_prices_the_fixed_part_exactly():
     dec = Decomposer(P, inst.objective, opts, ctx, [])
     free = {0}
     rest = {key: q for key, q in plan.items() if P.o_item[key[0]] not in free}
-    sub, offers = dec._sub(sorted(free), rest, dec._commit_left(rest, free), fixed_share=None)
+    sub, offers = dec._sub(sorted(free), rest, dec._commit_left(rest, free))
     Q = Prepared(sub)
     back = {o: k for k, o in enumerate(offers)}
     part = {(back[o], t): q for (o, t), q in plan.items() if P.o_item[o] in free}

@@ -15,11 +15,12 @@ So the whole plan's objective is the fixed items' part plus the small instance's
 and a plan of the small instance joined to the fixed part is a plan of the whole instance.
 This gives
 
-- `construct`: a first plan, batch by batch (the items not yet planned are left out, fixed
-  costs are shared among a supplier's items, supplier-wide commitments are asked of each batch
-  in proportion to the batch's share of the supplier's offers); and
-- `improve`: fix-and-optimise, re-solving neighbourhoods of a few items (random ones, or items
-  that share a supplier) and keeping every exact improvement.
+- `Decomposer.repair`: places the items the greedy start could not place, each freed with the
+  placed items that take most of its suppliers' capacity; and
+- `Decomposer.improve`: fix-and-optimise, re-solving neighbourhoods of a few items (random
+  ones, or items that share a supplier) and keeping every exact improvement.
+
+`greedy` (below) builds the first plan without a solver.
 
 Every small instance is solved with the family's own formulation (`Formulation`) through the
 PuLP backend. The plans are heuristic: the solver reports the full model's bound beside them.
@@ -73,8 +74,6 @@ class Decomposer:
         self.messages = messages
         self.horizon = P.inst.policies.order_basis == "horizon"
         n_items = len(P.by_item)
-        # how many of a supplier's items' offers exist (to share fixed costs in `construct`)
-        self.sup_offers = [max(1, len(offs)) for offs in P.by_sup]
         self.n_items = n_items
 
     # ------------------------------------------------------------------ the small instance
@@ -83,11 +82,9 @@ class Decomposer:
         free: Sequence[int],
         rest: Plan,
         commit_min: list[int],
-        fixed_share: float | None,
     ) -> tuple[SupplierInstance, list[int]]:
         """The instance over the items `free`, with `rest` (the other items' quantities)
-        fixed; `commit_min[c]` is what commitment c asks of these items. With fixed_share
-        set, a supplier not yet used pays its fixed cost times its share of offers here."""
+        fixed; `commit_min[c]` is what commitment c asks of these items."""
         P, inst = self.P, self.P.inst
         S, T = len(inst.suppliers), P.T
         used = [[0] * T for _ in range(S)]
@@ -108,17 +105,9 @@ class Decomposer:
                 spent = sum(_order_cost(P, o, q) for (o, _t), q in rest.items() if q > 0)
             spent += sum(sp.fixed_cost for s, sp in enumerate(inst.suppliers) if sup_used[s])
         offers = [o for i in free for o in P.by_item[i]]
-        here = [0] * S
-        for o in offers:
-            here[P.o_sup[o]] += 1
         suppliers = []
         for s, sp in enumerate(inst.suppliers):
-            if sup_used[s]:
-                fc = 0.0
-            elif fixed_share is not None:
-                fc = sp.fixed_cost * min(1.0, fixed_share * here[s] / self.sup_offers[s])
-            else:
-                fc = sp.fixed_cost
+            fc = 0.0 if sup_used[s] else sp.fixed_cost
             cap = None
             if sp.capacity is not None:
                 cap = [max(0, sp.capacity[t] - used[s][t]) for t in range(T)]
@@ -172,55 +161,6 @@ class Decomposer:
             out.append(max(0, cm.min_quantity - given))
         return out
 
-    # ------------------------------------------------------------------ construct
-    def construct(self, deadline: float, batch: int = 10) -> Plan | None:
-        """A first plan, `batch` items at a time, hardest items (largest demand) first."""
-        P, ctx = self.P, self.ctx
-        order = sorted(range(self.n_items), key=lambda i: -sum(P.demand[i]))
-        batches = [order[k : k + batch] for k in range(0, len(order), batch)]
-        # the part of each supplier's offers still to come, for supplier-wide commitments
-        weight_left = [
-            sum(sum(P.demand[P.o_item[o]]) for o in P.by_sup[s]) for s in range(len(P.by_sup))
-        ]
-        plan: Plan = {}
-        for b, items in enumerate(batches):
-            if ctx.elapsed() > deadline or ctx.stop_requested():
-                return None
-            free = set(items)
-            need = self._commit_left(plan, free)
-            ask = []
-            for cm, m in zip(P.inst.policies.commitments, need, strict=True):
-                if cm.item is not None or m <= 0:
-                    ask.append(m)
-                    continue
-                s = P.sup_ix[cm.supplier]
-                w = sum(sum(P.demand[P.o_item[o]]) for o in P.by_sup[s] if P.o_item[o] in free)
-                share = 1.0 if weight_left[s] <= 0 else min(1.0, w / weight_left[s])
-                ask.append(int(m * share + 0.999))
-            for s in range(len(P.by_sup)):
-                weight_left[s] -= sum(
-                    sum(P.demand[P.o_item[o]]) for o in P.by_sup[s] if P.o_item[o] in free
-                )
-            got = None
-            for asked in (
-                ask,
-                [
-                    m if cm.item is not None else 0
-                    for cm, m in zip(P.inst.policies.commitments, ask, strict=True)
-                ],
-            ):
-                sub, offers = self._sub(items, plan, asked, fixed_share=float(len(batches)))
-                left = max(0.05, min(5.0, deadline - ctx.elapsed()))
-                got = self._solve_sub(sub, offers, left)
-                if got is not None:
-                    break
-            if got is None:
-                self.messages.append(f"construct: no plan for batch {b + 1} of {len(batches)}")
-                return None
-            plan.update(got)
-        # supplier-wide commitments still short: repair with neighbourhoods around them
-        return plan if all(m <= 0 for m in self._commit_left(plan, set())) else None
-
     # ------------------------------------------------------------------ repair
     def repair(self, plan: Plan, unplaced: list[int], deadline: float) -> Plan | None:
         """Place the items the greedy left out: each with the placed items that take most
@@ -240,9 +180,7 @@ class Decomposer:
                     return None
                 free = {i, *heavy[:k]}
                 rest = {key: q for key, q in plan.items() if P.o_item[key[0]] not in free}
-                sub, offers = self._sub(
-                    sorted(free), rest, self._commit_left(rest, free), fixed_share=None
-                )
+                sub, offers = self._sub(sorted(free), rest, self._commit_left(rest, free))
                 got = self._solve_sub(sub, offers, max(0.05, min(5.0, deadline - ctx.elapsed())))
                 if got is not None:
                     plan = {**rest, **got}
@@ -278,9 +216,7 @@ class Decomposer:
                     others = [i for i in range(self.n_items) if i not in free]
                     free |= set(rnd.sample(others, k - len(free)))
             rest = {key: q for key, q in plan.items() if P.o_item[key[0]] not in free}
-            sub, offers = self._sub(
-                sorted(free), rest, self._commit_left(rest, free), fixed_share=None
-            )
+            sub, offers = self._sub(sorted(free), rest, self._commit_left(rest, free))
             left = min(3.0, deadline - ctx.elapsed())
             if left <= 0.05:
                 break
