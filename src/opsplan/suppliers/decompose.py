@@ -192,20 +192,36 @@ class Decomposer:
 
     # ------------------------------------------------------------------ improve
     def improve(
-        self, plan: Plan, value: Evaluate, deadline: float, k: int = 10, seed: int = 0
+        self,
+        plan: Plan,
+        value: Evaluate,
+        deadline: float,
+        k: int = 10,
+        seed: int = 0,
+        min_gain: float = 0.0,
+        window: int = 20,
     ) -> tuple[Plan, int]:
         """Fix-and-optimise over items: free k items (random, or sharing a supplier), solve
         their small instance with the rest fixed, keep the joined plan when its exact
-        objective is lower. Stops at the deadline or after about two rounds over all items
-        without a gain."""
+        objective is lower. Stops at the deadline, after about two rounds over all items
+        without a gain, or when the last `window` neighbourhoods gained less than `min_gain`
+        (a share of the objective): the time is then worth more to the full model's bound."""
         P, ctx = self.P, self.ctx
         rnd = random.Random(seed)
         best = value(P, plan)
         k = min(k, self.n_items)
         found = idle = 0
+        history = [best]  # the best objective before each neighbourhood
         while ctx.elapsed() < deadline - 0.1 and not ctx.stop_requested():
             if idle >= max(4, 2 * self.n_items // k):
                 break
+            if (
+                min_gain > 0
+                and len(history) > window
+                and history[-window - 1] - best < min_gain * abs(best)
+            ):
+                break
+            history.append(best)
             if rnd.random() < 0.5:
                 free = set(rnd.sample(range(self.n_items), k))
             else:

@@ -27,6 +27,7 @@ START_SHARE = 0.3
 LNS_SHARE = 0.5
 DECOMPOSE_SHARE = 0.35  # greedy start and fix-and-optimise over items: at most this share
 GREEDY_SHARE = 0.6  # of the decomposition's time, for the greedy's rounds
+IMPROVE_MIN_GAIN = 0.2  # stop when 20 neighbourhoods gained less than this x the requested gap
 IMPROVE_ITEMS = 1  # items freed at a time by fix-and-optimise over items
 
 
@@ -287,7 +288,14 @@ def _decomposed_start(
 
     first_value = value(P, plan)
     t_greedy = ctx.elapsed()
-    plan, found = dec.improve(plan, value, deadline, k=IMPROVE_ITEMS, seed=opts.seed)
+    plan, found = dec.improve(
+        plan,
+        value,
+        deadline,
+        k=IMPROVE_ITEMS,
+        seed=opts.seed,
+        min_gain=IMPROVE_MIN_GAIN * max(opts.relative_gap, 1e-4),
+    )
     messages.append(
         f"greedy start {first_value:,.2f} (at {t_greedy:.1f} s); fix-and-optimise over items "
         f"improved it {found} time(s) to {value(P, plan):,.2f} (at {ctx.elapsed():.1f} s)"
