@@ -16,7 +16,7 @@ from opsplan.core.backends import pulp as backend
 from opsplan.core.run import RunContext
 from opsplan.suppliers import solver
 from opsplan.suppliers.check import check
-from opsplan.suppliers.decompose import Decomposer, greedy
+from opsplan.suppliers.decompose import Decomposer, greedy, repass
 from opsplan.suppliers.prepare import Prepared
 from opsplan.suppliers.schema import SupplierInstance
 
@@ -149,3 +149,16 @@ def test_load_sets_every_variable_consistently(basis):
     cost = _cost(P, plan)
     assert abs(backend.value(F.prob.objective) - cost) <= 1e-6 * cost
     assert F.extract() == plan
+
+
+def test_repass_keeps_a_checked_plan_commitments_met_and_never_costs_more():
+    data = _generated(items=14, suppliers=5, periods=2, seed=4)
+    for s in data["suppliers"]:
+        s["capacity"] = [max(1, int(c * 0.8)) for c in s["capacity"]]
+    inst = SupplierInstance.model_validate(data)
+    assert inst.policies.commitments  # the generator's two contracts
+    P = Prepared(inst)
+    plan = _complete_greedy(P)
+    before = _checked(inst, P, plan)
+    again, _changed = repass(P, plan)
+    assert _checked(inst, P, again) <= before + 1e-6 * before

@@ -332,98 +332,100 @@ def greedy(
     return None if best is None else (best[1], best[2])
 
 
+def _left(cap: int | None, used: int) -> float:
+    return float("inf") if cap is None else float(cap - used)
+
+
+def repass(P: Prepared, plan: Plan, stop: Callable[[], bool] | None = None) -> tuple[Plan, int]:
+    """One more pass of the greedy's choice over every item (largest demand first), now
+    knowing the others: each item's quantities are taken out, and its best set of offers
+    within the capacity the others leave (fixed costs only for suppliers the others do not
+    use, no steering prices) replaces them when it scores lower and every commitment stays
+    met. Returns the plan and the number of items changed."""
+    from itertools import combinations
+
+    inst = P.inst
+    S, T = len(inst.suppliers), P.T
+    used = [[0] * T for _ in range(S)]
+    n_lines = [0] * S  # lines with an award, per supplier
+    for (o, t), q in plan.items():
+        used[P.o_sup[o]][t] += q
+        n_lines[P.o_sup[o]] += 1
+    commits = inst.policies.commitments
+    given = [0] * len(commits)
+    for c, cm in enumerate(commits):
+        sc = P.sup_ix[cm.supplier]
+        ic = None if cm.item is None else P.item_ix[cm.item]
+        given[c] = sum(
+            q for (o, _t), q in plan.items() if P.o_sup[o] == sc and ic in (None, P.o_item[o])
+        )
+    ones = [1] * S
+    none = [0.0] * len(commits)
+    by_item: dict[int, dict[tuple[int, int], int]] = {}
+    for (o, t), q in plan.items():
+        by_item.setdefault(P.o_item[o], {})[(o, t)] = q
+    changed = 0
+    for i in sorted(range(len(inst.items)), key=lambda i: -sum(P.demand[i])):
+        if stop is not None and stop():
+            break
+        mine = by_item.get(i, {})
+        for (o, t), q in mine.items():
+            used[P.o_sup[o]][t] -= q
+            n_lines[P.o_sup[o]] -= 1
+        rc = [[_left(P.cap[s][t], used[s][t]) for t in range(T)] for s in range(S)]
+        opened = [n > 0 for n in n_lines]
+        cur = _score(P, i, mine, opened, ones, None, None)
+        best = _choose(P, i, rc, opened, ones, none, None, combinations)
+        new = mine
+        if best is not None and best[0] < cur - 1e-9 * max(1.0, cur):
+            cand = best[1]
+            ok = True
+            for c, cm in enumerate(commits):
+                sc = P.sup_ix[cm.supplier]
+                ic = None if cm.item is None else P.item_ix[cm.item]
+                if ic not in (None, i):
+                    continue
+                delta = sum(q for (o, _t), q in cand.items() if P.o_sup[o] == sc) - sum(
+                    q for (o, _t), q in mine.items() if P.o_sup[o] == sc
+                )
+                if given[c] + delta < cm.min_quantity:
+                    ok = False
+            if ok:
+                for c, cm in enumerate(commits):
+                    sc = P.sup_ix[cm.supplier]
+                    ic = None if cm.item is None else P.item_ix[cm.item]
+                    if ic in (None, i):
+                        given[c] += sum(q for (o, _t), q in cand.items() if P.o_sup[o] == sc) - sum(
+                            q for (o, _t), q in mine.items() if P.o_sup[o] == sc
+                        )
+                new = cand
+                by_item[i] = cand
+                changed += 1
+        for (o, t), q in new.items():
+            used[P.o_sup[o]][t] += q
+            n_lines[P.o_sup[o]] += 1
+    out: Plan = {}
+    for x in by_item.values():
+        out.update(x)
+    return out, changed
+
+
 def _greedy_pass(
     P: Prepared, disc: list[float], lam: list[list[float]], combinations: Any
 ) -> tuple[Plan, list[int]]:
     """One pass: the plan, and the items no set of offers fitted (left out of it)."""
     inst = P.inst
-    pol = inst.policies
-    S, T = len(inst.suppliers), P.T
+    S = len(inst.suppliers)
     rc: list[list[float]] = [
         [float("inf") if c is None else float(c) for c in P.cap[s]] for s in range(S)
     ]
     opened = [False] * S
     n_off = [max(1, len(P.by_sup[s])) for s in range(S)]
-    probs = [w.probability for w in inst.scenarios]
     plan: Plan = {}
     unplaced: list[int] = []
     order = sorted(range(len(inst.items)), key=lambda i: -sum(P.demand[i]))
     for i in order:
-        d = P.demand[i]
-        D = sum(d)
-        if D <= 0:
-            continue
-        offers = [o for o in P.by_item[i] if any((o, t) in P.line_ub for t in range(T))]
-        lo, hi = P.supplier_limits(i)
-        lo = lo or 1
-        hi = min(hi or len(offers), len(offers), 3)
-        share_cap = (
-            float("inf")
-            if pol.max_share_supplier is None
-            else math.floor(pol.max_share_supplier * D + 1e-9)
-        )
-        rate = P.max_defect_rate(i)
-        spot = inst.items[i].spot_price or 0.0
-        bonus = {o: 0.0 for o in offers}
-        for c, cm in enumerate(pol.commitments):
-            if disc[c] > 0:
-                s = P.sup_ix[cm.supplier]
-                for o in offers:
-                    if P.o_sup[o] == s and (cm.item is None or P.item_ix[cm.item] == i):
-                        bonus[o] += disc[c]
-        avg = {}
-        for o in offers:
-            q = int(min(share_cap, D))
-            avg[o] = _order_cost(P, o, max(1, q)) / max(1, q) * (1 - min(0.9, bonus[o]))
-        defect = {o: inst.suppliers[P.o_sup[o]].defect_rate for o in offers}
-        best: tuple[float, dict[tuple[int, int], int]] | None = None
-        # the cheapest few offers (by average price at the share limit) make the sets
-        cands = sorted(offers, key=lambda o: avg[o])[:GREEDY_OFFERS]
-        defect_failed = False
-        for size in range(lo, hi + 1):
-            for subset0 in combinations(cands, size):
-                for subset in (subset0, sorted(subset0, key=lambda o: defect[o])):
-                    if subset is not subset0 and not defect_failed:
-                        break  # the price order met the defect limit: no need for the other
-                    defect_failed = False
-                    x = _allocate(P, i, subset, d, share_cap, rc)
-                    if x is None:
-                        continue
-                    tot: dict[int, int] = {}
-                    for (o, _t), q in x.items():
-                        tot[o] = tot.get(o, 0) + q
-                    if len([o for o in tot if tot[o] > 0]) < lo:
-                        continue
-                    if (
-                        rate is not None
-                        and sum(inst.suppliers[P.o_sup[o]].defect_rate * q for o, q in tot.items())
-                        > rate * D + 1e-9
-                    ):
-                        defect_failed = True
-                        continue
-                    if pol.max_share_region is not None:
-                        reg: dict[str, int] = {}
-                        for o, q in tot.items():
-                            r = inst.suppliers[P.o_sup[o]].region
-                            reg[r] = reg.get(r, 0) + q
-                        if max(reg.values()) > pol.max_share_region * D + 1e-9:
-                            continue
-                    score = 0.0
-                    for o, q in tot.items():
-                        score += _order_cost(P, o, q) * (1 - min(0.9, bonus[o]))
-                        s = P.o_sup[o]
-                        if not opened[s]:
-                            score += inst.suppliers[s].fixed_cost / n_off[s]
-                    for (o, t), q in x.items():
-                        score += lam[P.o_sup[o]][t] * q
-                    for w, row in enumerate(P.loss):
-                        for t in range(T):
-                            got = sum(
-                                (1 - row[P.o_sup[o]]) * q for (o, tt), q in x.items() if tt == t
-                            )
-                            score += probs[w] * spot * max(0.0, d[t] - got)
-                    if best is None or score < best[0]:
-                        best = (score, x)
+        best = _choose(P, i, rc, opened, n_off, disc, lam, combinations)
         if best is None:
             unplaced.append(i)
             continue
@@ -432,6 +434,120 @@ def _greedy_pass(
             rc[P.o_sup[o]][t] -= q
             opened[P.o_sup[o]] = True
     return plan, unplaced
+
+
+def _choose(
+    P: Prepared,
+    i: int,
+    rc: list[list[float]],
+    opened: list[bool],
+    n_off: list[int],
+    disc: list[float],
+    lam: list[list[float]] | None,
+    combinations: Any,
+) -> tuple[float, dict[tuple[int, int], int]] | None:
+    """The best set of offers for item i within the capacity rc (see `greedy`), with its
+    score; None when no set fits."""
+    inst = P.inst
+    pol = inst.policies
+    T = P.T
+    d = P.demand[i]
+    D = sum(d)
+    if D <= 0:
+        return 0.0, {}
+    offers = [o for o in P.by_item[i] if any((o, t) in P.line_ub for t in range(T))]
+    lo, hi = P.supplier_limits(i)
+    lo = lo or 1
+    hi = min(hi or len(offers), len(offers), 3)
+    share_cap = (
+        float("inf")
+        if pol.max_share_supplier is None
+        else math.floor(pol.max_share_supplier * D + 1e-9)
+    )
+    rate = P.max_defect_rate(i)
+    bonus = {o: 0.0 for o in offers}
+    for c, cm in enumerate(pol.commitments):
+        if disc[c] > 0:
+            s = P.sup_ix[cm.supplier]
+            for o in offers:
+                if P.o_sup[o] == s and (cm.item is None or P.item_ix[cm.item] == i):
+                    bonus[o] += disc[c]
+    avg = {}
+    for o in offers:
+        q = int(min(share_cap, D))
+        avg[o] = _order_cost(P, o, max(1, q)) / max(1, q) * (1 - min(0.9, bonus[o]))
+    defect = {o: inst.suppliers[P.o_sup[o]].defect_rate for o in offers}
+    best: tuple[float, dict[tuple[int, int], int]] | None = None
+    # the cheapest few offers (by average price at the share limit) make the sets
+    cands = sorted(offers, key=lambda o: avg[o])[:GREEDY_OFFERS]
+    defect_failed = False
+    for size in range(lo, hi + 1):
+        for subset0 in combinations(cands, size):
+            for subset in (subset0, sorted(subset0, key=lambda o: defect[o])):
+                if subset is not subset0 and not defect_failed:
+                    break  # the price order met the defect limit: no need for the other
+                defect_failed = False
+                x = _allocate(P, i, subset, d, share_cap, rc)
+                if x is None:
+                    continue
+                tot: dict[int, int] = {}
+                for (o, _t), q in x.items():
+                    tot[o] = tot.get(o, 0) + q
+                if len([o for o in tot if tot[o] > 0]) < lo:
+                    continue
+                if (
+                    rate is not None
+                    and sum(inst.suppliers[P.o_sup[o]].defect_rate * q for o, q in tot.items())
+                    > rate * D + 1e-9
+                ):
+                    defect_failed = True
+                    continue
+                if pol.max_share_region is not None:
+                    reg: dict[str, int] = {}
+                    for o, q in tot.items():
+                        r = inst.suppliers[P.o_sup[o]].region
+                        reg[r] = reg.get(r, 0) + q
+                    if max(reg.values()) > pol.max_share_region * D + 1e-9:
+                        continue
+                score = _score(P, i, x, opened, n_off, bonus, lam)
+                if best is None or score < best[0]:
+                    best = (score, x)
+    return best
+
+
+def _score(
+    P: Prepared,
+    i: int,
+    x: dict[tuple[int, int], int],
+    opened: list[bool],
+    n_off: list[int],
+    bonus: dict[int, float] | None,
+    lam: list[list[float]] | None,
+) -> float:
+    """The greedy's score of quantities x for item i: purchase (less the steering
+    discount), fixed cost of suppliers not yet used over n_off, expected spot cost, and the
+    capacity prices."""
+    inst = P.inst
+    d = P.demand[i]
+    spot = inst.items[i].spot_price or 0.0
+    tot: dict[int, int] = {}
+    for (o, _t), q in x.items():
+        tot[o] = tot.get(o, 0) + q
+    score = 0.0
+    for o, q in tot.items():
+        score += _order_cost(P, o, q) * (1 - min(0.9, bonus[o] if bonus else 0.0))
+        s = P.o_sup[o]
+        if not opened[s]:
+            score += inst.suppliers[s].fixed_cost / n_off[s]
+    if lam is not None:
+        for (o, t), q in x.items():
+            score += lam[P.o_sup[o]][t] * q
+    for w, row in enumerate(P.loss):
+        p = inst.scenarios[w].probability
+        for t in range(P.T):
+            got = sum((1 - row[P.o_sup[o]]) * q for (o, tt), q in x.items() if tt == t)
+            score += p * spot * max(0.0, d[t] - got)
+    return score
 
 
 def _allocate(

@@ -15,7 +15,7 @@ from ..core.result import relative_gap
 from ..core.run import Outcome, RunContext
 from ..core.status import SolveStatus
 from .check import check, objective_value
-from .decompose import Decomposer, greedy
+from .decompose import Decomposer, greedy, repass
 from .diagnose import explain
 from .milp import Formulation
 from .prepare import Prepared
@@ -278,6 +278,11 @@ def _decomposed_start(
     if plan is None:
         messages.append("greedy start: no plan (the flat-price start follows)")
         return False
+    for _ in range(3):  # the greedy's choice again per item, knowing the others
+        again, changed = repass(P, plan, ctx.stop_requested)
+        if not changed or value(P, again) >= value(P, plan):
+            break  # (its score is the cost: in weighted mode it may not help)
+        plan = again
     report = check(P.inst, build_solution(P, plan))
     if report.violations:
         messages.append(
