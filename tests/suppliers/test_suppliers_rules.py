@@ -91,9 +91,9 @@ def test_rule_capacity_per_period_over_all_items():
 def test_rule_fixed_cost_consolidates():
     sups = [{"id": "S", "fixed_cost": 100}, {"id": "T", "fixed_cost": 100}]
     offers = [offer("A", "S", (0, 1)), offer("B", "S", (0, 3)), offer("B", "T", (0, 2))]
-    offers.append(offer("A", "T", (0, 2)))
+    offers.append(offer("A", "T", (0, 3)))
     res = solved(request([item("A", 50), item("B", 50)], sups, offers))
-    # both from S: 50 + 150 + 100 = 300; splitting: 50 + 100 + 200 = 350
+    # both from S: 50 + 150 + 100 = 300; splitting: 50 + 100 + 200 = 350; both from T: 350
     assert by_pair(res) == {("A", "S"): 50, ("B", "S"): 50}
     assert res.kpis["fixed_cost"] == 100 and res.kpis["suppliers_used"] == 1
 

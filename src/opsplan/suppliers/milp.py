@@ -80,6 +80,9 @@ class Formulation:
         """Rules `price_all_units` / `price_incremental` and `moq`: purchase cost per group."""
         self.purchase_g: list[Expr] = []
         self.used_g: list[Expr] = []
+        # per group, for load(): ("all_units", [(z, q, lo, hi)]) or
+        # ("incremental", used, [(q, start, width, fill or None)]) or ("flat", used)
+        self.group_vars: list[tuple[Any, ...]] = []
         self.tier_vars: list[list[tuple[Any, Any]]] = []
         for g, grp in enumerate(self.P.groups):
             off = self.P.offers[grp.o]
@@ -100,12 +103,15 @@ class Formulation:
         used = pulp.LpVariable(f"use_{g}", cat="Binary")
         self._add(q >= floor * used)
         self._add(q <= grp.bound * used)
+        self.group_vars.append(("flat", used))
         return max(t.price for t in off.tiers) * q, used
 
     def _all_units(self, g: int, grp: Group, q: Expr) -> tuple[Expr, Expr]:
         off = self.P.offers[grp.o]
         tiers = off.tiers
         zs, qs, cost = [], [], []
+        rec: list[tuple[Any, Any, int, int]] = []
+        self.group_vars.append(("all_units", rec))
         floor = max(1, off.moq if "moq" not in self.skip else 1)
         for k, tier in enumerate(tiers):
             lo = max(tier.min_quantity, floor)
@@ -119,6 +125,7 @@ class Formulation:
             self._add(qk <= hi * z)
             zs.append(z)
             qs.append(qk)
+            rec.append((z, qk, lo, hi))
             cost.append(tier.price * qk)
         if not zs:
             self._add(q == 0)
@@ -134,6 +141,7 @@ class Formulation:
         used = pulp.LpVariable(f"use_{g}", cat="Binary")
         convex = all(tiers[k + 1].price >= tiers[k].price for k in range(len(tiers) - 1))
         qs, cost, fills = [], [], []
+        starts: list[int] = []
         for k, tier in enumerate(tiers):
             start = tier.min_quantity
             end = tiers[k + 1].min_quantity if k + 1 < len(tiers) else grp.bound
@@ -141,10 +149,12 @@ class Formulation:
             if end <= start:
                 break
             qk = pulp.LpVariable(f"q_{g}_{k}", 0, end - start)
+            starts.append(start)
             qs.append((qk, end - start))
             cost.append(tier.price * qk)
         if not qs:
             self._add(q == 0)
+            self.group_vars.append(("incremental", used, []))
             return pulp.LpAffineExpression(), pulp.LpAffineExpression()
         if convex:
             for qk, w in qs:
@@ -160,6 +170,16 @@ class Formulation:
                     self._add(fills[k + 1] <= fills[k])
         self._add(q == pulp.lpSum(qk for qk, _ in qs))
         self._add(q >= floor * used)
+        self.group_vars.append(
+            (
+                "incremental",
+                used,
+                [
+                    (qk, starts[k], w, fills[k] if fills and k > 0 else None)
+                    for k, (qk, w) in enumerate(qs)
+                ],
+            )
+        )
         return pulp.lpSum(cost), used
 
     def add_order_links(self) -> None:
@@ -174,6 +194,7 @@ class Formulation:
         """Rule `fixed_cost`: an offer with an award opens its supplier (disaggregated links)."""
         P = self.P
         self.u: dict[int, Any] = {}
+        self.u_vars: dict[int, Any] = {}  # offers with several orders: their own binary
         groups_of: dict[int, list[int]] = {}
         for g, grp in enumerate(P.groups):
             groups_of.setdefault(grp.o, []).append(g)
@@ -182,6 +203,7 @@ class Formulation:
                 self.u[o] = self.used_g[gs[0]]
             else:
                 u = pulp.LpVariable(f"u_{o}", cat="Binary")
+                self.u_vars[o] = u
                 for g in gs:
                     self._add(self.used_g[g] <= u)
                 self._add(u <= pulp.lpSum(self.used_g[g] for g in gs))
@@ -281,6 +303,7 @@ class Formulation:
         """Rule `scenarios`: shortfall when suppliers fail or lose capacity, bought at spot."""
         P = self.P
         self.spot: list[Expr] = []
+        self.short: dict[tuple[int, int, int], Any] = {}
         for w, row in enumerate(P.loss):
             terms = []
             for i, offers in enumerate(P.by_item):
@@ -297,6 +320,7 @@ class Formulation:
                     if all(row[P.o_sup[o]] == 0 for o in offers if (o, t) in self.n):
                         continue  # nobody this item relies on is hit: no shortfall possible
                     sh = pulp.LpVariable(f"short_{w}_{i}_{t}", 0, d)
+                    self.short[(w, i, t)] = sh
                     self._add(sh + pulp.lpSum(delivered) >= d)
                     terms.append(price * sh)
             self.spot.append(pulp.lpSum(terms))
@@ -355,6 +379,49 @@ class Formulation:
         if name in self.prob.constraints:
             del self.prob.constraints[name]
         self.prob.addConstraint(expr <= rhs, name)
+
+    def load(self, plan: dict[tuple[int, int], int]) -> bool:
+        """Set every variable to the values that the plan's quantities imply (a start for
+        the solver without solving for them). False (nothing changed that matters) when the
+        model has a CVaR bound or a line of the plan does not exist."""
+        P = self.P
+        if P.inst.cvar is not None or any(key not in self.n for key in plan):
+            return False
+        for key, var in self.n.items():
+            var.varValue = plan.get(key, 0) // P.offers[key[0]].multiple
+        placed: set[int] = set()
+        for g, grp in enumerate(P.groups):
+            Q = sum(plan.get(ln, 0) for ln in grp.lines)
+            kind = self.group_vars[g]
+            if Q > 0:
+                placed.add(grp.o)
+            if kind[0] == "flat":
+                kind[1].varValue = 1 if Q > 0 else 0
+            elif kind[0] == "all_units":
+                for z, qk, lo, hi in kind[1]:
+                    inside = Q > 0 and lo <= Q <= hi
+                    z.varValue = 1 if inside else 0
+                    qk.varValue = Q if inside else 0
+            else:
+                kind[1].varValue = 1 if Q > 0 else 0
+                for qk, start, width, fill in kind[2]:
+                    part = min(width, max(0, Q - start))
+                    qk.varValue = part
+                    if fill is not None:
+                        fill.varValue = 1 if part > 0 else 0
+        for o, u in self.u_vars.items():
+            u.varValue = 1 if o in placed else 0
+        used = {P.o_sup[o] for o in placed}
+        for s, v in self.v.items():
+            v.varValue = 1 if s in used else 0
+        got: dict[tuple[int, int, int], float] = {}
+        for w, row in enumerate(P.loss):
+            for (o, t), q in plan.items():
+                wit = (w, P.o_item[o], t)
+                got[wit] = got.get(wit, 0.0) + (1 - row[P.o_sup[o]]) * q
+        for (w, i, t), sh in self.short.items():
+            sh.varValue = max(0.0, P.demand[i][t] - got.get((w, i, t), 0.0))
+        return True
 
     def extract(self) -> dict[tuple[int, int], int]:
         out = {}

@@ -14,16 +14,21 @@ from ..core.options import SolveOptions
 from ..core.result import relative_gap
 from ..core.run import Outcome, RunContext
 from ..core.status import SolveStatus
-from .check import objective_value
+from .check import check, objective_value
+from .decompose import Decomposer, greedy, repass
 from .diagnose import explain
 from .milp import Formulation
 from .prepare import Prepared
-from .schema import SupplierInstance
+from .schema import Objective, SupplierInstance, WeightedTerm
 
 Plan = dict[tuple[int, int], int]
 FEASIBILITY_SHARE = 0.3
 START_SHARE = 0.3
 LNS_SHARE = 0.5
+DECOMPOSE_SHARE = 0.35  # greedy start and fix-and-optimise over items: at most this share
+GREEDY_SHARE = 0.6  # of the decomposition's time, for the greedy's rounds
+IMPROVE_MIN_GAIN = 0.2  # stop when 20 neighbourhoods gained less than this x the requested gap
+IMPROVE_ITEMS = 1  # items freed at a time by fix-and-optimise over items
 
 
 def _tol(v: float) -> float:
@@ -52,6 +57,13 @@ def solve(inst: SupplierInstance, opts: SolveOptions, ctx: RunContext) -> Outcom
         returned."""
         nonlocal started, first
         snapshot: dict[str, float | None] | None = None
+        decomposed = False
+        if first and not started and inst.cvar is None:
+            t0 = ctx.elapsed()
+            started = decomposed = _decomposed_start(
+                P, F, first_objective, opts, ctx, t0 + share * DECOMPOSE_SHARE, messages
+            )
+            share = max(0.05, share - (ctx.elapsed() - t0))
         if first and not started:
             t0 = ctx.elapsed()
             started = _flat_start(P, F, opts, ctx, share * START_SHARE, messages)
@@ -66,7 +78,7 @@ def solve(inst: SupplierInstance, opts: SolveOptions, ctx: RunContext) -> Outcom
                 return r0
             started = r0.has_solution
             share = max(0.05, share - r0.wall_s)
-        if first and started and opts.backend == "highs":
+        if first and started and opts.backend == "highs" and not decomposed:
             t0 = ctx.elapsed()
             _improve(P, F, opts, ctx, t0 + share * LNS_SHARE, messages)
             share = max(0.05, share - (ctx.elapsed() - t0))
@@ -92,6 +104,13 @@ def solve(inst: SupplierInstance, opts: SolveOptions, ctx: RunContext) -> Outcom
     def value(name: str) -> float:
         return backend.value(F.terms[name])
 
+    # what the first run minimises (the only one that builds a starting plan)
+    if ob.mode == "weighted":
+        first_objective = ob
+    elif ob.mode == "lexicographic":
+        first_objective = Objective(mode="weighted", terms=[WeightedTerm(term=ob.terms[0].term)])
+    else:
+        first_objective = Objective()
     plan: Plan | None = None
     pareto: list[dict[str, Any]] = []
     if ob.mode in ("cost", "weighted"):
@@ -220,6 +239,92 @@ def _improve(
     if found:
         messages.append(f"fix-and-optimise improved the starting plan {found} time(s)")
     return found
+
+
+def _decomposed_start(
+    P: Prepared,
+    F: Formulation,
+    objective: Objective,
+    opts: SolveOptions,
+    ctx: RunContext,
+    deadline: float,
+    messages: list[str],
+) -> bool:
+    """The greedy plan (decompose.greedy), accepted only when the independent checker finds
+    no violation, improved by fix-and-optimise over items (decompose.Decomposer.improve) until
+    the deadline, then completed in the full model with the quantities fixed (tiers, awards,
+    shortfalls follow). True when F's variables hold that plan."""
+
+    def value(Q: Prepared, p: Plan) -> float:
+        terms = evaluate(Q, p)
+        if objective.mode == "weighted":
+            return sum(t.weight * terms[t.term] for t in objective.terms)
+        return terms["cost"]
+
+    messages.append(f"greedy start begins (at {ctx.elapsed():.1f} s)")
+    found_greedy = greedy(
+        P,
+        value,
+        budget_s=max(0.5, GREEDY_SHARE * (deadline - ctx.elapsed())),
+        stop=ctx.stop_requested,
+    )
+    dec = Decomposer(P, objective, opts, ctx, messages)
+    plan: Plan | None = None
+    if found_greedy is not None:
+        plan, unplaced = found_greedy
+        if unplaced:
+            messages.append(f"greedy start: {len(unplaced)} item(s) left to repair")
+            plan = dec.repair(plan, unplaced, deadline)
+    if plan is None:
+        messages.append("greedy start: no plan (the flat-price start follows)")
+        return False
+    for _ in range(3):  # the greedy's choice again per item, knowing the others
+        again, changed = repass(P, plan, ctx.stop_requested)
+        if not changed or value(P, again) >= value(P, plan):
+            break  # (its score is the cost: in weighted mode it may not help)
+        plan = again
+    report = check(P.inst, build_solution(P, plan))
+    if report.violations:
+        messages.append(
+            "greedy start rejected by the checker: "
+            + "; ".join(f.message for f in report.violations[:3])
+        )
+        return False
+
+    first_value = value(P, plan)
+    t_greedy = ctx.elapsed()
+    plan, found = dec.improve(
+        plan,
+        value,
+        deadline,
+        k=IMPROVE_ITEMS,
+        seed=opts.seed,
+        min_gain=IMPROVE_MIN_GAIN * max(opts.relative_gap, 1e-4),
+    )
+    messages.append(
+        f"greedy start {first_value:,.2f} (at {t_greedy:.1f} s); fix-and-optimise over items "
+        f"improved it {found} time(s) to {value(P, plan):,.2f} (at {ctx.elapsed():.1f} s)"
+    )
+    done = F.load(plan) or _complete(P, F, plan, opts, ctx, max(1.0, 0.2 * opts.time_limit_s))
+    messages.append(f"starting plan loaded into the full model (at {ctx.elapsed():.1f} s)")
+    return done
+
+
+def _complete(
+    P: Prepared, F: Formulation, plan: Plan, opts: SolveOptions, ctx: RunContext, limit: float
+) -> bool:
+    """Fix the quantities at `plan` and solve F for the rest of its variables."""
+    saved = {}
+    for key, var in F.n.items():
+        saved[key] = (var.lowBound, var.upBound)
+        val = plan.get(key, 0) // P.offers[key[0]].multiple
+        var.lowBound = var.upBound = val
+    try:
+        r = backend.run(F.prob, opts, ctx, time_limit_s=limit)
+    finally:
+        for key, (lo, hi) in saved.items():
+            F.n[key].lowBound, F.n[key].upBound = lo, hi
+    return r.has_solution
 
 
 def _flat_start(

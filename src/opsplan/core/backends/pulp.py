@@ -147,8 +147,22 @@ _highs_lock = threading.Lock()
 _highs_threads: int | None = None  # thread count of the last HiGHS run in this process
 
 
-class _HiGHSWithStart(pulp.HiGHS):
-    """PuLP's highspy interface, handing the variables' current values to HiGHS as a start."""
+class _HiGHSTimed(pulp.HiGHS):
+    """PuLP's highspy interface whose time limit counts from `deadline` (a monotonic time):
+    building HiGHS's model from PuLP's takes seconds on large models, which HiGHS's own limit
+    would not count."""
+
+    deadline: float | None = None
+
+    def callSolver(self, lp: pulp.LpProblem) -> None:
+        if self.deadline is not None:
+            left = max(0.05, self.deadline - time.monotonic())
+            lp.solverModel.setOptionValue("time_limit", float(left))
+        lp.solverModel.run()
+
+
+class _HiGHSWithStart(_HiGHSTimed):
+    """The same, handing the variables' current values to HiGHS as a start."""
 
     def callSolver(self, lp: pulp.LpProblem) -> None:
         import highspy
@@ -157,7 +171,7 @@ class _HiGHSWithStart(pulp.HiGHS):
         sol.col_value = [float(v.varValue or 0.0) for v in lp.variables()]
         sol.value_valid = True
         lp.solverModel.setSolution(sol)
-        lp.solverModel.run()
+        super().callSolver(lp)
 
 
 def _run_highs(
@@ -197,7 +211,7 @@ def _run_highs(
             highspy.Highs.resetGlobalScheduler(True)
         _highs_threads = options.workers
     params: dict[str, Any] = {**HIGHS_DEFAULTS, **(extra or {}), "random_seed": options.seed}
-    solver = (_HiGHSWithStart if warm_start else pulp.HiGHS)(
+    solver = (_HiGHSWithStart if warm_start else _HiGHSTimed)(
         msg=False,
         timeLimit=limit,
         threads=options.workers,
@@ -211,6 +225,7 @@ def _run_highs(
     )
     log: list[str] = []
     t0 = time.monotonic()
+    solver.deadline = t0 + limit
     try:
         prob.solve(solver)
     except pulp.PulpSolverError as e:
