@@ -38,6 +38,10 @@ COVER_RULES = ("coverage_min", "coverage_preferred", "coverage_excess")
 MAX_COEF = 10**9
 # one pricing solve: at most this many seconds
 PRICE_S = 5.0
+# dual smoothing: weight of the multipliers of the best bound so far (Wentges)
+SMOOTH = 0.5
+# share of the time left that the first schedules may take (a roster matters most)
+FIRST_SHARE = 0.8
 
 
 def applicable(inst: RosteringInstance) -> bool:
@@ -135,6 +139,37 @@ class Pricer:
         return run.status, Column(self.e, cost, cells, covers), lb
 
 
+def _cover_duals(cover_rows: dict[int, list[int]], pi: dict[int, float]) -> dict[int, float]:
+    """Cover index -> sum of the multipliers of its master rows (what one person there earns)."""
+    out = {}
+    for k, rows in cover_rows.items():
+        v = sum(pi[r] for r in rows)
+        if abs(v) > 1e-9:
+            out[k] = v
+    return out
+
+
+def _lagrangian(
+    pi: dict[int, float],
+    rhs: dict[int, float],
+    slacks: list[tuple[float, float, list[int], list[float]]],
+    pricing: list[float | None],
+) -> float | None:
+    """The Lagrangian bound with cover rows relaxed by multipliers pi (>= 0 on >= rows, <= 0 on
+    <= rows): sum pi * rhs + each slack at its best bound + each employee's least priced cost.
+    None when a pricing gave no bound or pi makes an unbounded slack profitable."""
+    if any(v is None for v in pricing):
+        return None
+    total = sum(pi[r] * v for r, v in rhs.items()) + sum(v for v in pricing if v is not None)
+    for cost, upper, rows, coefs in slacks:
+        rc = cost - sum(pi[r] * a for r, a in zip(rows, coefs, strict=True))
+        if rc < -1e-9:
+            if upper == INF:
+                return None
+            total += rc * upper
+    return total
+
+
 def solve_cg(
     inst: RosteringInstance,
     opts: SolveOptions,
@@ -150,6 +185,18 @@ def solve_cg(
     M = HighsModel(opts)
     conv = [M.add_row(1.0, 1.0) for _ in range(nE)]
     cover_rows: dict[int, list[int]] = defaultdict(list)
+    rhs: dict[int, float] = {}  # cover row -> its finite side
+    slacks: list[tuple[float, float, list[int], list[float]]] = []  # cost, upper, rows, coefs
+
+    def row(lower: float, upper: float) -> int:
+        r = M.add_row(lower, upper)
+        rhs[r] = lower if upper == INF else upper
+        return r
+
+    def slack(cost: float, upper: float, rows: list[int], coefs: list[float]) -> None:
+        M.add_col(cost, 0, upper, rows, coefs)
+        slacks.append((cost, upper, rows, coefs))
+
     w = {r: inst.rule(r).weight for r in COVER_RULES}
     for k, c in enumerate(inst.coverage):
         pref = c.pref()
@@ -159,25 +206,25 @@ def solve_cg(
             w["coverage_excess"] * c.over_weight,
         )
         if c.min > 0 and (cu > 0 or (pref > c.min and cp > 0)):
-            r = M.add_row(c.min, INF)  # count + u >= min
+            r = row(c.min, INF)  # count + u >= min
             cover_rows[k].append(r)
             rows_u = [r]
             if pref > c.min and cp > 0:
-                r2 = M.add_row(pref, INF)  # count + u + p >= pref, p <= pref - min
+                r2 = row(pref, INF)  # count + u + p >= pref, p <= pref - min
                 cover_rows[k].append(r2)
                 rows_u.append(r2)
-                M.add_col(cp, 0, pref - c.min, [r2], [1])
-            M.add_col(cu, 0, INF, rows_u, [1] * len(rows_u))
+                slack(cp, pref - c.min, [r2], [1])
+            slack(cu, INF, rows_u, [1] * len(rows_u))
         elif pref > c.min and cp > 0:
-            r2 = M.add_row(pref, INF)  # min = 0 or no weight below min: count + p >= pref
+            r2 = row(pref, INF)  # min = 0 or no weight below min: count + p >= pref
             cover_rows[k].append(r2)
-            M.add_col(cp, 0, INF if c.min == 0 else pref - c.min, [r2], [1])
+            slack(cp, INF if c.min == 0 else pref - c.min, [r2], [1])
             if c.min > 0:
-                M.add_col(0, 0, INF, [r2], [1])  # below min costs nothing more
+                slack(0, INF, [r2], [1])  # below min costs nothing more
         if co > 0:
-            r3 = M.add_row(-INF, pref)  # count - o <= pref
+            r3 = row(-INF, pref)  # count - o <= pref
             cover_rows[k].append(r3)
-            M.add_col(co, 0, INF, [r3], [-1])
+            slack(co, INF, [r3], [-1])
     pricers: list[Pricer | None] = [None] * nE
     columns: list[Column] = []
     col_index: list[int] = []
@@ -196,21 +243,27 @@ def solve_cg(
         col_index.append(M.add_col(col.cost, 0, INF, rows, [1] * len(rows)))
         return True
 
-    def price_one(e: int, duals: dict[int, float]) -> tuple[int, Any]:
+    workers = max(1, opts.workers)
+
+    def first_one(e: int) -> tuple[int, Any]:
+        """The employee's best own schedule (duals 0): needed whatever the clock says."""
         p = pricers[e]
         if p is None:
             p = pricers[e] = Pricer(inst, e)
-        left = t_end - ctx.elapsed()
-        if left <= 0.05 and duals:
-            return e, (SolveStatus.NO_SOLUTION, None, None)
-        # the first schedule of each employee is needed whatever the clock says
-        limit = min(PRICE_S, max(left, 0.5 if not duals else 0.05))
-        return e, p.price(duals, opts, sub_ctx, limit)
+        limit = max(0.2, FIRST_SHARE * (opts.time_limit_s - ctx.elapsed()) * workers / nE)
+        return e, p.price({}, opts, sub_ctx, min(PRICE_S, limit))
 
-    workers = max(1, opts.workers)
+    def price_one(e: int, duals: dict[int, float]) -> tuple[int, Any]:
+        p = pricers[e]
+        assert p is not None
+        left = t_end - ctx.elapsed()
+        if left <= 0.05:
+            return e, (SolveStatus.NO_SOLUTION, None, None)
+        return e, p.price(duals, opts, sub_ctx, min(PRICE_S, left))
+
     with ThreadPoolExecutor(max_workers=workers) as pool:
         # 1. each employee's best own schedule (duals 0): the first columns
-        for e, (st, col, _) in pool.map(lambda e: price_one(e, {}), range(nE)):
+        for e, (st, col, _) in pool.map(first_one, range(nE)):
             if st == SolveStatus.INFEASIBLE:
                 res.status = SolveStatus.INFEASIBLE
                 res.infeasible_employee = inst.employees[e].id
@@ -222,8 +275,10 @@ def solve_cg(
                 )
                 return res
             add(col)
-        # 2. master LP <-> pricing
+        # 2. master LP <-> pricing, with the duals smoothed towards those of the best bound
         lp = None
+        best_pi: dict[int, float] | None = None
+        smooth = True
         while ctx.elapsed() < t_end and not ctx.stop_requested():
             lp = M.solve_lp(ctx, time_limit_s=t_end - ctx.elapsed())
             if lp.status != SolveStatus.OPTIMAL or lp.objective is None:
@@ -231,35 +286,36 @@ def solve_cg(
                 break
             res.iterations += 1
             res.lp_value = lp.objective
-            duals: dict[int, float] = {}
-            for k, rows in cover_rows.items():
-                v = sum(lp.duals[r] for r in rows)
-                if abs(v) > 1e-9:
-                    duals[k] = v
+            pi_lp = {r: lp.duals[r] for r in rhs}
+            if best_pi is not None and smooth:
+                pi = {r: SMOOTH * best_pi[r] + (1 - SMOOTH) * pi_lp[r] for r in rhs}
+            else:
+                pi = pi_lp
+            duals = _cover_duals(cover_rows, pi)
+            duals_lp = _cover_duals(cover_rows, pi_lp)
             mu = [lp.duals[r] for r in conv]
-            if not duals:
-                duals = {-1: 0.0}  # non-empty: marks a pricing round after the first
-            found = list(pool.map(lambda e: price_one(e, duals), range(nE)))
-            lag: float | None = lp.objective
-            added = 0
-            for e, (_st, col, lb) in found:
-                if lb is None or lag is None:
-                    lag = None
-                else:
-                    lag += min(0.0, lb - mu[e])
-                if col is not None:
-                    rc = col.cost - sum(duals.get(k, 0.0) for k in col.covers) - mu[e]
-                    if rc < -1e-6 and add(col):
-                        added += 1
+            found = list(pool.map(price_one, range(nE), [duals] * nE))
+            lag = _lagrangian(pi, rhs, slacks, [lb for _, (_s, _c, lb) in found])
             if lag is not None and (res.bound is None or lag > res.bound):
                 res.bound = lag
+                best_pi = pi
+            added = 0
+            for e, (_st, col, _lb) in found:
+                if col is not None:
+                    rc = col.cost - sum(duals_lp.get(k, 0.0) for k in col.covers) - mu[e]
+                    if rc < -1e-6 and add(col):
+                        added += 1
             if added == 0:
+                if pi is not pi_lp:
+                    smooth = False  # mispriced: price at the master's own duals next
+                    continue
                 res.converged = lag is not None and abs(lag - lp.objective) < 1e-6 * max(
                     1, abs(lp.objective)
                 )
                 if res.converged:
                     res.bound = max(res.bound or lp.objective, lp.objective)
                 break
+            smooth = True
             if res.bound is not None and math.ceil(res.bound - 1e-6) >= math.ceil(
                 lp.objective - 1e-6
             ):

@@ -81,9 +81,7 @@ class HighsModel:
         if ms == highspy.HighsModelStatus.kOptimal:
             sol = self.h.getSolution()
             obj = float(self.h.getInfo().objective_function_value)
-            return LpRun(
-                SolveStatus.OPTIMAL, obj, obj, list(sol.col_value), list(sol.row_dual)
-            )
+            return LpRun(SolveStatus.OPTIMAL, obj, obj, list(sol.col_value), list(sol.row_dual))
         if ms == highspy.HighsModelStatus.kInfeasible:
             return LpRun(SolveStatus.INFEASIBLE, None)
         return LpRun(SolveStatus.NO_SOLUTION, None)
