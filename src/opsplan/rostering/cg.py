@@ -245,13 +245,14 @@ def solve_cg(
 
     workers = max(1, opts.workers)
 
-    def first_one(e: int) -> tuple[int, Any]:
-        """The employee's best own schedule (duals 0): needed whatever the clock says."""
+    def first_one(e: int, n: int, cap: float) -> tuple[int, Any]:
+        """The employee's best own schedule (duals 0): needed whatever the clock says; n
+        employees share FIRST_SHARE of the time left."""
         p = pricers[e]
         if p is None:
             p = pricers[e] = Pricer(inst, e)
-        limit = max(0.2, FIRST_SHARE * (opts.time_limit_s - ctx.elapsed()) * workers / nE)
-        return e, p.price({}, opts, sub_ctx, min(PRICE_S, limit))
+        limit = max(0.2, FIRST_SHARE * (opts.time_limit_s - ctx.elapsed()) * workers / n)
+        return e, p.price({}, opts, sub_ctx, min(cap, limit))
 
     def price_one(e: int, duals: dict[int, float]) -> tuple[int, Any]:
         p = pricers[e]
@@ -263,18 +264,31 @@ def solve_cg(
 
     with ThreadPoolExecutor(max_workers=workers) as pool:
         # 1. each employee's best own schedule (duals 0): the first columns
-        for e, (st, col, _) in pool.map(first_one, range(nE)):
-            if st == SolveStatus.INFEASIBLE:
-                res.status = SolveStatus.INFEASIBLE
-                res.infeasible_employee = inst.employees[e].id
-                return res
-            if col is None:
-                res.status = SolveStatus.NO_SOLUTION
-                res.messages.append(
-                    f"column generation: no schedule for employee {inst.employees[e].id} in time"
-                )
-                return res
-            add(col)
+        # employees without one in their share of the time try again with the time left
+        todo = list(range(nE))
+        for cap in (PRICE_S, math.inf):
+            late = []
+            for e, (st, col, _) in pool.map(
+                first_one, todo, [len(todo)] * len(todo), [cap] * len(todo)
+            ):
+                if st == SolveStatus.INFEASIBLE:
+                    res.status = SolveStatus.INFEASIBLE
+                    res.infeasible_employee = inst.employees[e].id
+                    return res
+                if col is None:
+                    late.append(e)
+                else:
+                    add(col)
+            todo = late
+            if not todo or ctx.stop_requested():
+                break
+        if todo:
+            res.status = SolveStatus.NO_SOLUTION
+            res.messages.append(
+                f"column generation: no schedule in time for {len(todo)} employees, such as "
+                f"{inst.employees[todo[0]].id}"
+            )
+            return res
         # 2. master LP <-> pricing, with the duals smoothed towards those of the best bound
         lp = None
         best_pi: dict[int, float] | None = None

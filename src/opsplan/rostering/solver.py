@@ -34,6 +34,11 @@ HINT_GAP = 1.1
 # column generation: shares of the time left for pricing rounds and the restricted master MIP
 CG_SHARE = 0.4
 MIP_SHARE = 0.1
+# ... when the full model is not built
+CG_ALONE_SHARE = 0.75
+MIP_ALONE_SHARE = 0.2
+# a column generation bound below this share of its LP value calls for the MILP relaxation
+WEAK_BOUND = 0.9
 # the full CP-SAT model is built only when its estimated build time is below this share of the
 # time left
 BUILD_SHARE = 0.25
@@ -57,7 +62,10 @@ def solve_with_cg(inst: RosteringInstance, opts: SolveOptions, ctx: RunContext) 
     """Column generation (bound and first roster) -> CP-SAT hinted -> large-neighbourhood search."""
     info = backend.solver_info(opts)
     left = opts.time_limit_s - ctx.elapsed()
-    res = cg.solve_cg(inst, opts, ctx, CG_SHARE * left, MIP_SHARE * left)
+    # when the full model cannot be built in time, column generation has all the time
+    alone = estimated_build_s(inst) > BUILD_SHARE * (1 - CG_SHARE - MIP_SHARE) * left
+    cg_share, mip_share = (CG_ALONE_SHARE, MIP_ALONE_SHARE) if alone else (CG_SHARE, MIP_SHARE)
+    res = cg.solve_cg(inst, opts, ctx, cg_share * left, mip_share * left)
     messages = list(res.messages)
     if res.status == SolveStatus.INFEASIBLE:
         messages.append(
@@ -76,6 +84,28 @@ def solve_with_cg(inst: RosteringInstance, opts: SolveOptions, ctx: RunContext) 
         if not report.violations and report.objective is not None:
             best = (float(report.objective), res.plan, report.penalties)
             messages.append(f"column generation roster: objective {report.objective}")
+    if not alone and (
+        res.bound is None or res.lp_value is None or res.bound < WEAK_BOUND * res.lp_value
+    ):
+        # column generation stopped far from its LP bound: the MILP relaxation (HiGHS) for a
+        # bound, and its roster when the checker accepts it and it is better
+        share = max(0.5, RELAXATION_SHARE * (opts.time_limit_s - ctx.elapsed()))
+        lp, start = relax(inst, opts, ctx, share)
+        messages.append(
+            f"MILP relaxation (HiGHS): {lp.status.value}, objective {lp.objective}, "
+            f"bound {lp.bound}, {lp.wall_s:.1f} s"
+        )
+        if lp.bound is not None:
+            b = float(math.ceil(lp.bound - 1e-4))
+            bound = b if bound is None else max(bound, b)
+        if start is not None:
+            rep = check(inst, {"assignments": start})
+            if (
+                not rep.violations
+                and rep.objective is not None
+                and (best is None or rep.objective < best[0])
+            ):
+                best = (float(rep.objective), start, rep.penalties)
 
     def done(status: SolveStatus) -> Outcome:
         if best is None:
