@@ -41,7 +41,7 @@ MIP_ALONE_SHARE = 0.2
 WEAK_BOUND = 0.9
 # the full CP-SAT model is built only when its estimated build time is below this share of the
 # time left
-BUILD_SHARE = 0.25
+BUILD_SHARE = 0.5
 BUILD_S_PER_CELL = 400e-6
 # time limit of one neighbourhood re-solve, seconds
 LNS_ROUND_S = 2.0
@@ -77,7 +77,8 @@ def solve_with_cg(inst: RosteringInstance, opts: SolveOptions, ctx: RunContext) 
             solver=info,
             messages=messages,
         )
-    bound = None if res.bound is None else float(math.ceil(res.bound - 1e-6))
+    # every penalty is >= 0, so 0 is a bound too
+    bound = None if res.bound is None else max(0.0, float(math.ceil(res.bound - 1e-6)))
     best: tuple[float, list[dict[str, Any]], dict[str, Any]] | None = None
     if res.plan is not None:
         report = check(inst, {"assignments": res.plan})
