@@ -248,6 +248,8 @@ def solve_cg(
     def first_one(e: int, n: int, cap: float) -> tuple[int, Any]:
         """The employee's best own schedule (duals 0): needed whatever the clock says; n
         employees share FIRST_SHARE of the time left."""
+        if ctx.elapsed() >= opts.time_limit_s - 0.2 or ctx.stop_requested():
+            return e, (SolveStatus.NO_SOLUTION, None, None)  # not even building the model
         p = pricers[e]
         if p is None:
             p = pricers[e] = Pricer(inst, e)
