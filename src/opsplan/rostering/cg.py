@@ -42,6 +42,10 @@ PRICE_S = 5.0
 SMOOTH = 0.5
 # share of the time left that the first schedules may take (a roster matters most)
 FIRST_SHARE = 0.8
+# CP-SAT workers of one first-schedule solve: a single worker (no feasibility jump) found no
+# schedule in 20 s for one employee of Curtois Instance22 (364 days, 232-234 shifts to place in
+# runs of 2-5), two found one in 0.6 s
+FIRST_WORKERS = 2
 
 
 def applicable(inst: RosteringInstance) -> bool:
@@ -115,7 +119,12 @@ class Pricer:
         self.last: list[tuple[int, str, str | None]] | None = None
 
     def price(
-        self, duals: dict[int, float], opts: SolveOptions, ctx: RunContext, limit: float
+        self,
+        duals: dict[int, float],
+        opts: SolveOptions,
+        ctx: RunContext,
+        limit: float,
+        workers: int = 1,
     ) -> tuple[SolveStatus, Column | None, float | None]:
         """(status, best column, lower bound on own - sum of duals over its rows)."""
         F = self.F
@@ -126,7 +135,7 @@ class Pricer:
         F.m.minimize(expr)
         if self.last is not None:
             F.hint([{"employee": F.E[0], "day": d, "shift": s} for d, s, _ in self.last])
-        run = backend.run(F.m, opts, ctx, time_limit_s=limit, workers=1)
+        run = backend.run(F.m, opts, ctx, time_limit_s=limit, workers=workers)
         if not run.has_solution:
             return run.status, None, None
         cells = [(a["day"], a["shift"], a["skill"]) for a in F.extract(run.solver.value)]
@@ -244,6 +253,8 @@ def solve_cg(
         return True
 
     workers = max(1, opts.workers)
+    first_workers = min(FIRST_WORKERS, workers)
+    first_par = max(1, workers // first_workers)  # first-schedule solves at a time
 
     def first_one(e: int, n: int, cap: float) -> tuple[int, Any]:
         """The employee's best own schedule (duals 0): needed whatever the clock says; n
@@ -253,8 +264,8 @@ def solve_cg(
         p = pricers[e]
         if p is None:
             p = pricers[e] = Pricer(inst, e)
-        limit = max(0.2, FIRST_SHARE * (opts.time_limit_s - ctx.elapsed()) * workers / n)
-        return e, p.price({}, opts, sub_ctx, min(cap, limit))
+        limit = max(0.2, FIRST_SHARE * (opts.time_limit_s - ctx.elapsed()) * first_par / n)
+        return e, p.price({}, opts, sub_ctx, min(cap, limit), workers=first_workers)
 
     def price_one(e: int, duals: dict[int, float]) -> tuple[int, Any]:
         p = pricers[e]
@@ -264,13 +275,16 @@ def solve_cg(
             return e, (SolveStatus.NO_SOLUTION, None, None)
         return e, p.price(duals, opts, sub_ctx, min(PRICE_S, left))
 
-    with ThreadPoolExecutor(max_workers=workers) as pool:
+    with (
+        ThreadPoolExecutor(max_workers=workers) as pool,
+        ThreadPoolExecutor(max_workers=first_par) as first_pool,
+    ):
         # 1. each employee's best own schedule (duals 0): the first columns
         # employees without one in their share of the time try again with the time left
         todo = list(range(nE))
         for cap in (PRICE_S, math.inf):
             late = []
-            for e, (st, col, _) in pool.map(
+            for e, (st, col, _) in first_pool.map(
                 first_one, todo, [len(todo)] * len(todo), [cap] * len(todo)
             ):
                 if st == SolveStatus.INFEASIBLE:

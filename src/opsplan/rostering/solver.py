@@ -119,10 +119,15 @@ def solve_with_cg(inst: RosteringInstance, opts: SolveOptions, ctx: RunContext) 
             )
         obj = best[0]
         report = check(inst, {"assignments": best[1]})
-        if report.objective is not None and report.objective != obj:
-            # seen on the ward example after neighbourhood re-solves (not yet explained): the
-            # checker's objective is the roster's true cost
-            messages.append(f"CP-SAT reported {obj}, the checker {report.objective}: kept")
+        if report.objective is not None and report.objective < obj:
+            # seen on the ward example after neighbourhood re-solves (2 of 6 runs at 12 s, not
+            # yet explained): CP-SAT reported more than the checker's exact cost of the same
+            # roster. The roster costs what the checker says. The other way round (CP-SAT
+            # below the checker) is left to the pipeline, which reports it as a violation.
+            messages.append(
+                f"CP-SAT reported {obj} for this roster, the checker's exact cost is "
+                f"{report.objective}: the checker's is reported"
+            )
             obj = float(report.objective)
         if bound is not None and obj <= bound:
             status = SolveStatus.OPTIMAL
