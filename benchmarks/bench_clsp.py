@@ -6,8 +6,8 @@
 
 Variants (--variants, comma-separated, in this order per instance): textbook, strong (the
 (l, S) cuts), rf (textbook with the relax-and-fix / fix-and-optimise starting plan in 25% of
-the time, heuristic.py), rf30 and rf10 (the same at 30% and 10%), rf_strong (the starting plan and the cuts),
-rf_noheur (rf, HiGHS's own primal heuristics off once the start is in).
+the time, heuristic.py), rf30 and rf10 (the same at 30% and 10%), rf_strong (the starting
+plan and the cuts), rf_noheur (rf, HiGHS's own primal heuristics off once the start is in).
 
 Each instance is read with the `clsp` reader, solved on HiGHS by both formulations and every
 plan is verified by the family's checker (objective recomputed). Writes one JSON line per run

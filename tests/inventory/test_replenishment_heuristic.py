@@ -60,16 +60,15 @@ def test_starting_plan_is_valid_and_never_below_the_optimum(seed):
     assert rep.objective == pytest.approx(obj, rel=1e-6, abs=1e-6)
     assert obj >= best.objective * (1 - 1e-4) - 1e-6
     # the problem is left as it was: every setup binary again
-    assert all(v.cat == "Integer" and (v.lowBound, v.upBound) == (0, 1) for ys in F.y for v in ys.values())
+    setups = [v for ys in F.y for v in ys.values()]
+    assert all(v.cat == "Integer" and (v.lowBound, v.upBound) == (0, 1) for v in setups)
 
 
 def test_milp_with_the_starting_plan_proves_the_same_optimum():
     inst = small_clsp(4)
     opts = SolveOptions(time_limit_s=20, workers=1, backend="highs")
     plain, _ = solve_prepared(Prepared(inst), opts, RunContext(), strong=False)
-    warm, _ = solve_prepared(
-        Prepared(inst), opts, RunContext(), strong=False, heuristic_share=0.2
-    )
+    warm, _ = solve_prepared(Prepared(inst), opts, RunContext(), strong=False, heuristic_share=0.2)
     assert plain.status == warm.status == SolveStatus.OPTIMAL
     assert warm.objective == pytest.approx(plain.objective, rel=2e-4)
     assert any("relax and fix" in m for m in warm.messages)
