@@ -114,10 +114,10 @@ def starting_plan(
             for a in range(0, max(1, T - size + step), step):
                 if left() <= 0.2 or ctx.stop_requested():
                     break
-                win = set(range(a, min(T, a + size)))
+                span = set(range(a, min(T, a + size)))
                 for t in range(T):
                     for v in by_t[t]:
-                        if t in win:
+                        if t in span:
                             v.cat, v.lowBound, v.upBound = pulp.LpInteger, 0, 1
                         else:
                             v.cat = pulp.LpInteger
