@@ -68,7 +68,7 @@ def test_milp_with_the_starting_plan_proves_the_same_optimum():
     inst = small_clsp(4)
     opts = SolveOptions(time_limit_s=20, workers=1, backend="highs")
     plain, _ = solve_prepared(Prepared(inst), opts, RunContext(), strong=False)
-    warm, _ = solve_prepared(Prepared(inst), opts, RunContext(), strong=False, heuristic_share=0.2)
+    warm, _ = solve_prepared(Prepared(inst), opts, RunContext(), strong=False, heuristic_share=0.05)
     assert plain.status == warm.status == SolveStatus.OPTIMAL
     assert warm.objective == pytest.approx(plain.objective, rel=2e-4)
     assert any("relax and fix" in m for m in warm.messages)
