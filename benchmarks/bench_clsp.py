@@ -2,6 +2,12 @@
 
     python benchmarks/bench_clsp.py G51 G52 ... [--time 30] [--threads 2] [--only strong]
     python benchmarks/bench_clsp.py --range G 51 75 --time 30
+    python benchmarks/bench_clsp.py --range G 51 58 --variants textbook,rf
+
+Variants (--variants, comma-separated, in this order per instance): textbook, strong (the
+(l, S) cuts), rf (textbook with the relax-and-fix / fix-and-optimise starting plan in 25% of
+the time, heuristic.py), rf30 and rf10 (the same at 30% and 10%), rf_strong (the starting
+plan and the cuts), rf_noheur (rf, HiGHS's own primal heuristics off once the start is in).
 
 Each instance is read with the `clsp` reader, solved on HiGHS by both formulations and every
 plan is verified by the family's checker (objective recomputed). Writes one JSON line per run
@@ -16,6 +22,7 @@ import json
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 from opsplan.core.options import SolveOptions
 from opsplan.core.result import relative_gap
@@ -40,12 +47,27 @@ def literature() -> dict[str, tuple[str, str]]:
     return out
 
 
-def run_one(name: str, strong: bool, limit: float, threads: int) -> dict[str, object]:
+VARIANTS: dict[str, dict[str, Any]] = {
+    "textbook": {"strong": False},
+    "strong": {"strong": True},
+    "rf": {"strong": False, "heuristic_share": 0.25},
+    "rf30": {"strong": False, "heuristic_share": 0.3},
+    "rf10": {"strong": False, "heuristic_share": 0.1},
+    "rf_strong": {"strong": True, "heuristic_share": 0.25},
+    "rf_noheur": {
+        "strong": False,
+        "heuristic_share": 0.25,
+        "params": {"mip_heuristic_effort": 0.0},
+    },
+}
+
+
+def run_one(name: str, variant: str, limit: float, threads: int) -> dict[str, object]:
     path = DATA / f"{name}.DAT"
     inst = ReplenishmentInstance.model_validate(read_clsp(path.read_text(), path))
     opts = SolveOptions(time_limit_s=limit, workers=threads, backend="highs")
     t0 = time.monotonic()
-    out, _ = solve_prepared(Prepared(inst), opts, RunContext(), strong=strong)
+    out, _ = solve_prepared(Prepared(inst), opts, RunContext(), **VARIANTS[variant])
     wall = time.monotonic() - t0
     checked = None
     violations = 0
@@ -55,7 +77,7 @@ def run_one(name: str, strong: bool, limit: float, threads: int) -> dict[str, ob
         checked = rep.objective
     return {
         "instance": name,
-        "formulation": "strong" if strong else "textbook",
+        "formulation": variant,
         "status": out.status.value,
         "objective": out.objective,
         "checked_objective": checked,
@@ -72,7 +94,8 @@ def main() -> None:
     ap.add_argument("--range", nargs=3, metavar=("PREFIX", "FIRST", "LAST"))
     ap.add_argument("--time", type=float, default=30.0)
     ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--only", choices=["textbook", "strong"])
+    ap.add_argument("--only", choices=sorted(VARIANTS))
+    ap.add_argument("--variants", default="textbook,strong")
     ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "clsp_runs.jsonl")
     a = ap.parse_args()
     names = list(a.names)
@@ -80,11 +103,11 @@ def main() -> None:
         p, lo, hi = a.range
         names += [f"{p}{k}" for k in range(int(lo), int(hi) + 1)]
     lit = literature()
-    forms = [False, True] if a.only is None else [a.only == "strong"]
+    forms = a.variants.split(",") if a.only is None else [a.only]
     rows = []
     for name in names:
-        for strong in forms:
-            r = run_one(name, strong, a.time, a.threads)
+        for form in forms:
+            r = run_one(name, form, a.time, a.threads)
             ub, lb = lit.get(name, ("", ""))
             r["literature"] = ub or None
             r["literature_lb"] = lb or None
@@ -92,12 +115,12 @@ def main() -> None:
             with open(a.out, "a") as f:
                 f.write(json.dumps(r) + "\n")
             print(
-                f"{name:5} {r['formulation']:8} {r['status']:9} obj={r['objective']} "
+                f"{name:5} {r['formulation']:9} {r['status']:9} obj={r['objective']} "
                 f"checked={r['checked_objective']} viol={r['violations']} bound={r['bound']} "
                 f"gap={r['gap']} lit={r['literature']} t={r['time_s']}",
                 flush=True,
             )
-    for form in ("textbook", "strong"):
+    for form in forms:
         rs = [r for r in rows if r["formulation"] == form]
         if not rs:
             continue

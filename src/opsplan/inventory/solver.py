@@ -11,7 +11,7 @@ from ..core.options import SolveOptions
 from ..core.result import relative_gap
 from ..core.run import Outcome, RunContext
 from ..core.status import SolveStatus
-from . import decompose
+from . import decompose, heuristic
 from .diagnose import explain
 from .milp import Formulation, cover_periods, lot_for_lot, plan_cost
 from .policies import policies
@@ -34,6 +34,7 @@ def solve_prepared(
     params: dict[str, Any] | None = None,
     cut_share: float = 0.1,
     start_share: float = 0.3,
+    heuristic_share: float = 0.0,
 ) -> tuple[Outcome, Formulation]:
     F = Formulation(P)
     info = backend.solver_info(opts)
@@ -64,6 +65,15 @@ def solve_prepared(
             warm = True
             F.complete_start({v.name: backend.value(v) for v in S.prob.variables()})
             messages.append("starting plan: HiGHS (presolve on) without the shared limits")
+    elif opts.backend == "highs" and heuristic_share > 0 and P.capacity and not coupled(F):
+        # production: a starting plan by relax and fix, then fix and optimise (heuristic.py)
+        left = opts.time_limit_s - ctx.elapsed()
+        vals, _, log = heuristic.starting_plan(F, opts, ctx, heuristic_share * left)
+        messages += log
+        if vals is not None:
+            warm = True
+            F.complete_start(vals)
+            messages.append("starting plan: relax and fix, fix and optimise")
     run = backend.run(
         F.prob,
         opts,
