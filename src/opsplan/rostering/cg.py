@@ -25,6 +25,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
+from ortools.sat.python import cp_model
+
 from ..core.backends import cpsat as backend
 from ..core.backends.highs_lp import INF, HighsModel
 from ..core.options import SolveOptions
@@ -42,10 +44,14 @@ PRICE_S = 5.0
 SMOOTH = 0.5
 # share of the time left that the first schedules may take (a roster matters most)
 FIRST_SHARE = 0.8
-# CP-SAT workers of one first-schedule solve: a single worker (no feasibility jump) found no
-# schedule in 20 s for one employee of Curtois Instance22 (364 days, 232-234 shifts to place in
-# runs of 2-5), two found one in 0.6 s
-FIRST_WORKERS = 2
+# CP-SAT parameters of a first-schedule solve (one worker each, employees in parallel): quick
+# restarts without the LP. With CP-SAT's default single-worker search no schedule was found in
+# 20 s for one employee of Curtois Instance22 (364 days, 232-234 shifts to place in runs of 2-5);
+# with these, 0.2-0.8 s (Instance24: 1-1.6 s)
+FIRST_PARAMS: dict[str, Any] = {
+    "search_branching": cp_model.PORTFOLIO_WITH_QUICK_RESTART_SEARCH,
+    "linearization_level": 0,
+}
 
 
 def applicable(inst: RosteringInstance) -> bool:
@@ -124,7 +130,7 @@ class Pricer:
         opts: SolveOptions,
         ctx: RunContext,
         limit: float,
-        workers: int = 1,
+        params: dict[str, Any] | None = None,
     ) -> tuple[SolveStatus, Column | None, float | None]:
         """(status, best column, lower bound on own - sum of duals over its rows)."""
         F = self.F
@@ -135,7 +141,7 @@ class Pricer:
         F.m.minimize(expr)
         if self.last is not None:
             F.hint([{"employee": F.E[0], "day": d, "shift": s} for d, s, _ in self.last])
-        run = backend.run(F.m, opts, ctx, time_limit_s=limit, workers=workers)
+        run = backend.run(F.m, opts, ctx, time_limit_s=limit, workers=1, params=params)
         if not run.has_solution:
             return run.status, None, None
         cells = [(a["day"], a["shift"], a["skill"]) for a in F.extract(run.solver.value)]
@@ -253,8 +259,6 @@ def solve_cg(
         return True
 
     workers = max(1, opts.workers)
-    first_workers = min(FIRST_WORKERS, workers)
-    first_par = max(1, workers // first_workers)  # first-schedule solves at a time
 
     def first_one(e: int, n: int, cap: float) -> tuple[int, Any]:
         """The employee's best own schedule (duals 0): needed whatever the clock says; n
@@ -264,8 +268,8 @@ def solve_cg(
         p = pricers[e]
         if p is None:
             p = pricers[e] = Pricer(inst, e)
-        limit = max(0.2, FIRST_SHARE * (opts.time_limit_s - ctx.elapsed()) * first_par / n)
-        return e, p.price({}, opts, sub_ctx, min(cap, limit), workers=first_workers)
+        limit = max(0.2, FIRST_SHARE * (opts.time_limit_s - ctx.elapsed()) * workers / n)
+        return e, p.price({}, opts, sub_ctx, min(cap, limit), params=FIRST_PARAMS)
 
     def price_one(e: int, duals: dict[int, float]) -> tuple[int, Any]:
         p = pricers[e]
@@ -275,16 +279,13 @@ def solve_cg(
             return e, (SolveStatus.NO_SOLUTION, None, None)
         return e, p.price(duals, opts, sub_ctx, min(PRICE_S, left))
 
-    with (
-        ThreadPoolExecutor(max_workers=workers) as pool,
-        ThreadPoolExecutor(max_workers=first_par) as first_pool,
-    ):
+    with ThreadPoolExecutor(max_workers=workers) as pool:
         # 1. each employee's best own schedule (duals 0): the first columns
         # employees without one in their share of the time try again with the time left
         todo = list(range(nE))
         for cap in (PRICE_S, math.inf):
             late = []
-            for e, (st, col, _) in first_pool.map(
+            for e, (st, col, _) in pool.map(
                 first_one, todo, [len(todo)] * len(todo), [cap] * len(todo)
             ):
                 if st == SolveStatus.INFEASIBLE:
