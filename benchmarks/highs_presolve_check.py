@@ -3,7 +3,7 @@
     python benchmarks/highs_presolve_check.py [--models 300]
 
 Counts the models where HiGHS's optimum with presolve on (and, for reference, with presolve
-off) differs from CBC's. Used to decide HIGHS_DEFAULTS in core/backends/pulp.py.
+off) differs from CBC's. Used to decide HIGHS_DEFAULTS in core/backends/highs.py.
 """
 
 from __future__ import annotations

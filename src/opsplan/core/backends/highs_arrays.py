@@ -1,5 +1,6 @@
 """HiGHS from arrays: a model given as column and row arrays (no PuLP expressions), solved
-with the same time limit, cancellation, warm start and status folding as backends/pulp.py.
+with the same time limit, cancellation, warm start and status folding as backends/pulp.py
+(the HiGHS parts they share are in backends/highs.py).
 
 For formulations that build many small models, or one large model, faster than PuLP can
 (PuLP spends about 0.2 ms per row in Python). Minimisation only.
@@ -16,10 +17,9 @@ from typing import Any
 import numpy as np
 
 from ..options import SolveOptions
-from ..result import relative_gap
-from ..run import Progress, RunContext
+from ..run import RunContext
 from ..status import SolveStatus
-from . import pulp as pulp_backend
+from . import highs
 
 
 @dataclass
@@ -96,14 +96,9 @@ def _highs(
 
     h = highspy.Highs()
     h.setOptionValue("output_flag", False)
-    with pulp_backend._highs_lock:
-        if pulp_backend._highs_threads is not None and pulp_backend._highs_threads != (
-            options.workers
-        ):
-            highspy.Highs.resetGlobalScheduler(True)
-        pulp_backend._highs_threads = options.workers
+    highs.use_threads(options.workers)
     opts: dict[str, Any] = {
-        **pulp_backend.HIGHS_DEFAULTS,
+        **highs.HIGHS_DEFAULTS,
         **(params or {}),
         "time_limit": float(remaining),
         "threads": options.workers,
@@ -135,21 +130,8 @@ def run(
     h = _highs(m, options, ctx, time_limit_s, params)
     is_mip = bool(np.any(m.integer))
     cb = highspy.cb
-    solutions = 0
-
-    def callback(kind: Any, message: str, data_out: Any, data_in: Any, user: Any) -> None:
-        nonlocal solutions
-        if kind == cb.HighsCallbackType.kCallbackMipImprovingSolution:
-            solutions += 1
-            obj = float(data_out.objective_function_value)
-            bnd = float(data_out.mip_dual_bound)
-            bnd_f = bnd if math.isfinite(bnd) else None
-            ctx.report(Progress(ctx.elapsed(), solutions, obj, bnd_f, relative_gap(obj, bnd_f)))
-        elif kind == cb.HighsCallbackType.kCallbackMipInterrupt and ctx.stop_requested():
-            data_in.user_interrupt = True
-
     if is_mip:
-        h.setCallback(callback, None)
+        h.setCallback(highs.mip_callback(ctx), None)
         h.startCallback(cb.HighsCallbackType.kCallbackMipInterrupt)
         if report:
             h.startCallback(cb.HighsCallbackType.kCallbackMipImprovingSolution)
@@ -162,13 +144,7 @@ def run(
     h.run()
     wall = time.monotonic() - t0
     info = h.getInfo()
-    name = str(h.getModelStatus()).split(".")[-1]
-    has_primal = int(info.primal_solution_status) == 2  # kSolutionStatusFeasible
-    with_sol, without = pulp_backend.HIGHS_STATUS.get(name, (SolveStatus.ERROR, SolveStatus.ERROR))
-    status = with_sol if has_primal else without
-    log: list[str] = []
-    if status == SolveStatus.ERROR:
-        log.append(f"HiGHS ended with model status {h.modelStatusToString(h.getModelStatus())!r}")
+    status, log = highs.fold_status(h)
     if not status.has_solution:
         return ArrayRun(status, None, None, None, wall, log)
     x = np.array(h.getSolution().col_value, dtype=np.float64)

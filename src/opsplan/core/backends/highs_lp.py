@@ -5,22 +5,21 @@ columns and HiGHS restarts from its last basis (PuLP rebuilds and re-solves from
 - the time limit of each solve is the smaller of the caller's and the run's remaining budget;
 - cancellation: a run whose RunContext asks to stop is not started (LP solves are short), and a
   MIP solve is interrupted through HiGHS's callback;
-- HiGHS keeps one thread pool per process: the thread count is coordinated with the PuLP backend
-  (backends/pulp.py), which resets the pool when another count is asked for.
+- HiGHS keeps one thread pool per process: backends/highs.py resets it when another thread
+  count is asked for, for every HiGHS user.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any
 
 import highspy
 
 from ..options import SolveOptions
 from ..run import RunContext
 from ..status import SolveStatus
-from . import pulp as pulp_backend
+from . import highs
 
 INF = highspy.kHighsInf
 
@@ -58,12 +57,8 @@ class HighsModel:
         return self.n_cols - 1
 
     def _threads(self) -> None:
-        workers = self.options.workers
-        with pulp_backend._highs_lock:
-            if pulp_backend._highs_threads is not None and pulp_backend._highs_threads != workers:
-                highspy.Highs.resetGlobalScheduler(True)
-            pulp_backend._highs_threads = workers
-        self.h.setOptionValue("threads", workers)
+        highs.use_threads(self.options.workers)
+        self.h.setOptionValue("threads", self.options.workers)
 
     def _limit(self, ctx: RunContext, time_limit_s: float | None) -> float:
         remaining = self.options.time_limit_s - ctx.elapsed()
@@ -111,14 +106,8 @@ class HighsModel:
             sol.col_value = list(start)
             sol.value_valid = True
             m.setSolution(sol)
-        cb = highspy.cb
-
-        def interrupt(kind: Any, message: str, data_out: Any, data_in: Any, user: Any) -> None:
-            if kind == cb.HighsCallbackType.kCallbackMipInterrupt and ctx.stop_requested():
-                data_in.user_interrupt = True
-
-        m.setCallback(interrupt, None)
-        m.startCallback(cb.HighsCallbackType.kCallbackMipInterrupt)
+        m.setCallback(highs.mip_callback(ctx), None)  # only its interrupt part is started
+        m.startCallback(highspy.cb.HighsCallbackType.kCallbackMipInterrupt)
         m.run()
         info = m.getInfo()
         if info.primal_solution_status != 2:  # kSolutionStatusFeasible

@@ -30,9 +30,10 @@ from typing import Any
 import pulp
 
 from ..options import SolveOptions
-from ..result import SolverInfo, relative_gap
-from ..run import Progress, RunContext
+from ..result import SolverInfo
+from ..run import RunContext
 from ..status import SolveStatus
+from . import highs
 
 # PuLP's sol_status (CBC) -> SolveStatus
 PULP_SOL_STATUS: dict[int, SolveStatus] = {
@@ -42,24 +43,6 @@ PULP_SOL_STATUS: dict[int, SolveStatus] = {
     pulp.LpSolutionUnbounded: SolveStatus.UNBOUNDED,
     pulp.LpSolutionNoSolutionFound: SolveStatus.NO_SOLUTION,
 }
-
-# HiGHS model status name -> status when a primal solution exists / when none does
-HIGHS_STATUS: dict[str, tuple[SolveStatus, SolveStatus]] = {
-    "kOptimal": (SolveStatus.OPTIMAL, SolveStatus.ERROR),
-    "kInfeasible": (SolveStatus.INFEASIBLE, SolveStatus.INFEASIBLE),
-    "kUnboundedOrInfeasible": (SolveStatus.INFEASIBLE, SolveStatus.INFEASIBLE),
-    "kUnbounded": (SolveStatus.UNBOUNDED, SolveStatus.UNBOUNDED),
-    "kTimeLimit": (SolveStatus.FEASIBLE, SolveStatus.NO_SOLUTION),
-    "kIterationLimit": (SolveStatus.FEASIBLE, SolveStatus.NO_SOLUTION),
-    "kSolutionLimit": (SolveStatus.FEASIBLE, SolveStatus.NO_SOLUTION),
-    "kInterrupt": (SolveStatus.FEASIBLE, SolveStatus.NO_SOLUTION),
-    "kObjectiveBound": (SolveStatus.FEASIBLE, SolveStatus.NO_SOLUTION),
-    "kObjectiveTarget": (SolveStatus.FEASIBLE, SolveStatus.NO_SOLUTION),
-}
-
-# HiGHS options for every solve (callers may override through `params`). Empty: HiGHS's own
-# defaults. See benchmarks/highs_presolve_check.py for the presolve question (HiGHS#3043).
-HIGHS_DEFAULTS: dict[str, Any] = {}
 
 KILL_GRACE_S = 3.0  # CBC may take this long past its limit before it is killed
 
@@ -143,8 +126,6 @@ def _objective_and_bound(
 
 
 # ---------------------------------------------------------------------- HiGHS
-_highs_lock = threading.Lock()
-_highs_threads: int | None = None  # thread count of the last HiGHS run in this process
 
 
 class _HiGHSTimed(pulp.HiGHS):
@@ -186,31 +167,13 @@ def _run_highs(
     import highspy
 
     cb = highspy.cb
-    solutions = 0
     # PuLP hands HiGHS the objective without its constant, negated when maximising: map HiGHS's
     # numbers back to the problem's own objective
     sign = -1.0 if prob.sense == pulp.LpMaximize else 1.0
     offset = float(prob.objective.constant) if prob.objective is not None else 0.0
-
-    def callback(kind: Any, message: str, data_out: Any, data_in: Any, user: Any) -> None:
-        nonlocal solutions
-        if kind == cb.HighsCallbackType.kCallbackMipImprovingSolution:
-            solutions += 1
-            obj = (sign * float(data_out.objective_function_value) + offset) / scale
-            bnd = (sign * float(data_out.mip_dual_bound) + offset) / scale
-            bnd_f = bnd if math.isfinite(bnd) else None
-            ctx.report(Progress(ctx.elapsed(), solutions, obj, bnd_f, relative_gap(obj, bnd_f)))
-        elif kind == cb.HighsCallbackType.kCallbackMipInterrupt and ctx.stop_requested():
-            data_in.user_interrupt = True
-
-    global _highs_threads
-    with _highs_lock:
-        if _highs_threads is not None and _highs_threads != options.workers:
-            # HiGHS keeps one global thread pool per process; a later run asking for another
-            # thread count fails ("Not Set") unless the pool is reset first (highspy 1.13)
-            highspy.Highs.resetGlobalScheduler(True)
-        _highs_threads = options.workers
-    params: dict[str, Any] = {**HIGHS_DEFAULTS, **(extra or {}), "random_seed": options.seed}
+    callback = highs.mip_callback(ctx, lambda v: (sign * v + offset) / scale)
+    highs.use_threads(options.workers)
+    params: dict[str, Any] = {**highs.HIGHS_DEFAULTS, **(extra or {}), "random_seed": options.seed}
     solver = (_HiGHSWithStart if warm_start else _HiGHSTimed)(
         msg=False,
         timeLimit=limit,
@@ -223,7 +186,6 @@ def _run_highs(
         ],
         **params,
     )
-    log: list[str] = []
     t0 = time.monotonic()
     solver.deadline = t0 + limit
     try:
@@ -234,19 +196,14 @@ def _run_highs(
         )
     h = prob.solverModel
     info = h.getInfo()
-    model_status = h.modelStatusToString(h.getModelStatus())
-    name = str(h.getModelStatus()).split(".")[-1]
-    has_primal = int(info.primal_solution_status) == 2  # kSolutionStatusFeasible
-    with_sol, without = HIGHS_STATUS.get(name, (SolveStatus.ERROR, SolveStatus.ERROR))
-    status = with_sol if has_primal else without
-    if status == SolveStatus.ERROR:
-        log.append(f"HiGHS ended with model status {model_status!r}")
+    status, log = highs.fold_status(h)
     bound = None
     if prob.isMIP():
         b = float(info.mip_dual_bound)
         bound = sign * b + offset if math.isfinite(b) else None
     obj, bound = _objective_and_bound(prob, status, bound)
     if options.log:
+        model_status = h.modelStatusToString(h.getModelStatus())
         log.append(f"HiGHS: {model_status}, mip gap {info.mip_gap}, nodes {info.mip_node_count}")
     return MilpRun(status, obj, bound, time.monotonic() - t0, "highs", log)
 
