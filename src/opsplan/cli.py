@@ -128,7 +128,7 @@ def solve(
     ] = False,
     log: Annotated[bool, typer.Option("--log", help="Capture the solver log.")] = False,
     output: Annotated[
-        Path | None, typer.Option("-o", "--output", help=cli_files.OUTPUT_HELP)
+        str | None, typer.Option("-o", "--output", help=cli_files.OUTPUT_HELP)
     ] = None,
 ) -> None:
     """Solve an instance and print a summary."""
@@ -144,6 +144,8 @@ def solve(
     if log:
         overrides["log"] = True
     try:
+        if output is not None:
+            cli_files.output_kind(output)  # a bad -o is reported before the solve
         req = load_request(path, fmt)
         res = solve_request(req, overrides)
     except InvalidInput as e:

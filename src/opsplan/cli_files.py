@@ -32,21 +32,49 @@ def _instance(request: dict[str, Any] | None, model: str) -> Any | None:
         return None
 
 
-def write_output(res: SolveResult, path: Path, request: dict[str, Any] | None = None) -> str:
-    """Write a result where `path` says; returns what was written, for the summary line."""
+def output_kind(raw: str) -> str:
+    """What `-o` asks for: "xlsx", "html", "json" or "csv" (a folder of CSV files).
+
+    A folder is a name ending in "/" or an existing folder (so `-o plans.v2/` is a folder),
+    or a name without a suffix. A single .csv file cannot hold a result's several tables.
+    """
+    path = Path(raw)
+    if raw.endswith(("/", "\\")) or path.is_dir():
+        return "csv"
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        raise InvalidInput(
+            [
+                Problem(
+                    where="-o",
+                    message=f"{raw}: a result has several tables; give a folder for the CSV "
+                    f"files ({path.with_suffix('').as_posix()}/) or a workbook (.xlsx)",
+                )
+            ]
+        )
+    if suffix in (".xlsx", ".xlsm"):
+        return "xlsx"
+    if suffix in (".html", ".htm"):
+        return "html"
+    return "json" if suffix else "csv"
+
+
+def write_output(res: SolveResult, raw: str, request: dict[str, Any] | None = None) -> str:
+    """Write a result where `raw` (the -o value) says; returns what was written."""
     from .io import frames
 
     instance = _instance(request, res.model)
-    suffix = path.suffix.lower()
-    if suffix in (".xlsx", ".xlsm"):
+    path = Path(raw)
+    kind = output_kind(raw)
+    if kind == "xlsx":
         sheets = frames.write_result_workbook(res, path, instance)
         return f"workbook {path} ({len(sheets)} sheets)"
-    if suffix in (".html", ".htm"):
+    if kind == "html":
         from .io.report import write_report
 
         write_report(res, path, instance)
         return f"report {path}"
-    if suffix == ".json" or (suffix and not path.is_dir() and not str(path).endswith("/")):
+    if kind == "json":
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(res.to_json(), encoding="utf-8")
         return f"result {path}"
@@ -64,7 +92,7 @@ def _fail(e: InvalidInput) -> None:
 def template(
     model: Annotated[str, typer.Argument(help="Model name, see `opsplan models`.")],
     output: Annotated[
-        Path, typer.Option("-o", "--output", help="FILE.xlsx, or DIR/ for CSV files.")
+        str, typer.Option("-o", "--output", help="FILE.xlsx, or DIR/ for CSV files.")
     ],
     source: Annotated[
         Path | None,
@@ -91,12 +119,17 @@ def template(
                     [Problem(where=str(source), message=f"is a {req.get('model')!r} request")]
                 )
             instance = req.get("instance")
-        if output.suffix.lower() in (".xlsx", ".xlsm"):
-            sheets = frames.write_template(model, output, instance)
+        kind = output_kind(output)
+        if kind == "xlsx":
+            sheets = frames.write_template(model, Path(output), instance)
             out.print(f"template {output}: sheets {', '.join(sheets)}", highlight=False)
-        else:
-            files = frames.write_template_csv(model, output, instance)
+        elif kind == "csv":
+            files = frames.write_template_csv(model, Path(output), instance)
             out.print(f"template: {len(files)} CSV files in {output}/", highlight=False)
+        else:
+            raise InvalidInput(
+                [Problem(where="-o", message=f"{output}: give FILE.xlsx, or DIR/ for CSV files")]
+            )
     except InvalidInput as e:
         _fail(e)
 

@@ -158,6 +158,22 @@ def test_html_report_renders_in_headless_chromium_without_script_errors(solved, 
     assert "Best possible plan" in dom and "maintenance" in dom
 
 
+@pytest.mark.parametrize("model", ["supplier_selection", "replenishment"])
+def test_report_of_other_families_renders_in_chromium_with_their_kpis(model, tmp_path, browser):
+    inst = registry.get(model).tables.example().model_dump(mode="json")
+    res = opsplan.solve({"model": model, "instance": inst}, {"time_limit_s": 10})
+    assert res.status.has_solution and res.violations == []
+    report = tmp_path / f"{model}.html"
+    report.write_text(build_report(res, inst), encoding="utf-8")
+    dom, errors = render_in_chromium(browser, report)
+    assert 'data-script-errors="0"' in dom and errors == [], errors
+    assert re.search(r'data-charts-drawn="[1-9]', dom)
+    scalars = [k for k, v in res.kpis.items() if isinstance(v, int | float)]
+    assert scalars
+    for kpi in scalars:  # every number among the KPIs has its card
+        assert f'data-kpi="{kpi}"' in dom
+
+
 def test_report_error_capture_really_catches_a_broken_script(solved, tmp_path, browser):
     # the check above can fail: the same page with one broken script is caught
     req, res = solved

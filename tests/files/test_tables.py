@@ -175,6 +175,28 @@ def test_csv_folder_round_trip_through_the_cli(tmp_path):
     assert res.model == "scheduling" and res.violations == []
 
 
+def test_output_kind_follows_the_name_given_to_o(tmp_path):
+    from opsplan.cli_files import output_kind
+
+    assert output_kind(str(tmp_path / "plans.v2") + "/") == "csv"  # a dotted folder name
+    assert output_kind(str(tmp_path)) == "csv"  # an existing folder
+    assert output_kind("plan") == "csv"
+    assert output_kind("plan.XLSX") == "xlsx" and output_kind("r.htm") == "html"
+    assert output_kind("r.json") == "json"
+    src = tmp_path / "in"
+    assert runner.invoke(app, ["template", "scheduling", "-o", str(src)]).exit_code == 0
+    dotted = tmp_path / "plans.v2"
+    r = runner.invoke(app, ["solve", str(src), "-t", "5", "-o", str(dotted) + "/"])
+    assert r.exit_code == 0, r.output
+    assert (dotted / "plan.csv").is_file()
+    # one CSV file cannot hold a result's tables: exit 2 before any solve, nothing written
+    r = runner.invoke(app, ["solve", str(src), "-t", "5", "-o", str(tmp_path / "out.csv")])
+    assert r.exit_code == 2 and "give a folder" in r.output, r.output
+    assert not (tmp_path / "out.csv").exists()
+    r = runner.invoke(app, ["template", "scheduling", "-o", str(tmp_path / "t.json")])
+    assert r.exit_code == 2 and not (tmp_path / "t.json").exists()
+
+
 CN = sched(
     [
         job(
@@ -239,6 +261,29 @@ def test_missing_sheet_is_named(template):
     wb.save(template)
     probs = _problems(template)
     assert any(p.startswith("sheet 'jobs': missing sheet") for p in probs), probs
+
+
+@pytest.mark.parametrize(
+    "model", ["scheduling", "rostering", "staffing_levels", "supplier_selection", "replenishment"]
+)
+def test_every_family_names_each_missing_sheet(model, tmp_path):
+    from opsplan.core import registry
+    from opsplan.io.frames import write_template
+
+    path = tmp_path / f"{model}.xlsx"
+    write_template(model, path)
+    # every required sheet but `settings`, whose `model` row says which model the workbook is
+    needed = [
+        t.name for t in registry.get(model).tables.inputs if t.required and t.name != "settings"
+    ]
+    assert needed
+    wb = load_workbook(path)
+    for name in needed:
+        del wb[name]
+    wb.save(path)
+    probs = _problems(path)
+    for name in needed:
+        assert any(p.startswith(f"sheet '{name}': missing sheet") for p in probs), (name, probs)
 
 
 def test_missing_column_is_named_with_sheet_row_and_column(template):
