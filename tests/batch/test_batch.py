@@ -87,6 +87,30 @@ def test_mixed_batch_summary_rows_result_files_and_exit_code(mixed, tmp_path):
     assert "eta" not in r.stderr and "━" not in r.stderr
 
 
+def test_one_batch_mixes_models_and_json_with_workbooks(tmp_path):
+    from opsplan.io import frames
+
+    d = tmp_path / "in"
+    (d / "plants").mkdir(parents=True)
+    (d / "shop.json").write_text(json.dumps(jobshop(3, 3, seed=4)))
+    frames.write_template("replenishment", d / "plants" / "stock.xlsx")
+    frames.write_template("supplier_selection", d / "buy.xlsx")
+    (d / "~$buy.xlsx").write_bytes(b"Excel's lock file, not an input")
+    r = runner.invoke(app, ["batch", str(d), "-o", str(tmp_path / "out"), "-t", "10"])
+    assert r.exit_code == 0, r.output
+    rows = summary(tmp_path / "out")
+    assert {k: v["model"] for k, v in rows.items()} == {
+        "shop.json": "scheduling",
+        "stock.xlsx": "replenishment",
+        "buy.xlsx": "supplier_selection",
+    }
+    assert all(v["status"] == "optimal" and v["error"] == "" for v in rows.values()), rows
+    results = {"shop.json": "shop.json", "stock.xlsx": "plants/stock.json", "buy.xlsx": "buy.json"}
+    for name, result in results.items():
+        res = opsplan.SolveResult.from_json((tmp_path / "out" / result).read_text())
+        assert res.violations == [] and res.objective == float(rows[name]["objective"])
+
+
 def test_progress_bar_on_a_terminal_counts_by_status_with_time_left(tmp_path):
     d = tmp_path / "in"
     d.mkdir()

@@ -1,9 +1,11 @@
 """INPUTS... -> the instance files of a batch, each with the name of its result in OUTDIR.
 
 - a file is taken as given (even if it does not exist: it becomes an "unreadable" summary row);
-- a folder is searched recursively: without --format its `*.json` files, with --format every
-  file except hidden ones, `*.json`, `*.csv` and `*.md` (requests, and the tables and notes that
-  sit beside benchmark instances) and README/LICENSE files;
+- a folder is searched recursively: without --format its requests (`*.json`) and planner
+  workbooks (`*.xlsx`, `*.xlsm`; not Excel's `~$` lock files), so one batch can mix models
+  and both kinds of file; with --format every file except hidden ones, `*.json`, `*.csv` and
+  `*.md` (requests, and the tables and notes that sit beside benchmark instances) and
+  README/LICENSE files;
 - a glob (`*`, `?`, `[`; `**` spans folders) is expanded; folders it matches are searched as
   above, their results under the folder's name.
 
@@ -19,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 SKIP_SUFFIXES = {".csv", ".md"}
+AUTO_SUFFIXES = {".json", ".xlsx", ".xlsm"}  # told apart by load_request without --format
 SKIP_STEMS = {"readme", "license", "licence", "notice"}
 
 
@@ -39,7 +42,9 @@ def _is_glob(s: str) -> bool:
 def _wanted(p: Path, fmt: str | None) -> bool:
     if p.name.startswith(".") or not p.is_file():
         return False
-    if fmt is None or fmt == "json":
+    if fmt is None:
+        return p.suffix.lower() in AUTO_SUFFIXES and not p.name.startswith("~$")
+    if fmt == "json":
         return p.suffix.lower() == ".json"
     # with a benchmark format, *.json files (requests, or results of an earlier run) are not taken
     skip = SKIP_SUFFIXES | {".json"}
