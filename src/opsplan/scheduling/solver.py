@@ -37,7 +37,8 @@ def solve(inst: SchedulingInstance, opts: SolveOptions, ctx: RunContext) -> Outc
     early: backend.CpsatRun | None = None  # CP-SAT beside the tabu search
     params = dict(PARAMS)
     run_ctx = ctx  # what the CP-SAT runs report to
-    if start_ok and TABU_SHARE > 0 and tabu.applicable(P):
+    searched = start_ok and TABU_SHARE > 0 and tabu.applicable(P)  # the tabu phase runs
+    if searched:
         # several searches report one after the other or side by side: pass on improvements only
         report = _Improvements(ctx)
         run_ctx = RunContext(
@@ -62,7 +63,7 @@ def solve(inst: SchedulingInstance, opts: SolveOptions, ctx: RunContext) -> Outc
         # what lets CP-SAT start at all (mk06: 71 hinted, 83 not; some runs found nothing).
         flexible = any(len(op.modes) > 1 for op in P.ops)
         # A plan improved by the tabu search is worth hinting (ta41: 2174 vs 2326 CP-SAT alone).
-        use_hint = flexible or [t.kind for t in obj.terms] != ["makespan"] or early is not None
+        use_hint = flexible or [t.kind for t in obj.terms] != ["makespan"] or searched
     F = Formulation(P)
     F.add_completion_bounds(bounds)
     if use_hint:
@@ -131,10 +132,10 @@ def solve(inst: SchedulingInstance, opts: SolveOptions, ctx: RunContext) -> Outc
                 )
             objective = float(evaluate(P, plan, obj)[0])
 
-    if early is not None and not proven:
+    if searched and not proven:
         # the bound of the run beside the tabu search holds too; never answer worse than the
         # plan the phase ended with (CP-SAT keeps a complete hint as a rule, but not always)
-        if early.bound is not None and (bound is None or early.bound > bound):
+        if early is not None and early.bound is not None and (bound is None or early.bound > bound):
             bound = early.bound
         value = float(scalar(obj, evaluate(P, start_plan, obj))[0])
         if plan is not None and objective is not None and value < objective:
