@@ -200,17 +200,21 @@ class _Shop:
             out += [(u, v) for u, v in pairs if v not in self.jsucc[u]]
         return out
 
+    def _link(self, a: int, b: int, m: int) -> None:
+        """b right after a on machine m (a = -1: b first; b = -1: a last)."""
+        if a >= 0:
+            self.mnext[a] = b
+        else:
+            self.mfirst[m] = b
+        if b >= 0:
+            self.mprev[b] = a
+
     def swap(self, u: int, v: int) -> None:
         """u immediately before v on their machine becomes v before u."""
-        a, b = self.mprev[u], self.mnext[v]
-        if a >= 0:
-            self.mnext[a] = v
-        else:
-            self.mfirst[self.machine[u]] = v
-        if b >= 0:
-            self.mprev[b] = u
-        self.mprev[v], self.mnext[v] = a, u
-        self.mprev[u], self.mnext[u] = v, b
+        m, a, b = self.machine[u], self.mprev[u], self.mnext[v]
+        self._link(a, v, m)
+        self._link(v, u, m)
+        self._link(u, b, m)
 
     def reassignments(self, ops: list[int]) -> list[tuple[int, int, int, int, int]]:
         """For each of `ops` and each other machine it may use: (rating, o, machine, x, y),
@@ -249,20 +253,9 @@ class _Shop:
 
     def move(self, o: int, m: int, x: int, y: int) -> None:
         """o leaves its machine's sequence and goes to machine m, between x and y."""
-        a, b = self.mprev[o], self.mnext[o]
-        if a >= 0:
-            self.mnext[a] = b
-        else:
-            self.mfirst[self.machine[o]] = b
-        if b >= 0:
-            self.mprev[b] = a
-        self.mprev[o], self.mnext[o] = x, y
-        if x >= 0:
-            self.mnext[x] = o
-        else:
-            self.mfirst[m] = o
-        if y >= 0:
-            self.mprev[y] = o
+        self._link(self.mprev[o], self.mnext[o], self.machine[o])
+        self._link(x, o, m)
+        self._link(o, y, m)
         self.machine[o], self.p[o] = m, self.dur[o][m]
 
     def plan(self) -> StartPlan:
