@@ -129,3 +129,24 @@ def test_progress_beside_the_search_only_ever_improves():
     assert events and events == sorted(events, reverse=True)
     assert len(set(events)) == len(events)  # improvements only, even where two searches meet
     assert res.objective <= events[-1]
+
+
+def test_a_plan_at_the_lower_bound_is_optimal_without_cp_sat(monkeypatch):
+    from opsplan.scheduling import solver
+
+    def no_cpsat(*args, **kw):
+        raise AssertionError("CP-SAT was not needed")
+
+    monkeypatch.setattr(solver.backend, "run", no_cpsat)
+    req = sched(
+        [
+            job("A", op("a", ("M1", 2)), op("b", ("M2", 2)), op("c", ("M0", 6))),
+            job("B", op("d", ("M0", 5)), op("e", ("M1", 1)), op("f", ("M2", 3))),
+            job("C", op("g", ("M2", 2)), op("h", ("M0", 6)), op("i", ("M1", 4))),
+        ]
+    )
+    P = prepared(req["instance"])
+    assert max(best_start(P).end) > tabu.lower_bound(P) == 17  # M0 carries 6 + 5 + 6
+    res = opsplan.solve(req, {"workers": 1})
+    assert res.status == opsplan.SolveStatus.OPTIMAL and res.objective == res.bound == 17
+    assert res.violations == []

@@ -1,7 +1,7 @@
 """Production scheduling solve: heuristic start -> CP-SAT (weighted or lexicographic) -> plan.
 
-For makespan on shops with one machine per operation, a tabu search improves the start plan
-first, while CP-SAT searches on the other workers (`_tabu_phase`).
+For the makespan on shops without calendars, setups or pins, a tabu search improves the start
+plan first, while CP-SAT searches on the other workers (`_tabu_phase`).
 """
 
 from __future__ import annotations
@@ -47,8 +47,10 @@ def solve(inst: SchedulingInstance, opts: SolveOptions, ctx: RunContext) -> Outc
             started=ctx.started,
             cancelled=ctx.cancelled,
         )
-        start_plan, early = _tabu_phase(P, start_plan, opts, ctx, report, params)
-    proven = early is not None and early.status == SolveStatus.OPTIMAL
+        start_plan, early, at_bound = _tabu_phase(P, start_plan, opts, ctx, report, params)
+        proven = at_bound or (early is not None and early.status == SolveStatus.OPTIMAL)
+    else:
+        proven = False
     bounds: list[int | None] = [None] * len(inst.jobs)
     use_hint = True
     if start_ok:
@@ -64,27 +66,35 @@ def solve(inst: SchedulingInstance, opts: SolveOptions, ctx: RunContext) -> Outc
         flexible = any(len(op.modes) > 1 for op in P.ops)
         # A plan improved by the tabu search is worth hinting (ta41: 2174 vs 2326 CP-SAT alone).
         use_hint = flexible or [t.kind for t in obj.terms] != ["makespan"] or searched
-    F = Formulation(P)
-    F.add_completion_bounds(bounds)
-    if use_hint:
-        F.hint(start_plan)
-    if F.circuits:
-        # presolve probing over thousands of setup-arc literals took 8.6 of 10 s on the weekly
-        # example and CP-SAT stopped before searching; without it level 1 was proven optimal
-        params["cp_model_probing_level"] = 0
+
+    def build() -> Formulation:
+        F = Formulation(P)
+        F.add_completion_bounds(bounds)
+        if use_hint:
+            F.hint(start_plan)
+        if F.circuits:
+            # presolve probing over thousands of setup-arc literals took 8.6 of 10 s on the
+            # weekly example and CP-SAT stopped before searching; without it level 1 was
+            # proven optimal
+            params["cp_model_probing_level"] = 0
+        return F
+
     info = backend.solver_info(opts)
     messages: list[str] = []
     levels: list[dict[str, Any]] = []
 
     plan: StartPlan | None
-    if proven:  # CP-SAT beside the tabu search proved its plan optimal (start_plan is its value)
-        assert early is not None
-        plan, status, objective, bound = start_plan, early.status, early.objective, early.bound
+    objective: float | None
+    bound: float | None
+    if proven:  # the phase's plan is optimal: CP-SAT proved it, or it reached the lower bound
+        value = float(scalar(obj, evaluate(P, start_plan, obj))[0])
+        plan, status, objective, bound = start_plan, SolveStatus.OPTIMAL, value, value
         if obj.mode == "lexicographic":
             levels.append(
                 {"term": "makespan", "value": objective, "bound": bound, "status": "optimal"}
             )
     elif obj.mode == "weighted":
+        F = build()
         F.m.minimize(sum(t.weight * F.term(t.kind) for t in obj.terms))
         run = backend.run(F.m, opts, run_ctx, params=params)
         messages += run.log
@@ -92,6 +102,7 @@ def solve(inst: SchedulingInstance, opts: SolveOptions, ctx: RunContext) -> Outc
         objective, bound = run.objective, run.bound
     else:
         plan, status, bound, objective = None, SolveStatus.NO_SOLUTION, None, None
+        F = build()
         hint = start_plan
         for k, t in enumerate(obj.terms):
             expr = F.term(t.kind)
@@ -202,9 +213,10 @@ def _tabu_phase(
     ctx: RunContext,
     report: _Improvements,
     params: dict[str, Any],
-) -> tuple[StartPlan, backend.CpsatRun | None]:
+) -> tuple[StartPlan, backend.CpsatRun | None, bool]:
     """Tabu search from `plan` for TABU_SHARE of the time left, while CP-SAT (without a hint,
-    on the other workers) searches the same model. Answers the better plan and CP-SAT's run.
+    on the other workers) searches the same model. Answers the better plan, CP-SAT's run, and
+    whether the plan reached the trivial lower bound (then it is optimal).
 
     Either side can end the phase early: CP-SAT when it proves its plan optimal, the tabu
     search when its plan reaches the trivial lower bound or at its first stall.
@@ -257,7 +269,8 @@ def _tabu_phase(
     plans = [improved, *early_plan]
     if run is not None and run.status == SolveStatus.OPTIMAL:
         plans = early_plan
-    return min(plans, key=lambda p: max(p.end, default=0)), run
+    best = min(plans, key=lambda p: max(p.end, default=0))
+    return best, run, max(best.end, default=0) <= tabu.lower_bound(P)
 
 
 def build_solution(P: Prepared, plan: StartPlan) -> dict[str, Any]:
