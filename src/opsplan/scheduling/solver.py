@@ -219,12 +219,14 @@ def _tabu_phase(
     whether the plan reached the trivial lower bound (then it is optimal).
 
     Either side can end the phase early: CP-SAT when it proves its plan optimal, the tabu
-    search when its plan reaches the trivial lower bound or at its first stall.
+    search when its plan reaches the trivial lower bound or at its first stall. The starting
+    plan is the first incumbent reported.
     """
     obj = P.inst.objective
     weight = obj.terms[0].weight if obj.mode == "weighted" else 1
     phase_s = TABU_SHARE * (opts.time_limit_s - ctx.elapsed())
     deadline = time.monotonic() + phase_s
+    report(Progress(ctx.elapsed(), 0, float(weight * max(plan.end, default=0)), None, None))
     cp_done, tabu_done = threading.Event(), threading.Event()
     sub = RunContext(
         on_progress=report,
