@@ -325,7 +325,7 @@ def improve(
                 if choice is None or key < choice[0]:
                     choice = (key, (o, m, x, y))
         if choice is None:
-            break  # one block on the critical path, no machine choice: a proof of optimality
+            break  # no move left on this path (e.g. one block, no machine choice): stop here
         mv = choice[1]
         tenure = it + rng.randint(tenure_lo, tenure_hi)
         if len(mv) == 2:
