@@ -153,3 +153,21 @@ def test_a_plan_at_the_lower_bound_is_optimal_without_cp_sat(monkeypatch):
     # the starting plan is the first incumbent reported, the optimum the last
     assert events[0] == max(best_start(P).end) and events[-1] == 17
     assert res.violations == []
+
+
+def test_a_cancel_during_the_search_answers_its_plan_at_once():
+    rng = random.Random(5)
+    jobs = [
+        job(f"J{j}", *(op(f"o{k}", (f"M{m}", rng.randint(1, 99))) for k, m in enumerate(order)))
+        for j in range(20)
+        for order in [rng.sample(range(15), 15)]
+    ]
+    t0 = time.monotonic()
+    res = opsplan.solve(
+        sched(jobs),
+        {"time_limit_s": 60, "workers": 2},
+        should_stop=lambda: time.monotonic() - t0 > 1,
+    )
+    assert time.monotonic() - t0 < 3.0
+    assert res.status == opsplan.SolveStatus.FEASIBLE and res.violations == []
+    assert any("cancel" in m for m in res.messages)

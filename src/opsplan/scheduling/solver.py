@@ -86,7 +86,12 @@ def solve(inst: SchedulingInstance, opts: SolveOptions, ctx: RunContext) -> Outc
     plan: StartPlan | None
     objective: float | None
     bound: float | None
-    if proven:  # the phase's plan is optimal: CP-SAT proved it, or it reached the lower bound
+    if searched and not proven and ctx.stop_requested():
+        # cancelled during the phase: its plan is the answer, without building the model again
+        plan, status = start_plan, SolveStatus.FEASIBLE
+        objective = float(scalar(obj, evaluate(P, start_plan, obj))[0])
+        bound = early.bound if early is not None else None
+    elif proven:  # the phase's plan is optimal: CP-SAT proved it, or it reached the lower bound
         value = float(scalar(obj, evaluate(P, start_plan, obj))[0])
         plan, status, objective, bound = start_plan, SolveStatus.OPTIMAL, value, value
         if obj.mode == "lexicographic":
