@@ -64,4 +64,3 @@ class Outcome:
     solver: SolverInfo = field(default_factory=SolverInfo)
     messages: list[str] = field(default_factory=list)
     extra_kpis: dict[str, Any] = field(default_factory=dict)
-    cancelled: bool = False  # a cancel request stopped the search; the incumbent is kept

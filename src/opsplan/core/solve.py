@@ -156,18 +156,19 @@ def solve(
                 messages=[f"internal error while solving: {type(e).__name__}: {e}"],
             )
         )
-    return finish(_assemble(spec, instance, opts, outcome))
+    # a cancel request stopped the search (the run context knows; the incumbent is kept)
+    return finish(_assemble(spec, instance, opts, outcome, ctx.cancelled.is_set()))
 
 
 def _assemble(
-    spec: registry.ModelSpec, instance: Any, opts: SolveOptions, out: Outcome
+    spec: registry.ModelSpec, instance: Any, opts: SolveOptions, out: Outcome, cancelled: bool
 ) -> SolveResult:
     status = out.status
     violations: list[Finding] = []
     kpis: dict[str, Any] = {}
     penalties = dict(out.penalties)
     messages = list(out.messages)
-    if out.cancelled:
+    if cancelled:
         messages.append("stopped by a cancel request; the best plan found so far is kept")
     if out.solution is not None:
         if opts.verify:

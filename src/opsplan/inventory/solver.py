@@ -89,7 +89,6 @@ def solve_prepared(
                 bound=run.bound,
                 solver=info,
                 messages=messages,
-                cancelled=ctx.cancelled.is_set(),
             ),
             F,
         )
@@ -107,7 +106,6 @@ def solve_prepared(
             solver=info,
             messages=messages,
             extra_kpis={"ls_cuts": F.cuts},
-            cancelled=ctx.cancelled.is_set(),
         ),
         F,
     )
@@ -123,9 +121,7 @@ def solve_by_item(P: Prepared, opts: SolveOptions, ctx: RunContext) -> Outcome |
     r = decompose.solve(P, opts, ctx)
     if r.plan is None:
         if r.status == SolveStatus.NO_SOLUTION and ctx.cancelled.is_set():
-            return Outcome(
-                status=r.status, solver=backend.solver_info(opts), messages=r.log, cancelled=True
-            )
+            return Outcome(status=r.status, solver=backend.solver_info(opts), messages=r.log)
         return None
     plan = r.plan
     plan["policies"] = policies(P)
@@ -144,7 +140,6 @@ def solve_by_item(P: Prepared, opts: SolveOptions, ctx: RunContext) -> Outcome |
         solver=backend.solver_info(opts),
         messages=["item by item (decomposition): items share only space and budget", *r.log],
         extra_kpis={"ls_cuts": r.cuts},
-        cancelled=ctx.cancelled.is_set(),
     )
 
 

@@ -115,7 +115,6 @@ def solve_with_cg(inst: RosteringInstance, opts: SolveOptions, ctx: RunContext) 
                 bound=bound,
                 solver=info,
                 messages=messages,
-                cancelled=ctx.cancelled.is_set(),
             )
         obj = best[0]
         report = check(inst, {"assignments": best[1]})
@@ -139,7 +138,6 @@ def solve_with_cg(inst: RosteringInstance, opts: SolveOptions, ctx: RunContext) 
             penalties=best[2],
             solver=info,
             messages=messages,
-            cancelled=ctx.cancelled.is_set(),
         )
 
     left = opts.time_limit_s - ctx.elapsed()
@@ -252,7 +250,6 @@ def solve_with_relaxation(inst: RosteringInstance, opts: SolveOptions, ctx: RunC
                 bound=bound,
                 solver=info,
                 messages=messages,
-                cancelled=ctx.cancelled.is_set(),
             )
     if run.bound is not None:
         bound = max(bound if bound is not None else run.bound, run.bound)
@@ -276,7 +273,6 @@ def solve_with_relaxation(inst: RosteringInstance, opts: SolveOptions, ctx: RunC
         penalties=penalties,
         solver=info,
         messages=messages,
-        cancelled=ctx.cancelled.is_set(),
     )
 
 

@@ -172,15 +172,12 @@ def solve(inst: SchedulingInstance, opts: SolveOptions, ctx: RunContext) -> Outc
         messages.append(
             "CP-SAT found no plan within the time limit; this is the starting heuristic's plan"
         )
-    cancelled = ctx.cancelled.is_set()
     if status == SolveStatus.INFEASIBLE:
         return Outcome(
             status=status, diagnosis=explain(P, opts, ctx), solver=info, messages=messages
         )
     if plan is None:
-        return Outcome(
-            status=status, bound=bound, solver=info, messages=messages, cancelled=cancelled
-        )
+        return Outcome(status=status, bound=bound, solver=info, messages=messages)
     extra: dict[str, Any] = {"objective_levels": levels} if levels else {}
     return Outcome(
         status=status,
@@ -190,7 +187,6 @@ def solve(inst: SchedulingInstance, opts: SolveOptions, ctx: RunContext) -> Outc
         solver=info,
         messages=messages,
         extra_kpis=extra,
-        cancelled=cancelled,
     )
 
 

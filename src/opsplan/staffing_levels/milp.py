@@ -152,7 +152,6 @@ def solve(inst: StaffingLevelsInstance, opts: SolveOptions, ctx: RunContext) -> 
             bound=bound,
             solver=info,
             messages=run.log,
-            cancelled=ctx.cancelled.is_set(),
         )
     counts = {p.id: 0 for p in inst.patterns}
     counts.update({pid: round(backend.value(v)) for pid, v in F.n.items()})
@@ -167,5 +166,4 @@ def solve(inst: StaffingLevelsInstance, opts: SolveOptions, ctx: RunContext) -> 
         penalties={"under_coverage": sol["cost"]["under_penalty"]},
         solver=info,
         messages=run.log,
-        cancelled=ctx.cancelled.is_set(),
     )

@@ -175,7 +175,6 @@ def solve(inst: SupplierInstance, opts: SolveOptions, ctx: RunContext) -> Outcom
             bound=bound,
             solver=info,
             messages=messages,
-            cancelled=ctx.cancelled.is_set(),
         )
     objective = objective_value(inst, evaluate(P, plan))
     solution = build_solution(P, plan)
@@ -189,7 +188,6 @@ def solve(inst: SupplierInstance, opts: SolveOptions, ctx: RunContext) -> Outcom
         solver=info,
         messages=messages,
         extra_kpis=extra,
-        cancelled=ctx.cancelled.is_set(),
     )
 
 
