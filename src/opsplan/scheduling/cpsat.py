@@ -254,8 +254,9 @@ class Formulation:
             for j, job in enumerate(jobs):
                 if job.due is None or job.weight == 0:
                     continue
+                # tight (t = max(0, C - due)), so the solver's objective is the plan's own
                 t = m.new_int_var(0, max(0, self.ub - job.due), "")
-                m.add(t >= self.completion[j] - job.due)
+                m.add_max_equality(t, [self.completion[j] - job.due, 0])
                 total.append(job.weight * t)
                 self._aux.append((t, lambda comp, j=j, d=job.due: max(0, comp[j] - d)))
             return sum(total)
@@ -264,8 +265,9 @@ class Formulation:
             for j, job in enumerate(jobs):
                 if job.due is None or job.weight == 0:
                     continue
-                u = m.new_bool_var("")
+                u = m.new_bool_var("")  # tight both ways: u = 1 exactly when the job is late
                 m.add(self.completion[j] <= job.due).only_enforce_if(~u)
+                m.add(self.completion[j] >= job.due + 1).only_enforce_if(u)
                 total.append(job.weight * u)
                 self._aux.append((u, lambda comp, j=j, d=job.due: int(comp[j] > d)))
             return sum(total)

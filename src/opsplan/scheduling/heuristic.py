@@ -1,19 +1,29 @@
-"""A starting plan: active schedule generation (Giffler-Thompson) with a priority rule.
+"""A starting plan: serial schedule generation with priority rules, in about n log n.
 
-It respects eligibility, precedence, releases, calendars, setups (appending on each machine)
-and pins. It is a hint for CP-SAT and a source of a tight horizon, never an answer on its own.
+It respects eligibility, precedence, releases, calendars, setups (inserting into gaps on each
+machine, with the setups to and from both neighbours) and pins. Its plan is checked by the
+independent checker; it is the first incumbent, the hint for CP-SAT and the start of the
+large-neighbourhood search, and the answer only when nothing better is found in time.
 """
 
 from __future__ import annotations
 
 import bisect
+import heapq
+import itertools
+import math
+import time
+from collections.abc import Callable
 
 from .check import check
 from .cpsat import StartPlan
 from .prepare import Prepared, merge
-from .schema import Objective
+from .schema import Objective, ObjectiveKind
 
 BIG = 2**62
+RULES = ("est", "slack", "mwkr")  # serial rules (dispatch)
+ACTIVE_RULES = ("atc", "mwkr", "slack")  # active schedule generation (active)
+ATC_K = 2.0
 
 
 def tails(P: Prepared) -> list[int]:
@@ -25,25 +35,129 @@ def tails(P: Prepared) -> list[int]:
     return tail
 
 
-class _Timeline:
-    """Unavailable blocks of one machine (calendar + pinned operations) for append-only placing."""
+class _Machine:
+    """One machine while plans are built: its unavailable periods (calendar, maintenance) and
+    the operations placed so far, in start order, each with its setup family.
 
-    def __init__(self, blocks: list[tuple[int, int]]):
+    `packed` counts the leading operations between which no operation of this machine fits
+    any more (less working time than its shortest operation): searches for a gap start after
+    them, so a busy machine is not rescanned from its first operation at every step.
+    """
+
+    def __init__(
+        self,
+        blocks: list[tuple[int, int]],
+        initial_family: str | None,
+        min_d: int,
+        bridge: Callable[[str | None, str | None], int],
+    ):
         self.blocks = merge(blocks)
-        self.ends = [e for _, e in self.blocks]
+        self.block_ends = [e for _, e in self.blocks]
+        self.block_starts = [s for s, _ in self.blocks]
+        self.blocked_before = list(itertools.accumulate((e - s for s, e in self.blocks), initial=0))
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+        self.families: list[str | None] = []
+        self.initial = initial_family
+        self.min_d = max(1, min_d)
+        self.bridge = bridge  # least setup time into and out of an operation between a and b
+        self.packed = 0
 
-    def fit(self, t: int, d: int) -> int:
-        i = bisect.bisect_right(self.ends, t)
-        while i < len(self.blocks):
-            s, e = self.blocks[i]
+    def work(self, t: int) -> int:
+        """Working (available) time in [0, t)."""
+        i = bisect.bisect_right(self.block_starts, t)  # blocks starting at or before t
+        if i == 0:
+            return t
+        s, e = self.blocks[i - 1]
+        return t - self.blocked_before[i - 1] - (min(t, e) - s)
+
+    def calendar_fit(self, t: int, d: int) -> int:
+        """Earliest start >= t at which [start, start + d) overlaps no unavailable period."""
+        blocks = self.blocks
+        i = bisect.bisect_right(self.block_ends, t)
+        while i < len(blocks):
+            s, e = blocks[i]
             if t + d <= s:
                 return t
             t = max(t, e)
             i += 1
         return t
 
+    def fit(self, P: Prepared, m: int, t: int, d: int, family: str | None) -> tuple[int, int]:
+        """(start, position): the earliest start >= t of an operation of length d > 0 inserted
+        between two placed operations (or after the last), with the setups to and from its
+        neighbours and outside the unavailable periods."""
+        starts, ends, fams = self.starts, self.ends, self.families
+        k = max(bisect.bisect_left(starts, t), self.packed)  # before t or packed: stay before
+        n = len(starts)
+        while True:
+            if k == 0:
+                lo = max(t, P.setup(m, self.initial, family))
+            else:
+                lo = max(t, ends[k - 1] + P.setup(m, fams[k - 1], family))
+            if k < n and (starts[k] - lo < d or self.work(starts[k]) - self.work(lo) < d):
+                k += 1  # not enough working time before the next one
+                continue
+            s = self.calendar_fit(lo, d)
+            if k == n or s + d + P.setup(m, family, fams[k]) <= starts[k]:
+                return s, k
+            k += 1
 
-def dispatch(P: Prepared, rule: str) -> StartPlan:
+    def place(self, k: int, s: int, e: int, family: str | None) -> None:
+        self.starts.insert(k, s)
+        self.ends.insert(k, e)
+        self.families.insert(k, family)
+        if k < self.packed:
+            self.packed += 1
+        starts, ends, n = self.starts, self.ends, len(self.starts)
+        p = self.packed
+        fams = self.families
+        while p < n:
+            if p == 0:
+                free, need = self.work(starts[0]), self.bridge(self.initial, fams[0])
+            else:
+                free = self.work(starts[p]) - self.work(ends[p - 1])
+                need = self.bridge(fams[p - 1], fams[p])
+            if free >= self.min_d + need:
+                break
+            p += 1
+        self.packed = p
+
+
+def _machines(P: Prepared) -> list[_Machine]:
+    out = []
+    for m in range(len(P.machines)):
+        durations = [d for op in P.ops for mm, d in op.modes if mm == m and d > 0]
+        families = {op.family for op in P.ops for mm, d in op.modes if mm == m and d > 0}
+        cache: dict[tuple[str | None, str | None], int] = {}
+
+        def bridge(a: str | None, b: str | None, m: int = m, fams: set = families, cache=cache):
+            if (a, b) not in cache:
+                cache[(a, b)] = min(P.setup(m, a, f) + P.setup(m, f, b) for f in fams)
+            return cache[(a, b)]
+
+        out.append(_Machine(P.unavailable[m], P.initial_family[m], min(durations or [1]), bridge))
+    return out
+
+
+def dispatch(
+    P: Prepared,
+    rule: str,
+    deadline: float = float("inf"),
+    stop: Callable[[], bool] = lambda: False,
+    urgency: list[float] | None = None,
+) -> StartPlan | None:
+    """A plan built one operation at a time (serial schedule generation): among the operations
+    whose predecessors are placed, the one first by `rule` goes to the eligible machine where
+    it ends first, at the earliest start that fits (setups to and from its neighbours, the
+    machine's unavailable periods; a gap between placed operations is used when it fits).
+
+    Rules: "est" (earliest possible start, then least slack per unit of weight), "slack"
+    (least slack to the due date per unit of weight), "mwkr" (most work remaining). Pinned
+    operations are placed first, where they are pinned. Each operation costs a heap step and
+    a bisection per eligible machine plus the gaps it skips. None when `deadline`
+    (time.monotonic()) passes or `stop()` says so first.
+    """
     n = len(P.ops)
     jobs = P.inst.jobs
     tail = tails(P)
@@ -51,111 +165,243 @@ def dispatch(P: Prepared, rule: str) -> StartPlan:
     end = [0] * n
     mach = [-1] * n
     done = [False] * n
-    # pinned operations with a start are placed first, where they are pinned; on each machine
-    # they wait in `pending` until the append point passes them (setups to and from them count)
-    pending: list[list[tuple[int, int, str | None]]] = [[] for _ in P.machines]
+    machines = _machines(P)
     for o, op in enumerate(P.ops):
         if op.pin_s is not None:
             mi, d = op.modes[0]
             start[o], end[o], mach[o], done[o] = op.pin_s, op.pin_s + d, mi, True
             if d > 0:
-                pending[mi].append((op.pin_s, op.pin_s + d, op.family))
-    for lst in pending:
-        lst.sort()
-    lines = [
-        _Timeline(P.unavailable[m] + [(s, e) for s, e, _ in pending[m]])
-        for m in range(len(P.machines))
-    ]
-    free = [0] * len(P.machines)
-    last_family = list(P.initial_family)
+                line = machines[mi]
+                k = bisect.bisect_left(line.starts, op.pin_s)
+                line.place(k, op.pin_s, op.pin_s + d, op.family)
     waiting = [sum(1 for p in op.preds if not done[p]) for op in P.ops]
-    ready = {o for o in range(n) if not done[o] and waiting[o] == 0}
-    for o in range(n):
-        if done[o]:
-            for s in P.ops[o].succs:
-                waiting[s] -= 1
-                if waiting[s] == 0 and not done[s]:
-                    ready.add(s)
+    op_job = [op.job for op in P.ops]
+    pbar = max(1.0, sum(op.min_dur for op in P.ops) / max(1, n))
 
-    def est(o: int) -> int:
+    def key(o: int, est: int) -> tuple[float, ...]:
+        job = jobs[P.ops[o].job]
+        w = max(job.weight, 1)
+        slack = (job.due - est - tail[o]) / w if job.due is not None else float(BIG)
+        if urgency is not None:
+            return ((urgency[op_job[o]] - tail[o]) / w, est, o)
+        if rule == "est":
+            return (est, slack, o)
+        if rule == "slack":
+            return (slack, est, o)
+        if rule == "atc":  # apparent tardiness cost (negated: smaller first)
+            lax = max(0.0, (job.due - est - tail[o]) if job.due is not None else BIG)
+            return (-(w / max(tail[o], 1)) * math.exp(-lax / (ATC_K * pbar)), est, o)
+        if rule == "atc1":
+            lax = max(0.0, (job.due - est - tail[o]) if job.due is not None else BIG)
+            return (-(w / max(P.ops[o].min_dur, 1)) * math.exp(-lax / (ATC_K * pbar)), est, o)
+        return (-tail[o], est, o)
+
+    def est_of(o: int) -> int:
         op = P.ops[o]
         t = jobs[op.job].release
         for p in op.preds:
             t = max(t, end[p])
         return t
 
-    def slot(o: int, mi: int, d: int, e0: int) -> int:
-        """Earliest start of o appended on mi, before the next pinned operation if it fits
-        there with both setups, else after it (and so on)."""
-        fam = P.ops[o].family
-        f, last = free[mi], last_family[mi]
-        for ps, pe, pf in [*pending[mi], (BIG, BIG, None)]:
-            t = lines[mi].fit(max(e0, f + (P.setup(mi, last, fam) if d > 0 else 0)), d)
-            if t + d + (P.setup(mi, fam, pf) if d > 0 else 0) <= ps:
-                return t
-            f, last = max(f, pe), pf
-        raise AssertionError("unreachable: the sentinel always fits")
+    heap: list[tuple[tuple[float, ...], int, int]] = []
+    for o in range(n):
+        if not done[o] and waiting[o] == 0:
+            e0 = est_of(o)
+            heap.append((key(o, e0), o, e0))
+    heapq.heapify(heap)
 
-    def commit(o: int, mi: int, s: int, d: int) -> None:
-        while pending[mi] and pending[mi][0][0] < s + d:  # pinned operations placed before o
-            _, pe, pf = pending[mi].pop(0)
-            free[mi], last_family[mi] = max(free[mi], pe), pf
-        free[mi] = max(free[mi], s + d)
-        if d > 0:  # setups are between consecutive operations of positive length
-            last_family[mi] = P.ops[o].family
-
-    def priority(o: int) -> tuple[float, ...]:
-        job = jobs[P.ops[o].job]
-        if rule == "mwkr":
-            return (-tail[o], o)
-        due = job.due if job.due is not None else 10**12
-        return ((due - tail[o]) / max(job.weight, 1), -tail[o], o)
-
-    while ready:
-        e0 = {o: est(o) for o in ready}
-        best = None
-        for o in ready:
-            for mi, d in P.ops[o].modes:
-                s = slot(o, mi, d, e0[o])
-                if best is None or (s + d, s) < best[0]:
-                    best = ((s + d, s), mi)
-        assert best is not None
-        (c_star, _), m_star = best
-        conflict = []
-        for o in ready:
-            for mi, d in P.ops[o].modes:
-                if mi == m_star and slot(o, mi, d, e0[o]) < c_star:
-                    conflict.append((priority(o), o, d))
-        if not conflict:  # a zero-duration op finishing at c_star
-            conflict = [
-                (priority(o), o, d) for o in ready for mi, d in P.ops[o].modes if mi == m_star
-            ]
-        _, o, d = min(conflict)
-        s = slot(o, m_star, d, e0[o])
-        start[o], end[o], mach[o], done[o] = s, s + d, m_star, True
-        commit(o, m_star, s, d)
-        ready.discard(o)
+    def release_succs(o: int) -> None:
         for q in P.ops[o].succs:
             waiting[q] -= 1
             if waiting[q] == 0 and not done[q]:
-                ready.add(q)
+                e0 = est_of(q)
+                heapq.heappush(heap, (key(q, e0), q, e0))
+
+    for o in range(n):
+        if done[o]:
+            release_succs(o)
+    placed = 0
+    while heap:
+        placed += 1
+        if placed % 128 == 0 and (time.monotonic() >= deadline or stop()):
+            return None
+        _, o, e0 = heapq.heappop(heap)
+        op = P.ops[o]
+        best: tuple[int, int, int, int, int] | None = None  # end, start, machine, position, d
+        for mi, d in op.modes:
+            if d == 0:
+                s, k = e0, -1  # occupies no machine time, takes no part in setups
+            else:
+                s, k = machines[mi].fit(P, mi, e0, d, op.family)
+            if best is None or (s + d, s) < best[:2]:
+                best = (s + d, s, mi, k, d)
+        assert best is not None
+        e, s, mi, k, d = best
+        if k >= 0:
+            machines[mi].place(k, s, e, op.family)
+        start[o], end[o], mach[o], done[o] = s, e, mi, True
+        release_succs(o)
+    return StartPlan(mach, start, end)
+
+
+def active(
+    P: Prepared,
+    rule: str,
+    deadline: float = float("inf"),
+    stop: Callable[[], bool] = lambda: False,
+) -> StartPlan | None:
+    """Active schedule generation (Giffler-Thompson) with a priority rule, in about n log n.
+
+    At each step the ready operation that can end first fixes the machine m and the time c;
+    among the ready operations of m that may start before c (their earliest start by their
+    predecessors and release is before c), `rule` picks one, placed where `_Machine.fit`
+    puts it (gaps, setups, calendars). Placing an operation only pushes other slots later, so
+    the earliest ends are kept in a heap per machine as lower bounds, recomputed lazily when
+    they reach the top; a second heap per machine orders the ready operations by priority.
+    None when `deadline` (time.monotonic()) passes or `stop()` says so first.
+    """
+    n = len(P.ops)
+    jobs = P.inst.jobs
+    tail = tails(P)
+    pbar = max(1.0, sum(op.min_dur for op in P.ops) / max(1, n))
+    start, end, mach = [0] * n, [0] * n, [-1] * n
+    done = [False] * n
+    lines = _machines(P)
+    for o, op in enumerate(P.ops):
+        if op.pin_s is not None:
+            mi, d = op.modes[0]
+            start[o], end[o], mach[o], done[o] = op.pin_s, op.pin_s + d, mi, True
+            if d > 0:
+                k = bisect.bisect_left(lines[mi].starts, op.pin_s)
+                lines[mi].place(k, op.pin_s, op.pin_s + d, op.family)
+    waiting = [sum(1 for p in op.preds if not done[p]) for op in P.ops]
+    est = [0] * n
+    dur = [dict(op.modes) for op in P.ops]
+    version = [0] * len(P.machines)
+    ends: list[list[tuple[int, int, int, int]]] = [[] for _ in P.machines]  # end, start, ver, o
+    prios: list[list[tuple[tuple[float, ...], int]]] = [[] for _ in P.machines]
+    top: list[tuple[int, int]] = []  # (earliest end, machine); stale entries are skipped
+    zero: list[int] = []  # ready zero-length operations: placed at once
+
+    def key(o: int) -> tuple[float, ...]:
+        job = jobs[P.ops[o].job]
+        w = max(job.weight, 1)
+        lax = (job.due - est[o] - tail[o]) if job.due is not None else float(BIG)
+        if rule == "atc":  # apparent tardiness cost per operation (negated: smaller first)
+            return (-(w / max(P.ops[o].min_dur, 1)) * math.exp(-max(0.0, lax) / (2 * pbar)), o)
+        if rule == "slack":  # least slack per unit of weight; once late, most weight first
+            return (lax / w if lax >= 0 else lax * w, -tail[o], o)
+        return (-tail[o], o)  # most work remaining
+
+    def push_slot(m: int, o: int) -> None:
+        d = dur[o][m]
+        s, _ = lines[m].fit(P, m, est[o], d, P.ops[o].family)
+        heapq.heappush(ends[m], (s + d, s, version[m], o))
+
+    def earliest(m: int) -> tuple[int, int, int] | None:
+        """The fresh (end, start, op) at the top of m's heap, or None."""
+        h = ends[m]
+        while h:
+            e, s, ver, o = h[0]
+            if done[o]:
+                heapq.heappop(h)
+            elif ver != version[m]:
+                heapq.heappop(h)
+                push_slot(m, o)
+            else:
+                return e, s, o
+        return None
+
+    def make_ready(o: int) -> None:
+        op = P.ops[o]
+        t = jobs[op.job].release
+        for p in op.preds:
+            t = max(t, end[p])
+        est[o] = t
+        if all(d == 0 for d in dur[o].values()):
+            zero.append(o)
+            return
+        pr = key(o)
+        for m, d in op.modes:
+            if d > 0:
+                push_slot(m, o)
+                heapq.heappush(prios[m], (pr, o))
+                heapq.heappush(top, (ends[m][0][0], m))
+
+    def finish(o: int) -> None:
+        for q in P.ops[o].succs:
+            waiting[q] -= 1
+            if waiting[q] == 0 and not done[q]:
+                make_ready(q)
+
+    for o in range(n):
+        if not done[o] and waiting[o] == 0:
+            make_ready(o)
+    for o in range(n):
+        if done[o]:
+            finish(o)
+    steps = 0
+    while top or zero:
+        steps += 1
+        if steps % 64 == 0 and (time.monotonic() >= deadline or stop()):
+            return None
+        if zero:
+            o = zero.pop()
+            start[o] = end[o] = est[o]
+            mach[o], done[o] = P.ops[o].modes[0][0], True
+            finish(o)
+            continue
+        c, m = heapq.heappop(top)
+        first = earliest(m)
+        if first is None:
+            continue
+        if first[0] != c:
+            heapq.heappush(top, (first[0], m))  # a stale entry: the machine's true earliest
+            continue
+        h, stash = prios[m], []
+        while True:  # the first by priority that can start on m before c (the one that
+            pr, o = heapq.heappop(h)  # ends at c can, so the loop ends)
+            if done[o]:
+                continue
+            d = dur[o][m]
+            if est[o] < c:
+                s, k = lines[m].fit(P, m, est[o], d, P.ops[o].family)
+                if s < c or o == first[2]:
+                    break
+            stash.append((pr, o))
+        for item in stash:
+            heapq.heappush(h, item)
+        lines[m].place(k, s, s + d, P.ops[o].family)
+        version[m] += 1
+        start[o], end[o], mach[o], done[o] = s, s + d, m, True
+        for mm in dur[o]:
+            nxt = earliest(mm)
+            if nxt is not None:
+                heapq.heappush(top, (nxt[0], mm))
+        finish(o)
     return StartPlan(mach, start, end)
 
 
 def evaluate(P: Prepared, plan: StartPlan, objective: Objective) -> list[int]:
     """The objective terms' values of a plan, in the objective's term order."""
+    return term_values(P, plan, [t.kind for t in objective.terms])
+
+
+def term_values(P: Prepared, plan: StartPlan, kinds: list[ObjectiveKind]) -> list[int]:
+    """The values of objective terms `kinds` for a plan."""
     comp = [max(plan.end[o] for o in ops) for ops in P.job_ops]
+    jobs = P.inst.jobs
     vals = []
-    for t in objective.terms:
-        if t.kind == "makespan":
+    for kind in kinds:
+        if kind == "makespan":
             vals.append(max(comp))
-        elif t.kind == "weighted_completion":
-            vals.append(sum(j.weight * c for j, c in zip(P.inst.jobs, comp, strict=True)))
-        elif t.kind == "weighted_tardiness":
+        elif kind == "weighted_completion":
+            vals.append(sum(j.weight * c for j, c in zip(jobs, comp, strict=True)))
+        elif kind == "weighted_tardiness":
             vals.append(
                 sum(
                     j.weight * max(0, c - j.due)
-                    for j, c in zip(P.inst.jobs, comp, strict=True)
+                    for j, c in zip(jobs, comp, strict=True)
                     if j.due is not None
                 )
             )
@@ -163,7 +409,7 @@ def evaluate(P: Prepared, plan: StartPlan, objective: Objective) -> list[int]:
             vals.append(
                 sum(
                     j.weight
-                    for j, c in zip(P.inst.jobs, comp, strict=True)
+                    for j, c in zip(jobs, comp, strict=True)
                     if j.due is not None and c > j.due
                 )
             )
@@ -192,12 +438,33 @@ def respects_hard_rules(P: Prepared, plan: StartPlan) -> bool:
     return not check(P.inst, {"operations": rows}).violations
 
 
-def best_start(P: Prepared) -> StartPlan:
+def best_start(
+    P: Prepared,
+    deadline: float = float("inf"),
+    budget: float = float("inf"),
+    stop: Callable[[], bool] = lambda: False,
+    on_plan: Callable[[StartPlan, int], None] = lambda plan, value: None,
+) -> StartPlan | None:
+    """The best plan the checker accepts among the constructions tried in time: the serial
+    rule first (a plan in about n log n, given until `deadline`), then active schedule
+    generation with each rule of ACTIVE_RULES while `budget` (time.monotonic()) lasts.
+    `on_plan(plan, value)` hears of each better plan (value: the weighted sum or term 1).
+    None: no plan in time, or none that keeps every hard rule (deadlines, horizon)."""
     obj = P.inst.objective
-    plans = [dispatch(P, r) for r in ("mwkr", "slack")]
-    return min(
-        plans, key=lambda p: (not respects_hard_rules(P, p), scalar(obj, evaluate(P, p, obj)))
-    )
+    best: tuple[tuple[int, ...], StartPlan] | None = None
+    tries: list[tuple[Callable[..., StartPlan | None], str]] = [(dispatch, "slack")]
+    tries += [(active, rule) for rule in ACTIVE_RULES]
+    for make, rule in tries:
+        if best is not None and time.monotonic() >= budget:
+            break
+        plan = make(P, rule, min(deadline, budget) if best is not None else deadline, stop)
+        if plan is None or not respects_hard_rules(P, plan):
+            continue
+        rank = scalar(obj, evaluate(P, plan, obj))
+        if best is None or rank < best[0]:
+            best = (rank, plan)
+            on_plan(plan, rank[0])
+    return best[1] if best is not None else None
 
 
 def completion_bounds(P: Prepared, plan: StartPlan) -> list[int | None]:

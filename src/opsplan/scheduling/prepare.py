@@ -116,6 +116,7 @@ class Prepared:
         self._setup: dict[tuple[str | None, str, str], int] = {
             (r.machine, r.from_family, r.to_family): r.time for r in inst.setups
         }
+        self._setup_cache: dict[tuple[int, str, str], int] = {}
         self.initial_family = [m.initial_family for m in inst.machines]
         self.max_setup = max((r.time for r in inst.setups), default=0)
         self._waits: dict[tuple[str, int], int] = {}
@@ -129,12 +130,16 @@ class Prepared:
 
     # ---- setups
     def setup(self, m: int, fa: str | None, fb: str | None) -> int:
-        if fa is None or fb is None:
+        if fa is None or fb is None or not self._setup:
             return 0
-        mid = self.machines[m]
-        t = self._setup.get((mid, fa, fb))
+        key = (m, fa, fb)
+        t = self._setup_cache.get(key)
         if t is None:
-            t = self._setup.get((None, fa, fb), 0)
+            mid = self.machines[m]
+            t = self._setup.get((mid, fa, fb))
+            if t is None:
+                t = self._setup.get((None, fa, fb), 0)
+            self._setup_cache[key] = t
         return t
 
     def machine_has_setups(self, m: int) -> bool:

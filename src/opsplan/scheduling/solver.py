@@ -15,10 +15,11 @@ from ..core.backends import cpsat as backend
 from ..core.options import SolveOptions
 from ..core.run import Outcome, Progress, RunContext
 from ..core.status import SolveStatus
-from . import tabu
+from . import heuristic, lns, tabu
+from .bounds import lower_bound
 from .cpsat import Formulation, StartPlan
 from .diagnose import explain
-from .heuristic import best_start, completion_bounds, evaluate, respects_hard_rules, scalar
+from .heuristic import completion_bounds, evaluate, scalar, term_values
 from .kpis import job_table, machine_table
 from .prepare import Prepared
 from .schema import UNIT_MINUTES, SchedulingInstance
@@ -27,30 +28,47 @@ from .schema import UNIT_MINUTES, SchedulingInstance
 PARAMS: dict[str, Any] = {}
 # share of the time limit given to the tabu search (with CP-SAT beside it on the other workers)
 TABU_SHARE = 0.75
+# share of the time limit the start constructions may use beyond the first plan
+START_SHARE = 0.25
+# the whole model (setup circuits included) is searched beside the LNS up to this size
+SMALL_ARCS = 60_000
+SMALL_OPS = 1_500
+BOUND_SHARE = 0.1  # time for the bounds that hold at any size (bounds.py)
 
 
 def solve(inst: SchedulingInstance, opts: SolveOptions, ctx: RunContext) -> Outcome:
     P = Prepared(inst)
     obj = inst.objective
-    start_plan = best_start(P)
-    start_ok = respects_hard_rules(P, start_plan)
+    # several searches report one after the other or side by side: pass on improvements only,
+    # always the plan's own objective (the weighted sum, or term 1 in lexicographic mode)
+    report = _Improvements(ctx)
+    start_plan = _start(P, opts, ctx, report)
+    start_ok = start_plan is not None
+    if start_plan is None:
+        start_plan = StartPlan([], [], [])
     early: backend.CpsatRun | None = None  # CP-SAT beside the tabu search
     params = dict(PARAMS)
-    run_ctx = ctx  # what the CP-SAT runs report to
+    run_ctx = RunContext(
+        on_progress=report, should_stop=ctx.stop_requested, started=ctx.started
+    )  # what the CP-SAT runs report to
+    run_ctx.cancelled = ctx.cancelled
     searched = start_ok and TABU_SHARE > 0 and tabu.applicable(P)  # the tabu phase runs
+    proven = False
     if searched:
-        # several searches report one after the other or side by side: pass on improvements only
-        report = _Improvements(ctx)
-        run_ctx = RunContext(
-            on_progress=report,
-            should_stop=ctx.stop_requested,
-            started=ctx.started,
-            cancelled=ctx.cancelled,
-        )
         start_plan, early, at_bound = _tabu_phase(P, start_plan, opts, ctx, report, params)
         proven = at_bound or (early is not None and early.status == SolveStatus.OPTIMAL)
-    else:
-        proven = False
+    # a bound that holds at any size, within a tenth of the time limit
+    cheap = (
+        lower_bound(
+            P,
+            obj,
+            min(
+                ctx.started + opts.time_limit_s, time.monotonic() + BOUND_SHARE * opts.time_limit_s
+            ),
+        )
+        if start_ok
+        else None
+    )
     bounds: list[int | None] = [None] * len(inst.jobs)
     use_hint = True
     if start_ok:
@@ -70,7 +88,7 @@ def solve(inst: SchedulingInstance, opts: SolveOptions, ctx: RunContext) -> Outc
     def build() -> Formulation:
         F = Formulation(P)
         F.add_completion_bounds(bounds)
-        if use_hint:
+        if use_hint and start_ok:
             F.hint(start_plan)
         if F.circuits:
             # presolve probing over thousands of setup-arc literals took 8.6 of 10 s on the
@@ -89,45 +107,57 @@ def solve(inst: SchedulingInstance, opts: SolveOptions, ctx: RunContext) -> Outc
     if searched and not proven and ctx.stop_requested():
         # cancelled during the phase: its plan is the answer, without building the model again
         plan, status = start_plan, SolveStatus.FEASIBLE
-        objective = float(scalar(obj, evaluate(P, start_plan, obj))[0])
+        objective = _value(P, start_plan)
         bound = early.bound if early is not None else None
     elif proven:  # the phase's plan is optimal: CP-SAT proved it, or it reached the lower bound
-        value = float(scalar(obj, evaluate(P, start_plan, obj))[0])
+        value = _value(P, start_plan)
         plan, status, objective, bound = start_plan, SolveStatus.OPTIMAL, value, value
         if obj.mode == "lexicographic":
             levels.append(
                 {"term": "makespan", "value": objective, "bound": bound, "status": "optimal"}
             )
-    elif obj.mode == "weighted":
+    elif start_ok and not searched and not ctx.stop_requested():
+        plan, status, bound, levels, msgs = _search(
+            P, start_plan, build if _small(P) else None, opts, ctx, run_ctx, report, params
+        )
+        messages += msgs
+        objective = _value(P, plan)
+        if plan is start_plan:
+            messages.append(
+                "no search found a better plan within the time limit; this is the starting "
+                "heuristic's plan"
+            )
+    elif obj.mode == "weighted" and not ctx.stop_requested():
         F = build()
         F.m.minimize(sum(t.weight * F.term(t.kind) for t in obj.terms))
         run = backend.run(F.m, opts, run_ctx, params=params)
         messages += run.log
         status, plan = run.status, (F.extract(run.solver.value) if run.has_solution else None)
-        objective, bound = run.objective, run.bound
-    else:
+        # the objective is the plan's own (the terms' variables are tight, but a plan is what
+        # the user gets and what the checker recomputes)
+        objective = _value(P, plan) if plan is not None else None
+        bound = run.bound
+    elif not ctx.stop_requested():
         plan, status, bound, objective = None, SolveStatus.NO_SOLUTION, None, None
         F = build()
         hint = start_plan
         for k, t in enumerate(obj.terms):
             expr = F.term(t.kind)
             F.m.minimize(expr)
-            F.hint(hint)
+            if start_ok or k > 0:
+                F.hint(hint)
             share = (opts.time_limit_s - ctx.elapsed()) / (len(obj.terms) - k)
-            run = backend.run(F.m, opts, run_ctx, time_limit_s=share, params=params)
+            level_ctx = run_ctx if k == 0 else _quiet(run_ctx)
+            run = backend.run(F.m, opts, level_ctx, time_limit_s=share, params=params)
             messages += run.log
             if not run.has_solution:
                 if k == 0:
                     status, bound = run.status, run.bound
                 break
             plan = hint = F.extract(run.solver.value)
+            value = term_values(P, plan, [t.kind])[0]
             levels.append(
-                {
-                    "term": t.kind,
-                    "value": run.objective,
-                    "bound": run.bound,
-                    "status": run.status.value,
-                }
+                {"term": t.kind, "value": value, "bound": run.bound, "status": run.status.value}
             )
             if k == 0:
                 bound = run.bound
@@ -138,7 +168,7 @@ def solve(inst: SchedulingInstance, opts: SolveOptions, ctx: RunContext) -> Outc
             )
             if ctx.stop_requested():
                 break
-            F.m.add(expr <= int(run.objective or 0))
+            F.m.add(expr <= value)
         if plan is not None:
             if len(levels) < len(obj.terms):
                 status = SolveStatus.FEASIBLE
@@ -146,37 +176,43 @@ def solve(inst: SchedulingInstance, opts: SolveOptions, ctx: RunContext) -> Outc
                     f"lexicographic: {len(levels)} of {len(obj.terms)} levels solved "
                     "within the time limit"
                 )
-            objective = float(evaluate(P, plan, obj)[0])
+            objective = _value(P, plan)
+    else:  # cancelled before the search: the start plan, if any, is the answer
+        plan, status, objective, bound = None, SolveStatus.NO_SOLUTION, None, None
 
     if searched and not proven:
         # the bound of the run beside the tabu search holds too; never answer worse than the
         # plan the phase ended with (CP-SAT keeps a complete hint as a rule, but not always)
         if early is not None and early.bound is not None and (bound is None or early.bound > bound):
             bound = early.bound
-        value = float(scalar(obj, evaluate(P, start_plan, obj))[0])
+        value = _value(P, start_plan)
         if plan is not None and objective is not None and value < objective:
             plan, objective = start_plan, value
             messages.append("CP-SAT did not keep the tabu search's plan; answering that plan")
-        if plan is not None and objective is not None and bound is not None and objective <= bound:
-            status = SolveStatus.OPTIMAL
     if plan is None and status == SolveStatus.NO_SOLUTION and start_ok:
         # CP-SAT found nothing in time, but the start plan keeps every hard rule: answer it
         plan, status = start_plan, SolveStatus.FEASIBLE
-        objective = (
-            float(evaluate(P, plan, obj)[0])
-            if obj.mode == "lexicographic"
-            else float(
-                sum(t.weight * v for t, v in zip(obj.terms, evaluate(P, plan, obj), strict=True))
-            )
-        )
+        objective = _value(P, plan)
         messages.append(
             "CP-SAT found no plan within the time limit; this is the starting heuristic's plan"
         )
+    if cheap is not None and plan is not None and (bound is None or cheap > bound):
+        bound = float(cheap)
+    if (
+        plan is not None
+        and objective is not None
+        and bound is not None
+        and objective <= bound
+        and (obj.mode == "weighted" or len(levels) in (0, len(obj.terms)))
+    ):
+        status = SolveStatus.OPTIMAL
     if status == SolveStatus.INFEASIBLE:
         return Outcome(
             status=status, diagnosis=explain(P, opts, ctx), solver=info, messages=messages
         )
     if plan is None:
+        if not start_ok and ctx.elapsed() >= opts.time_limit_s:
+            messages.append("no plan could be built within the time limit")
         return Outcome(status=status, bound=bound, solver=info, messages=messages)
     extra: dict[str, Any] = {"objective_levels": levels} if levels else {}
     return Outcome(
@@ -188,6 +224,189 @@ def solve(inst: SchedulingInstance, opts: SolveOptions, ctx: RunContext) -> Outc
         messages=messages,
         extra_kpis=extra,
     )
+
+
+def _value(P: Prepared, plan: StartPlan) -> float:
+    """The objective a user sees for a plan: the weighted sum, or term 1 (lexicographic)."""
+    obj = P.inst.objective
+    return float(scalar(obj, evaluate(P, plan, obj))[0])
+
+
+def _quiet(ctx: RunContext) -> RunContext:
+    """The same stop rules, no progress events (a later lexicographic level's values are not
+    the objective the user sees)."""
+    quiet = RunContext(should_stop=ctx.should_stop, started=ctx.started)
+    quiet.cancelled = ctx.cancelled
+    return quiet
+
+
+def _start(
+    P: Prepared, opts: SolveOptions, ctx: RunContext, report: _Improvements
+) -> StartPlan | None:
+    """The start plan (heuristic.best_start): a first plan within the time limit, more
+    constructions within START_SHARE of it; each better checked plan is an incumbent."""
+    return heuristic.best_start(
+        P,
+        deadline=ctx.started + opts.time_limit_s,
+        budget=ctx.started + START_SHARE * opts.time_limit_s,
+        stop=ctx.stop_requested,
+        on_plan=lambda plan, value: report(Progress(ctx.elapsed(), 0, float(value), None, None)),
+    )
+
+
+def _small(P: Prepared) -> bool:
+    """Whether the whole model is small enough to build and search beside the LNS: its setup
+    circuits have at most SMALL_ARCS arcs (the weekly example: 7,900; 500 operations of the
+    generated plant: 45,000, built in 0.3 s; 1,500: 430,000, built in 3.8 s)."""
+    arcs = 0
+    for m in range(len(P.machines)):
+        if P.machine_has_setups(m):
+            k = len(P.ops_on(m))
+            arcs += k * k
+    return arcs <= SMALL_ARCS and len(P.ops) <= SMALL_OPS
+
+
+def _search(
+    P: Prepared,
+    plan: StartPlan,
+    build: Any,
+    opts: SolveOptions,
+    ctx: RunContext,
+    run_ctx: RunContext,
+    report: _Improvements,
+    params: dict[str, Any],
+) -> tuple[StartPlan, SolveStatus, float | None, list[dict[str, Any]], list[str]]:
+    """Large-neighbourhood search from a checked plan, level by level (one level when the
+    objective is weighted), with CP-SAT on the whole model beside it when the model is small
+    (`build` given): on the other workers, or first and alone for half of each level's time
+    with one worker. A level ends at its share of the time, when CP-SAT proves it optimal,
+    or, without the whole model, when the search stalls. Answers the plan, its status, the
+    bound of the reported objective, the levels (lexicographic) and messages."""
+    obj = P.inst.objective
+    lex = obj.mode == "lexicographic"
+    stages = (
+        [([t.kind], [1]) for t in obj.terms]
+        if lex
+        else [([t.kind for t in obj.terms], [t.weight for t in obj.terms])]
+    )
+    F = build() if build is not None else None
+    caps: list[tuple[Any, int]] = []
+    levels: list[dict[str, Any]] = []
+    bound: float | None = None
+    statuses: list[bool] = []
+    messages: list[str] = []
+    for k, (kinds, weights) in enumerate(stages):
+        if ctx.stop_requested():
+            break
+        until = time.monotonic() + (opts.time_limit_s - ctx.elapsed()) / (len(stages) - k)
+        shown = k == 0  # the reported objective: the weighted sum or term 1
+
+        def improved(p: StartPlan, v: int, shown: bool = shown) -> None:
+            if shown:
+                report(Progress(ctx.elapsed(), 0, float(v), None, None))
+
+        cp: list[backend.CpsatRun] = []
+        cp_plan: list[StartPlan] = []
+        cp_done = threading.Event()
+        expr = None
+        thread = None
+        if F is not None:
+            expr = sum(w * F.term(kind) for kind, w in zip(kinds, weights, strict=True))
+            F.m.minimize(expr)
+            F.hint(plan)
+            level_ctx = run_ctx if shown else _quiet(run_ctx)
+            solo = opts.workers == 1
+
+            def full(
+                level_ctx: RunContext = level_ctx,
+                solo: bool = solo,
+                until: float = until,
+                cp: list[backend.CpsatRun] = cp,
+                cp_plan: list[StartPlan] = cp_plan,
+                cp_done: threading.Event = cp_done,
+            ) -> None:
+                try:
+                    left = until - time.monotonic()
+                    run = backend.run(
+                        F.m,
+                        opts,
+                        level_ctx,
+                        time_limit_s=left / 2 if solo else left,
+                        params=params,
+                        workers=1 if solo else opts.workers - 1,
+                    )
+                    cp.append(run)
+                    if run.has_solution:
+                        cp_plan.append(F.extract(run.solver.value))
+                finally:
+                    cp_done.set()
+
+            if solo:
+                full()
+            else:
+                thread = threading.Thread(target=full, daemon=True)
+                thread.start()
+        proven = bool(cp) and cp[0].status == SolveStatus.OPTIMAL
+        if cp_plan and _level_value(P, cp_plan[0], kinds, weights) < _level_value(
+            P, plan, kinds, weights
+        ):
+            plan = cp_plan[0]
+            improved(plan, _level_value(P, plan, kinds, weights))
+        if not proven:
+            plan = lns.improve(
+                P,
+                plan,
+                kinds,
+                weights,
+                caps,
+                opts,
+                ctx,
+                until,
+                workers=1 if thread is not None else opts.workers,
+                stop=cp_done.is_set if thread is not None else (lambda: False),
+                on_improve=improved,
+            )
+        if thread is not None:
+            thread.join()
+            proven = bool(cp) and cp[0].status == SolveStatus.OPTIMAL
+            if cp_plan and _level_value(P, cp_plan[0], kinds, weights) <= _level_value(
+                P, plan, kinds, weights
+            ):
+                plan = cp_plan[0]
+                improved(plan, _level_value(P, plan, kinds, weights))
+        value = _level_value(P, plan, kinds, weights)
+        level_bound = cp[0].bound if cp else None
+        if proven:
+            level_bound = float(value)
+        if k == 0:
+            bound = level_bound
+        statuses.append(proven)
+        if lex:
+            levels.append(
+                {
+                    "term": kinds[0],
+                    "value": value,
+                    "bound": level_bound,
+                    "status": "optimal" if proven else "feasible",
+                }
+            )
+        caps.append((kinds[0], value))
+        if F is not None and expr is not None:
+            F.m.add(expr <= value)
+    status = (
+        SolveStatus.OPTIMAL
+        if len(statuses) == len(stages) and all(statuses)
+        else SolveStatus.FEASIBLE
+    )
+    if lex and len(levels) < len(stages):
+        messages.append(
+            f"lexicographic: {len(levels)} of {len(stages)} levels solved within the time limit"
+        )
+    return plan, status, bound, levels, messages
+
+
+def _level_value(P: Prepared, plan: StartPlan, kinds: list[Any], weights: list[int]) -> int:
+    return sum(w * v for w, v in zip(weights, term_values(P, plan, kinds), strict=True))
 
 
 class _Improvements:
