@@ -22,8 +22,10 @@ from .schema import Objective, ObjectiveKind
 
 BIG = 2**62
 RULES = ("est", "slack", "mwkr")  # serial rules (dispatch)
-ACTIVE_RULES = ("atc", "mwkr", "slack")  # active schedule generation (active)
-ATC_K = 2.0
+# active schedule generation (active): apparent tardiness cost with look-ahead scales k (in
+# mean operation lengths; the plans vary a lot with k, so several are tried), most work
+# remaining, least slack
+ACTIVE_RULES = ("atc:2", "mwkr", "atc:16", "atc:4", "slack", "atc:0.5", "atc:8", "atc:1")
 
 
 def tails(P: Prepared) -> list[int]:
@@ -83,12 +85,18 @@ class _Machine:
             i += 1
         return t
 
-    def fit(self, P: Prepared, m: int, t: int, d: int, family: str | None) -> tuple[int, int]:
+    def fit(
+        self, P: Prepared, m: int, t: int, d: int, family: str | None, after: int = -1
+    ) -> tuple[int, int]:
         """(start, position): the earliest start >= t of an operation of length d > 0 inserted
         between two placed operations (or after the last), with the setups to and from its
-        neighbours and outside the unavailable periods."""
+        neighbours and outside the unavailable periods. `after`: the start of a placed
+        operation it cannot go before (placing operations only shrinks the gaps, so where a
+        slot was found before, the search may resume)."""
         starts, ends, fams = self.starts, self.ends, self.families
         k = max(bisect.bisect_left(starts, t), self.packed)  # before t or packed: stay before
+        if after >= 0:
+            k = max(k, bisect.bisect_left(starts, after))
         n = len(starts)
         while True:
             if k == 0:
@@ -145,7 +153,6 @@ def dispatch(
     rule: str,
     deadline: float = float("inf"),
     stop: Callable[[], bool] = lambda: False,
-    urgency: list[float] | None = None,
 ) -> StartPlan | None:
     """A plan built one operation at a time (serial schedule generation): among the operations
     whose predecessors are placed, the one first by `rule` goes to the eligible machine where
@@ -175,25 +182,16 @@ def dispatch(
                 k = bisect.bisect_left(line.starts, op.pin_s)
                 line.place(k, op.pin_s, op.pin_s + d, op.family)
     waiting = [sum(1 for p in op.preds if not done[p]) for op in P.ops]
-    op_job = [op.job for op in P.ops]
-    pbar = max(1.0, sum(op.min_dur for op in P.ops) / max(1, n))
 
     def key(o: int, est: int) -> tuple[float, ...]:
         job = jobs[P.ops[o].job]
         w = max(job.weight, 1)
-        slack = (job.due - est - tail[o]) / w if job.due is not None else float(BIG)
-        if urgency is not None:
-            return ((urgency[op_job[o]] - tail[o]) / w, est, o)
+        lax = job.due - est - tail[o] if job.due is not None else BIG
+        slack = lax / w if lax >= 0 else lax * w  # once late: the heaviest first
         if rule == "est":
             return (est, slack, o)
         if rule == "slack":
             return (slack, est, o)
-        if rule == "atc":  # apparent tardiness cost (negated: smaller first)
-            lax = max(0.0, (job.due - est - tail[o]) if job.due is not None else BIG)
-            return (-(w / max(tail[o], 1)) * math.exp(-lax / (ATC_K * pbar)), est, o)
-        if rule == "atc1":
-            lax = max(0.0, (job.due - est - tail[o]) if job.due is not None else BIG)
-            return (-(w / max(P.ops[o].min_dur, 1)) * math.exp(-lax / (ATC_K * pbar)), est, o)
         return (-tail[o], est, o)
 
     def est_of(o: int) -> int:
@@ -278,36 +276,42 @@ def active(
     est = [0] * n
     dur = [dict(op.modes) for op in P.ops]
     version = [0] * len(P.machines)
-    ends: list[list[tuple[int, int, int, int]]] = [[] for _ in P.machines]  # end, start, ver, o
+    # per machine: (end, start, version, op, start of the operation before the slot or -1)
+    ends: list[list[tuple[int, int, int, int, int]]] = [[] for _ in P.machines]
     prios: list[list[tuple[tuple[float, ...], int]]] = [[] for _ in P.machines]
     top: list[tuple[int, int]] = []  # (earliest end, machine); stale entries are skipped
     zero: list[int] = []  # ready zero-length operations: placed at once
+
+    name, _, scale = rule.partition(":")
+    k_atc = float(scale or 2)
 
     def key(o: int) -> tuple[float, ...]:
         job = jobs[P.ops[o].job]
         w = max(job.weight, 1)
         lax = (job.due - est[o] - tail[o]) if job.due is not None else float(BIG)
-        if rule == "atc":  # apparent tardiness cost per operation (negated: smaller first)
-            return (-(w / max(P.ops[o].min_dur, 1)) * math.exp(-max(0.0, lax) / (2 * pbar)), o)
-        if rule == "slack":  # least slack per unit of weight; once late, most weight first
+        if name == "atc":  # apparent tardiness cost per operation (negated: smaller first)
+            urgency = math.exp(-max(0.0, lax) / (k_atc * pbar))
+            return (-(w / max(P.ops[o].min_dur, 1)) * urgency, o)
+        if name == "slack":  # least slack per unit of weight; once late, most weight first
             return (lax / w if lax >= 0 else lax * w, -tail[o], o)
         return (-tail[o], o)  # most work remaining
 
-    def push_slot(m: int, o: int) -> None:
+    def push_slot(m: int, o: int, after: int = -1) -> None:
         d = dur[o][m]
-        s, _ = lines[m].fit(P, m, est[o], d, P.ops[o].family)
-        heapq.heappush(ends[m], (s + d, s, version[m], o))
+        line = lines[m]
+        s, k = line.fit(P, m, est[o], d, P.ops[o].family, after)
+        heapq.heappush(ends[m], (s + d, s, version[m], o, line.starts[k - 1] if k else -1))
 
     def earliest(m: int) -> tuple[int, int, int] | None:
         """The fresh (end, start, op) at the top of m's heap, or None."""
         h = ends[m]
         while h:
-            e, s, ver, o = h[0]
+            e, s, ver, o, after = h[0]
             if done[o]:
                 heapq.heappop(h)
             elif ver != version[m]:
                 heapq.heappop(h)
-                push_slot(m, o)
+                push_slot(m, o, after)
             else:
                 return e, s, o
         return None
@@ -453,7 +457,14 @@ def best_start(
     obj = P.inst.objective
     best: tuple[tuple[int, ...], StartPlan] | None = None
     tries: list[tuple[Callable[..., StartPlan | None], str]] = [(dispatch, "slack")]
-    tries += [(active, rule) for rule in ACTIVE_RULES]
+    rules = list(ACTIVE_RULES)
+    if not any(t.kind in ("weighted_tardiness", "late_jobs") for t in obj.terms):
+        rules.remove("mwkr")  # no due dates: most work remaining is the classic first
+        rules.insert(0, "mwkr")
+    else:
+        rules.remove("mwkr")
+        rules.append("mwkr")
+    tries += [(active, rule) for rule in rules]
     for make, rule in tries:
         if best is not None and time.monotonic() >= budget:
             break

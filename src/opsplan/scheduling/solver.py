@@ -30,6 +30,9 @@ PARAMS: dict[str, Any] = {}
 TABU_SHARE = 0.75
 # share of the time limit the start constructions may use beyond the first plan
 START_SHARE = 0.25
+# ... and when the whole model is too large to search beside the LNS: on plants of thousands
+# of operations another construction gains more than LNS steps (benchmarks/RESULTS.md)
+START_SHARE_LARGE = 0.6
 # the whole model (setup circuits included) is searched beside the LNS up to this size
 SMALL_ARCS = 60_000
 SMALL_OPS = 1_500
@@ -42,7 +45,8 @@ def solve(inst: SchedulingInstance, opts: SolveOptions, ctx: RunContext) -> Outc
     # several searches report one after the other or side by side: pass on improvements only,
     # always the plan's own objective (the weighted sum, or term 1 in lexicographic mode)
     report = _Improvements(ctx)
-    start_plan = _start(P, opts, ctx, report)
+    small = _small(P)
+    start_plan = _start(P, opts, ctx, report, START_SHARE if small else START_SHARE_LARGE)
     start_ok = start_plan is not None
     if start_plan is None:
         start_plan = StartPlan([], [], [])
@@ -118,7 +122,7 @@ def solve(inst: SchedulingInstance, opts: SolveOptions, ctx: RunContext) -> Outc
             )
     elif start_ok and not searched and not ctx.stop_requested():
         plan, status, bound, levels, msgs = _search(
-            P, start_plan, build if _small(P) else None, opts, ctx, run_ctx, report, params
+            P, start_plan, build if small else None, opts, ctx, run_ctx, report, params
         )
         messages += msgs
         objective = _value(P, plan)
@@ -241,14 +245,14 @@ def _quiet(ctx: RunContext) -> RunContext:
 
 
 def _start(
-    P: Prepared, opts: SolveOptions, ctx: RunContext, report: _Improvements
+    P: Prepared, opts: SolveOptions, ctx: RunContext, report: _Improvements, share: float
 ) -> StartPlan | None:
     """The start plan (heuristic.best_start): a first plan within the time limit, more
-    constructions within START_SHARE of it; each better checked plan is an incumbent."""
+    constructions within `share` of it; each better checked plan is an incumbent."""
     return heuristic.best_start(
         P,
         deadline=ctx.started + opts.time_limit_s,
-        budget=ctx.started + START_SHARE * opts.time_limit_s,
+        budget=ctx.started + share * opts.time_limit_s,
         stop=ctx.stop_requested,
         on_plan=lambda plan, value: report(Progress(ctx.elapsed(), 0, float(value), None, None)),
     )
