@@ -62,17 +62,10 @@ def solve(inst: SchedulingInstance, opts: SolveOptions, ctx: RunContext) -> Outc
         start_plan, early, at_bound = _tabu_phase(P, start_plan, opts, ctx, report, params)
         proven = at_bound or (early is not None and early.status == SolveStatus.OPTIMAL)
     # a bound that holds at any size, within a tenth of the time limit
-    cheap = (
-        lower_bound(
-            P,
-            obj,
-            min(
-                ctx.started + opts.time_limit_s, time.monotonic() + BOUND_SHARE * opts.time_limit_s
-            ),
-        )
-        if start_ok
-        else None
-    )
+    cheap = None
+    if start_ok and not ctx.stop_requested():
+        left = opts.time_limit_s - ctx.elapsed()
+        cheap = lower_bound(P, obj, time.monotonic() + min(left, BOUND_SHARE * opts.time_limit_s))
     bounds: list[int | None] = [None] * len(inst.jobs)
     use_hint = True
     if start_ok:
@@ -181,7 +174,10 @@ def solve(inst: SchedulingInstance, opts: SolveOptions, ctx: RunContext) -> Outc
                     "within the time limit"
                 )
             objective = _value(P, plan)
-    else:  # cancelled before the search: the start plan, if any, is the answer
+    elif start_ok:  # cancelled before the search: the start plan is the answer
+        plan, status, bound = start_plan, SolveStatus.FEASIBLE, None
+        objective = _value(P, start_plan)
+    else:
         plan, status, objective, bound = None, SolveStatus.NO_SOLUTION, None, None
 
     if searched and not proven:
