@@ -91,7 +91,8 @@ class Formulation:
         """An operation starts after each of its predecessors has ended."""
         for o, op in enumerate(self.P.ops):
             for p in op.preds:
-                self.m.add(self.start[o] >= self.end[p])
+                if not (isinstance(self.start[o], int) and isinstance(self.end[p], int)):
+                    self.m.add(self.start[o] >= self.end[p])  # (two constants: kept as given)
 
     def add_releases(self) -> None:
         """No operation of a job starts before the job's release."""
@@ -102,7 +103,8 @@ class Formulation:
                 "release", f"job {job.id} may not start before {job.release}", job=job.id
             )
             for o in self.P.job_ops[j]:
-                self.m.add(self.start[o] >= job.release).only_enforce_if(g)
+                if not isinstance(self.start[o], int):
+                    self.m.add(self.start[o] >= job.release).only_enforce_if(g)
 
     def add_pins(self) -> None:
         """Pinned operations keep their machine and/or start."""
@@ -278,6 +280,8 @@ class Formulation:
         m, P = self.m, self.P
         m.clear_hints()
         for o in range(len(P.ops)):
+            if isinstance(self.start[o], int):
+                continue  # a constant (the LNS step model keeps what lies before its window)
             m.add_hint(self.start[o], plan.start[o])
             m.add_hint(self.end[o], plan.end[o])
             for mi, lit in self.mode_presence[o].items():

@@ -24,6 +24,7 @@ not; the search stops at its deadline, on a stop request, or at a stall.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import random
 import time
@@ -48,12 +49,30 @@ DEBUG = False
 
 @dataclass
 class Window:
-    """The free part of a plan: operations starting in [t1, t2) on `machines`."""
+    """The free part of a plan: on each machine of `spans`, the operations starting in its
+    [t1, t2); `t1` is the earliest of them (operations ending by it are constants)."""
 
-    t1: int
-    t2: int
-    machines: set[int]
+    spans: dict[int, tuple[int, int]]
     free: set[int]
+    until: float = float("inf")  # operations starting from here on are constants too
+
+    @property
+    def machines(self) -> set[int]:
+        return set(self.spans)
+
+    @property
+    def t1(self) -> int:
+        return min(a for a, _ in self.spans.values())
+
+    @staticmethod
+    def of(plan: StartPlan, spans: dict[int, tuple[int, int]]) -> Window:
+        free = {
+            o
+            for o in range(len(plan.start))
+            if plan.machine[o] in spans
+            and spans[plan.machine[o]][0] <= plan.start[o] < spans[plan.machine[o]][1]
+        }
+        return Window(spans, free)
 
 
 class WindowModel(Formulation):
@@ -88,13 +107,15 @@ class WindowModel(Formulation):
         ub = self.ub = self.horizon
         self.start, self.end = [], []
         self.mode_presence, self.mode_interval = [], []
-        self.fixed = [plan.end[o] <= win.t1 and o not in win.free for o in range(len(P.ops))]
+        t1 = win.t1
+        self.fixed = [
+            (plan.end[o] <= t1 or plan.start[o] >= win.until) and o not in win.free
+            for o in range(len(P.ops))
+        ]
         for o, op in enumerate(P.ops):
             cur = plan.machine[o]
             if self.fixed[o]:
-                # fixed-domain variables, not new_constant (shared per value: one hint each)
-                s = m.new_int_var(plan.start[o], plan.start[o], "")
-                e = m.new_int_var(plan.end[o], plan.end[o], "")
+                s, e = plan.start[o], plan.end[o]  # constants: no variable at all
                 pres: dict[int, Any] = {cur: True}
             else:
                 modes = [(mi, d) for mi, d in op.modes if mi == cur]
@@ -134,9 +155,10 @@ class WindowModel(Formulation):
             if plan.end[o] > plan.start[o]:  # zero-length operations take no machine time
                 seqs[plan.machine[o]].append(o)
         for mi, seq in enumerate(seqs):
-            if mi in win.machines:
-                before = [o for o in seq if o not in win.free and plan.start[o] < win.t1]
-                after = [o for o in seq if o not in win.free and plan.start[o] >= win.t1]
+            if mi in win.spans:
+                t1 = win.spans[mi][0]
+                before = [o for o in seq if o not in win.free and plan.start[o] < t1]
+                after = [o for o in seq if o not in win.free and plan.start[o] >= t1]
                 self.segments[mi] = (before[-1] if before else None, after[0] if after else None)
                 chains = [before, after]
                 # with nothing before the window, the circuit carries the initial setup
@@ -227,6 +249,72 @@ def machine_groups(P: Prepared) -> list[set[int]]:
     return list(groups.values())
 
 
+NEIGHBOURHOODS = ("job", "time", "job", "group")
+FLOAT_AFTER: float | None = 1.0
+STEP_PARAMS: dict[str, Any] = {"cp_model_presolve": False}
+
+
+def _time_spans(
+    P: Prepared, plan: StartPlan, machines: set[int], size: int, rng: random.Random
+) -> dict[int, tuple[int, int]]:
+    """A time window holding about `size` operations of `machines`, at random."""
+    on = sorted(
+        (o for o in range(len(P.ops)) if plan.machine[o] in machines), key=plan.start.__getitem__
+    )
+    k = max(4, min(len(on), size))
+    i = rng.randrange(0, max(1, len(on) - k + 1))
+    t1 = plan.start[on[i]]
+    t2 = plan.start[on[i + k]] if i + k < len(on) else max(plan.end) + 1
+    return {m: (t1, t2) for m in machines}
+
+
+def _job_spans(
+    P: Prepared,
+    plan: StartPlan,
+    kinds: list[ObjectiveKind],
+    weights: list[int],
+    size: int,
+    rng: random.Random,
+) -> dict[int, tuple[int, int]]:
+    """Around the operations of one job that costs much (drawn in proportion to its share
+    of the objective): on each machine it uses or could use, its operation and those that
+    start shortly before it, so it can move ahead of them."""
+    comp = [max(plan.end[o] for o in ops) for ops in P.job_ops]
+    cmax = max(comp)
+    cost = [0.0] * len(comp)
+    for kind, w in zip(kinds, weights, strict=True):
+        for j, job in enumerate(P.inst.jobs):
+            if kind == "makespan":
+                cost[j] += w * (1.0 if comp[j] == cmax else 0.0)
+            elif kind == "weighted_completion":
+                cost[j] += w * job.weight * comp[j]
+            elif job.due is not None and comp[j] > job.due:
+                cost[j] += (
+                    w * job.weight * (comp[j] - job.due if kind == "weighted_tardiness" else 1)
+                )
+    if sum(cost) <= 0:
+        return _time_spans(P, plan, set(range(len(P.machines))), size, rng)
+    j = rng.choices(range(len(comp)), weights=cost)[0]
+    seqs: dict[int, list[int]] = {}
+    for o in sorted(range(len(P.ops)), key=plan.start.__getitem__):
+        if plan.end[o] > plan.start[o]:
+            seqs.setdefault(plan.machine[o], []).append(o)
+    ops = P.job_ops[j]
+    per = max(2, size // max(1, len(ops)))
+    spans: dict[int, tuple[int, int]] = {}
+    for o in ops:
+        for m, _ in P.ops[o].modes:
+            seq = seqs.get(m, [])
+            i = bisect.bisect_left([plan.start[x] for x in seq], plan.start[o])
+            lo = plan.start[seq[max(0, i - per)]] if seq else plan.start[o]
+            lo = min(lo, plan.start[o])
+            hi = plan.start[o] + 1
+            if m in spans:
+                lo, hi = min(lo, spans[m][0]), max(hi, spans[m][1])
+            spans[m] = (lo, hi)
+    return spans
+
+
 def improve(
     P: Prepared,
     plan: StartPlan,
@@ -258,15 +346,17 @@ def improve(
         if now >= deadline - 0.05 or stop() or ctx.stop_requested():
             break
         step += 1
-        order = sorted(range(len(P.ops)), key=lambda o: (plan.start[o], o))
-        machines = set(range(len(P.machines))) if step % 2 else set(rng.choice(groups))
-        on = [o for o in order if plan.machine[o] in machines]
-        k = max(4, min(len(on), int(size)))
-        i = rng.randrange(0, max(1, len(on) - k + 1))
-        t1 = plan.start[on[i]]
-        t2 = plan.start[on[i + k]] if i + k < len(on) else max(plan.end) + 1
-        free = {o for o in on if t1 <= plan.start[o] < t2}
-        window = Window(t1, t2, machines, free)
+        hood = NEIGHBOURHOODS[step % len(NEIGHBOURHOODS)]
+        if hood == "job":
+            spans = _job_spans(P, plan, kinds, weights, int(size), rng)
+        else:
+            machines = set(range(len(P.machines))) if hood == "time" else set(rng.choice(groups))
+            spans = _time_spans(P, plan, machines, int(size), rng)
+        window = Window.of(plan, spans)
+        if FLOAT_AFTER is not None:
+            t1 = window.t1
+            t2 = max(b for _, b in spans.values())
+            window.until = t2 + FLOAT_AFTER * max(1, t2 - t1)
         horizon = max(plan.end) + max((op.max_dur for op in P.ops), default=0)
         horizon = max(max(plan.end), min(horizon + horizon // 10, P.horizon))
         F = WindowModel(P, plan, window, horizon)
@@ -285,13 +375,14 @@ def improve(
             sub,
             time_limit_s=limit,
             workers=workers,
-            params={"cp_model_probing_level": 0},
+            params=STEP_PARAMS,
         )
         if DEBUG:
             print(
                 step,
-                len(machines),
-                len(free),
+                hood,
+                len(spans),
+                len(window.free),
                 round(size),
                 run.status.value,
                 run.objective,
