@@ -62,7 +62,9 @@ class Formulation:
         P, m = self.P, self.m
         ub = P.horizon if not self.guarded else P.horizon + sum(op.max_dur for op in P.ops)
         self.ub = ub
-        self.start, self.end = [], []
+        # start and end of each operation: variables (constants in an LNS step's model)
+        self.start: list[Any] = []
+        self.end: list[Any] = []
         self.mode_presence: list[dict[int, Any]] = []  # op -> {machine: literal or True}
         self.mode_interval: list[dict[int, Any]] = []
         for o, op in enumerate(P.ops):

@@ -106,6 +106,8 @@ class WindowModel(Formulation):
         P, m, plan, win = self.P, self.m, self.plan, self.window
         ub = self.ub = self.horizon
         self.start, self.end = [], []
+        s: Any
+        e: Any
         self.mode_presence, self.mode_interval = [], []
         t1 = win.t1
         self.fixed = [
