@@ -203,6 +203,7 @@ def solve(inst: SchedulingInstance, opts: SolveOptions, ctx: RunContext) -> Outc
         and objective is not None
         and bound is not None
         and objective <= bound
+        and (obj.mode == "weighted" or all(lv["status"] == "optimal" for lv in levels))
         and (obj.mode == "weighted" or len(levels) in (0, len(obj.terms)))
     ):
         status = SolveStatus.OPTIMAL
