@@ -11,6 +11,7 @@ import bisect
 from .check import check
 from .cpsat import StartPlan
 from .prepare import Prepared, merge
+from .replan import stability
 from .schema import Objective
 
 BIG = 2**62
@@ -159,6 +160,8 @@ def evaluate(P: Prepared, plan: StartPlan, objective: Objective) -> list[int]:
                     if j.due is not None
                 )
             )
+        elif t.kind == "stability":
+            vals.append(stability(P, plan))
         else:
             vals.append(
                 sum(
@@ -206,7 +209,8 @@ def completion_bounds(P: Prepared, plan: StartPlan) -> list[int | None]:
     Every objective term is non-negative, so in an optimal plan each weighted term is at most
     the feasible plan's objective Z (lexicographic: term 1 at most its value in the plan):
     makespan gives C_j <= Z / lambda, weighted completion C_j <= Z / (lambda w_j), weighted
-    tardiness C_j <= d_j + Z / (lambda w_j); late jobs bound nothing. None: no bound.
+    tardiness C_j <= d_j + Z / (lambda w_j); late jobs and stability bound nothing. None: no
+    bound.
     """
     obj = P.inst.objective
     vals = evaluate(P, plan, obj)

@@ -21,6 +21,7 @@ from .diagnose import explain
 from .heuristic import best_start, completion_bounds, evaluate, respects_hard_rules, scalar
 from .kpis import job_table, machine_table
 from .prepare import Prepared
+from .replan import previous_plan
 from .schema import UNIT_MINUTES, SchedulingInstance
 
 # CP-SAT parameters chosen for scheduling models (see benchmarks/RESULTS.md)
@@ -34,6 +35,17 @@ def solve(inst: SchedulingInstance, opts: SolveOptions, ctx: RunContext) -> Outc
     obj = inst.objective
     start_plan = best_start(P)
     start_ok = respects_hard_rules(P, start_plan)
+    prev = previous_plan(P)
+    if (
+        prev is not None
+        and respects_hard_rules(P, prev)
+        and (
+            not start_ok
+            or scalar(obj, evaluate(P, prev, obj)) <= scalar(obj, evaluate(P, start_plan, obj))
+        )
+    ):
+        # the published plan still keeps every rule and is no worse: start from it
+        start_plan, start_ok = prev, True
     early: backend.CpsatRun | None = None  # CP-SAT beside the tabu search
     params = dict(PARAMS)
     run_ctx = ctx  # what the CP-SAT runs report to
@@ -70,8 +82,6 @@ def solve(inst: SchedulingInstance, opts: SolveOptions, ctx: RunContext) -> Outc
     def build() -> Formulation:
         F = Formulation(P)
         F.add_completion_bounds(bounds)
-        if use_hint:
-            F.hint(start_plan)
         if F.circuits:
             # presolve probing over thousands of setup-arc literals took 8.6 of 10 s on the
             # weekly example and CP-SAT stopped before searching; without it level 1 was
@@ -101,6 +111,8 @@ def solve(inst: SchedulingInstance, opts: SolveOptions, ctx: RunContext) -> Outc
     elif obj.mode == "weighted":
         F = build()
         F.m.minimize(sum(t.weight * F.term(t.kind) for t in obj.terms))
+        if use_hint:  # after the terms: their auxiliary variables are hinted too
+            F.hint(start_plan)
         run = backend.run(F.m, opts, run_ctx, params=params)
         messages += run.log
         status, plan = run.status, (F.extract(run.solver.value) if run.has_solution else None)
