@@ -1,15 +1,18 @@
-"""Replanning against a published plan: `previous`, `freeze_until`, the `stability` term and the
-moved-operation KPIs."""
+"""Replanning against a published plan: `previous`, `freeze_until`, the `stability` term, the
+moved-operation KPIs and `opsplan solve --previous`."""
 
 from __future__ import annotations
 
 import copy
+import json
 from typing import Any
 
 import pytest
+from typer.testing import CliRunner
 
 import opsplan
 from conftest import job, op, rows, sched, solved
+from opsplan.cli import app
 from opsplan.core.backends import cpsat as backend
 from opsplan.core.options import SolveOptions
 from opsplan.core.run import RunContext
@@ -20,6 +23,7 @@ from opsplan.scheduling.prepare import Prepared
 from opsplan.scheduling.replan import previous_plan
 from opsplan.scheduling.schema import SchedulingInstance
 
+runner = CliRunner()
 FAST = {"time_limit_s": 3, "workers": 2}
 
 
@@ -512,3 +516,111 @@ def test_previous_plan_in_dense_indices_only_when_complete(published):
     ]
     inst = SchedulingInstance.model_validate(with_previous(shop(), published[1:])["instance"])
     assert previous_plan(Prepared(inst)) is None
+
+
+# ---------------------------------------------------------------------------- CLI
+
+
+@pytest.fixture
+def files(tmp_path, published):
+    """new.json: the shop with M2 down and a stability term; result.json: its former result."""
+    new = shop()
+    new["instance"]["machines"][1]["unavailable"] = [{"start": 4, "end": 9}]
+    new["instance"]["objective"] = {
+        "mode": "lexicographic",
+        "terms": [{"kind": "weighted_tardiness"}, {"kind": "stability"}],
+    }
+    p_new, p_old = tmp_path / "new.json", tmp_path / "result.json"
+    p_new.write_text(json.dumps(new))
+    old = {"model": "scheduling", "status": "optimal", "solution": {"operations": published}}
+    p_old.write_text(json.dumps(old))
+    return p_new, p_old, tmp_path
+
+
+def test_cli_previous_replans_and_reports_the_moves(files, published):
+    p_new, p_old, tmp = files
+    out = tmp / "r.json"
+    r = runner.invoke(
+        app,
+        ["solve", str(p_new), "--previous", str(p_old), "--freeze-until", "2", "-o", str(out)],
+    )
+    assert r.exit_code == 0, r.output
+    res = opsplan.SolveResult.from_json(out.read_text())
+    assert res.violations == [] and res.solution is not None
+    moved, shift = moves_from_rows(published, res.solution["operations"])
+    assert (res.kpis["moved_operations"], res.kpis["total_shift"]) == (moved, shift)
+    assert f"against the previous plan: {moved} operation(s) moved" in r.output
+    frozen = [p for p in published if p["start"] < 2]
+    now = rows(res)
+    assert frozen and all(now[(p["job"], p["operation"])]["start"] == p["start"] for p in frozen)
+
+
+def test_cli_previous_replaces_the_instances_own_and_leaves_out_finished_orders(files, published):
+    p_new, p_old, _ = files
+    new = json.loads(p_new.read_text())
+    new["instance"]["previous"] = {"operations": published[:3]}
+    new["instance"]["jobs"] = [j for j in new["instance"]["jobs"] if j["id"] != "J0"]  # done
+    p_new.write_text(json.dumps(new))
+    r = runner.invoke(app, ["solve", str(p_new), "--previous", str(p_old)])
+    assert r.exit_code == 0, r.output
+    assert "replaces the instance's own previous plan" in r.output
+    assert "3 operation(s) of the previous plan are not in the instance" in r.output
+
+
+@pytest.mark.parametrize(
+    "content, needle",
+    [
+        ("{oops", "line 1 column 2: invalid JSON"),
+        ('{"model": "scheduling", "status": "infeasible"}', "solution.operations: no plan here"),
+        ('{"model": "rostering", "solution": {}}', "model: is a result of model 'rostering'"),
+        (
+            '{"solution": {"operations": [{"job": "J0"}]}}',
+            "solution.operations[0]: expected an object with job, operation",
+        ),
+        (
+            '{"solution": {"operations": [{"job": "J0", "operation": "a", "machine": "M3", '
+            '"start": 0}, {"job": "J1", "operation": "a", "machine": "M9", "start": 0}]}}',
+            "solution.operations[1].machine: unknown machine 'M9'",
+        ),
+    ],
+)
+def test_cli_bad_previous_file_is_exit_2_naming_it(files, content, needle):
+    p_new, p_old, _ = files
+    p_old.write_text(content)
+    r = runner.invoke(app, ["solve", str(p_new), "--previous", str(p_old)])
+    assert r.exit_code == 2, r.output
+    assert needle in r.output and "Traceback" not in r.output
+    assert "result.json" in r.output
+
+
+def test_cli_freeze_until_needs_a_previous_plan(tmp_path):
+    p = tmp_path / "x.json"
+    p.write_text(json.dumps(sched([job("A", op("a", ("M1", 5)))])))
+    r = runner.invoke(app, ["solve", str(p), "--freeze-until", "10"])
+    assert r.exit_code == 2 and "--freeze-until: needs a previous plan" in r.output
+
+
+def test_cli_previous_with_a_planner_workbook(files, published):
+    p_new, p_old, tmp = files
+    book = tmp / "new.xlsx"
+    r = runner.invoke(app, ["template", "scheduling", "-o", str(book), "--from", str(p_new)])
+    assert r.exit_code == 0, r.output
+    # the workbook's objective sheet asks for stability: only --previous makes it valid
+    r = runner.invoke(app, ["solve", str(book)])
+    assert r.exit_code == 2 and "'stability' counts what moves" in r.output
+    out = tmp / "r.json"
+    r = runner.invoke(app, ["solve", str(book), "--previous", str(p_old), "-o", str(out)])
+    assert r.exit_code == 0, r.output
+    res = opsplan.SolveResult.from_json(out.read_text())
+    assert res.solution is not None and res.violations == []
+    assert res.kpis["moved_operations"] == moves_from_rows(published, res.solution["operations"])[0]
+
+
+def test_cli_says_when_the_objective_has_no_stability_term(files):
+    p_new, p_old, _ = files
+    new = json.loads(p_new.read_text())
+    new["instance"]["objective"] = {"terms": [{"kind": "weighted_tardiness"}]}
+    p_new.write_text(json.dumps(new))
+    r = runner.invoke(app, ["solve", str(p_new), "--previous", str(p_old)])
+    assert r.exit_code == 0, r.output
+    assert "the objective has no `stability` term" in r.output
