@@ -20,7 +20,7 @@ from opsplan.scheduling.check import check
 from opsplan.scheduling.cpsat import Formulation, StartPlan
 from opsplan.scheduling.heuristic import evaluate
 from opsplan.scheduling.prepare import Prepared
-from opsplan.scheduling.replan import previous_plan
+from opsplan.scheduling.replan import previous_plan, repaired_plan, stability
 from opsplan.scheduling.schema import SchedulingInstance
 
 runner = CliRunner()
@@ -516,6 +516,59 @@ def test_previous_plan_in_dense_indices_only_when_complete(published):
     ]
     inst = SchedulingInstance.model_validate(with_previous(shop(), published[1:])["instance"])
     assert previous_plan(Prepared(inst)) is None
+
+
+@pytest.mark.parametrize("disrupt", [_m2_down, _rush])
+def test_the_repaired_previous_plan_only_pushes_later_and_keeps_sequences(published, disrupt):
+    req = with_previous(shop(), published, freeze=2)
+    disrupt(req["instance"])
+    inst = SchedulingInstance.model_validate(req["instance"])
+    P = Prepared(inst)
+    assert (
+        previous_plan(P) is None
+        or check(inst, {"operations": _rows(P, previous_plan(P))}).violations
+    )
+    plan = repaired_plan(P)
+    assert plan is not None
+    now = {(r["job"], r["operation"]): r for r in _rows(P, plan)}
+    assert check(inst, {"operations": list(now.values())}).violations == []
+    for p in published:
+        r = now[(p["job"], p["operation"])]
+        assert r["machine"] == p["machine"] and r["start"] >= p["start"]
+        if p["start"] < 2:
+            assert r["start"] == p["start"]  # frozen
+    for m in {p["machine"] for p in published}:
+        before = [
+            (p["job"], p["operation"])
+            for p in sorted(published, key=lambda p: p["start"])
+            if p["machine"] == m
+        ]
+        after = [k for k in sorted(now, key=lambda k: now[k]["start"]) if k in set(before)]
+        assert after == before, m
+    assert stability(P, plan) > 0  # something had to move
+
+
+def test_the_solver_starts_from_the_repaired_plan_when_it_is_better(monkeypatch):
+    """CP-SAT patched to find nothing: the answer is the start plan, and that is the
+    repaired previous plan (only C waits for the machine), not the dispatching plan."""
+    from opsplan.scheduling import solver
+
+    def nothing(model, options, ctx, **kw):
+        return backend.CpsatRun(opsplan.SolveStatus.NO_SOLUTION, None, None, None, 0.0)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(solver.backend, "run", nothing)
+    req = sched(
+        [job(x, op("o", ("M1", 1)), weight=w) for x, w in zip("ABCD", (1, 2, 3, 4), strict=True)],
+        [{"id": "M1", "unavailable": [{"start": 3, "end": 4}]}],
+        objective={"terms": [{"kind": "weighted_completion"}, {"kind": "stability", "weight": 10}]},
+    )
+    # published: B D A C; the dispatching rules give A B C D or D C B A (10 x 7 moved)
+    prev = [{"job": x, "operation": "o", "machine": "M1", "start": t} for t, x in enumerate("BDAC")]
+    res = solved(with_previous(req, prev))
+    assert res.status == opsplan.SolveStatus.FEASIBLE
+    assert "starting heuristic's plan" in " ".join(res.messages)
+    assert {k: r["start"] for (k, _), r in rows(res).items()} == {"B": 0, "D": 1, "A": 2, "C": 4}
+    assert res.objective == 2 * 1 + 4 * 2 + 1 * 3 + 3 * 5 + 10 * 1
 
 
 # ---------------------------------------------------------------------------- CLI

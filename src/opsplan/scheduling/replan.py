@@ -7,11 +7,14 @@ recomputes the stability term on its own from the instance.
 
 from __future__ import annotations
 
+import heapq
 from typing import Any
 
 from ..core.errors import InvalidInput, Problem
 from .cpsat import StartPlan
-from .prepare import Prepared
+from .prepare import Prepared, merge
+
+_BIG = 2**62
 
 
 def previous_plan(P: Prepared) -> StartPlan | None:
@@ -34,6 +37,94 @@ def previous_plan(P: Prepared) -> StartPlan | None:
         mid = P.machines[machine[o]]
         d = next(md.duration for md in job.operations[P.ops[o].k].machines if md.machine == mid)
         end.append(start[o] + d)
+    return StartPlan(machine, start, end)
+
+
+def repaired_plan(P: Prepared) -> StartPlan | None:
+    """The previous plan made to fit the new instance by moving operations later only (a
+    right-shift repair); None without a previous plan.
+
+    Each machine keeps the previous plan's sequence. In the order of their previous starts,
+    operations start at their previous start, or as soon after it as their predecessors and
+    their machine (unavailable periods, setups, pinned and frozen operations, which stay where
+    they are) allow. An operation the previous plan does not have (a new order) goes in at
+    its earliest start, on the eligible machine that ends it first, and pushes the others.
+    An operation whose previous machine is no longer eligible goes where it ends first. The
+    plan may still break a rule (a deadline, the horizon): a caller uses it only if the
+    checker accepts it.
+    """
+    if P.inst.previous is None:
+        return None
+    n = len(P.ops)
+    jobs = P.inst.jobs
+    head = P.min_heads()
+    key = [P.previous[o][1] if o in P.previous else head[o] for o in range(n)]
+    machine, start, end = [-1] * n, [0] * n, [0] * n
+    done = [False] * n
+    fixed: list[list[tuple[int, int, str | None]]] = [[] for _ in P.machines]
+    for o, op in enumerate(P.ops):
+        if op.pin_s is not None:  # pinned or frozen: stays
+            mi, d = op.modes[0]
+            machine[o], start[o], end[o], done[o] = mi, op.pin_s, op.pin_s + d, True
+            if d > 0:
+                fixed[mi].append((op.pin_s, op.pin_s + d, op.family))
+    for lst in fixed:
+        lst.sort()
+    blocks = [merge(P.unavailable[m] + [(s, e) for s, e, _ in fixed[m]]) for m in range(len(fixed))]
+    free = [0] * len(P.machines)
+    last = list(P.initial_family)
+
+    def fit(m: int, t: int, d: int) -> int:
+        for s, e in blocks[m]:
+            if e <= t:
+                continue
+            if t + d <= s:
+                return t
+            t = max(t, e)
+        return t
+
+    def slot(o: int, m: int, d: int, lo: int) -> int:
+        """Earliest start >= lo appended on m, before the next fixed operation if it fits
+        there with both setups, else after it (and so on)."""
+        fam = P.ops[o].family
+        f, fa = free[m], last[m]
+        for ps, pe, pf in [*fixed[m], (_BIG, _BIG, None)]:
+            t = fit(m, max(lo, f + (P.setup(m, fa, fam) if d > 0 else 0)), d)
+            if t + d + (P.setup(m, fam, pf) if d > 0 else 0) <= ps:
+                return t
+            f, fa = max(f, pe), pf
+        raise AssertionError("unreachable: the sentinel always fits")
+
+    waiting = [sum(1 for p in op.preds if not done[p]) for op in P.ops]
+    ready = [(key[o], o) for o in range(n) if not done[o] and waiting[o] == 0]
+    for o in range(n):
+        if done[o]:
+            for q in P.ops[o].succs:
+                waiting[q] -= 1
+                if waiting[q] == 0 and not done[q]:
+                    ready.append((key[q], q))
+    heapq.heapify(ready)
+    while ready:
+        _, o = heapq.heappop(ready)
+        op = P.ops[o]
+        lo = max([jobs[op.job].release, *(end[p] for p in op.preds)])
+        modes = op.modes
+        if o in P.previous:
+            lo = max(lo, P.previous[o][1])
+            kept = [(m, d) for m, d in modes if m == P.previous[o][0]]
+            modes = kept or modes
+        m, d, s = min(((m, d, slot(o, m, d, lo)) for m, d in modes), key=lambda x: x[2] + x[1])
+        machine[o], start[o], end[o], done[o] = m, s, s + d, True
+        while fixed[m] and fixed[m][0][0] < s + d:  # fixed operations it went after
+            _, pe, pf = fixed[m].pop(0)
+            free[m], last[m] = max(free[m], pe), pf
+        free[m] = max(free[m], s + d)
+        if d > 0:
+            last[m] = op.family
+        for q in op.succs:
+            waiting[q] -= 1
+            if waiting[q] == 0 and not done[q]:
+                heapq.heappush(ready, (key[q], q))
     return StartPlan(machine, start, end)
 
 

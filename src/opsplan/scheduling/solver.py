@@ -21,7 +21,7 @@ from .diagnose import explain
 from .heuristic import best_start, completion_bounds, evaluate, respects_hard_rules, scalar
 from .kpis import job_table, machine_table
 from .prepare import Prepared
-from .replan import previous_plan
+from .replan import previous_plan, repaired_plan
 from .schema import UNIT_MINUTES, SchedulingInstance
 
 # CP-SAT parameters chosen for scheduling models (see benchmarks/RESULTS.md)
@@ -36,6 +36,10 @@ def solve(inst: SchedulingInstance, opts: SolveOptions, ctx: RunContext) -> Outc
     start_plan = best_start(P)
     start_ok = respects_hard_rules(P, start_plan)
     prev = previous_plan(P)
+    if prev is None or not respects_hard_rules(P, prev):
+        # the published plan breaks a rule of the new instance (a breakdown, a new order):
+        # pushed later where it must, it usually moves far less than the dispatching plan
+        prev = repaired_plan(P)
     if (
         prev is not None
         and respects_hard_rules(P, prev)
@@ -44,7 +48,7 @@ def solve(inst: SchedulingInstance, opts: SolveOptions, ctx: RunContext) -> Outc
             or scalar(obj, evaluate(P, prev, obj)) <= scalar(obj, evaluate(P, start_plan, obj))
         )
     ):
-        # the published plan still keeps every rule and is no worse: start from it
+        # the published plan (repaired if need be) keeps every rule and is no worse
         start_plan, start_ok = prev, True
     early: backend.CpsatRun | None = None  # CP-SAT beside the tabu search
     params = dict(PARAMS)
