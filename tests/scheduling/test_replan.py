@@ -571,6 +571,29 @@ def test_the_solver_starts_from_the_repaired_plan_when_it_is_better(monkeypatch)
     assert res.objective == 2 * 1 + 4 * 2 + 1 * 3 + 3 * 5 + 10 * 1
 
 
+def test_the_example_replans_the_cell_after_the_breakdown():
+    from pathlib import Path
+
+    import jsonschema
+
+    p = Path(__file__).resolve().parents[2] / "instances" / "scheduling" / "replan_previous.json"
+    doc = json.loads(p.read_text())
+    jsonschema.validate(doc, json.loads(runner.invoke(app, ["schema", "scheduling"]).output))
+    res = solved(opsplan.load_request(p))
+    assert res.status == opsplan.SolveStatus.OPTIMAL and res.objective == 0  # nobody late
+    now = rows(res)
+    assert now[("WO-7", "turn")]["start"] == 0 and now[("WO-9", "mill")]["start"] == 0  # frozen
+    assert all(r["start"] >= 360 for r in now.values() if r["machine"] == "LATHE-2")
+    previous = doc["instance"]["previous"]["operations"]
+    assert moves_from_rows(previous, list(now.values())) == (
+        res.kpis["moved_operations"],
+        res.kpis["total_shift"],
+    )
+    # the least moving plan without a late job (proven by the second level)
+    assert res.penalties["stability"] == 820
+    assert res.kpis["objective_levels"][1]["status"] == "optimal"
+
+
 # ---------------------------------------------------------------------------- CLI
 
 
