@@ -465,8 +465,11 @@ def test_a_complete_hint_fixes_every_term_to_the_plans_own_value(published):
         assert run.objective == values[k], kind
 
 
-@pytest.mark.parametrize("kind", ["makespan", "weighted_completion", "stability"])
-def test_the_term_is_tight_no_solver_value_above_the_plans(published, kind):
+@pytest.mark.parametrize("shift", [0, 3])
+@pytest.mark.parametrize(
+    "kind", ["makespan", "weighted_tardiness", "weighted_completion", "late_jobs", "stability"]
+)
+def test_the_term_is_tight_no_solver_value_above_the_plans(published, kind, shift):
     """Starts and machines fixed to a plan, CP-SAT *maximising* the term still finds the plan's
     own value: the auxiliary variables are equalities, so any solution CP-SAT reports (an
     incumbent before the optimum too) carries its true objective."""
@@ -476,7 +479,8 @@ def test_the_term_is_tight_no_solver_value_above_the_plans(published, kind):
     P = Prepared(inst)
     plan = previous_plan(P)
     assert plan is not None
-    plan = StartPlan(plan.machine, [s + 30 for s in plan.start], [e + 30 for e in plan.end])
+    # as published (every job just on time), or everything 3 later (every job late)
+    plan = StartPlan(plan.machine, [s + shift for s in plan.start], [e + shift for e in plan.end])
     F = Formulation(P)
     F.m.maximize(F.term(kind))
     for o in range(len(P.ops)):

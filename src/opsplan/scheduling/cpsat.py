@@ -267,7 +267,9 @@ class Formulation:
                 if job.due is None or job.weight == 0:
                     continue
                 t = m.new_int_var(0, max(0, self.ub - job.due), "")
-                m.add(t >= self.completion[j] - job.due)
+                # an equality, not t >= C - d: a loose T_j let CP-SAT report an incumbent above
+                # its plan's tardiness (the checker then rejected the answer)
+                m.add_max_equality(t, [self.completion[j] - job.due, 0])
                 total.append(job.weight * t)
                 self._aux.append((t, lambda comp, plan, j=j, d=job.due: max(0, comp[j] - d)))
             return sum(total)
@@ -278,6 +280,7 @@ class Formulation:
                     continue
                 u = m.new_bool_var("")
                 m.add(self.completion[j] <= job.due).only_enforce_if(~u)
+                m.add(self.completion[j] >= job.due + 1).only_enforce_if(u)  # u_j exact too
                 total.append(job.weight * u)
                 self._aux.append((u, lambda comp, plan, j=j, d=job.due: int(comp[j] > d)))
             return sum(total)
