@@ -495,6 +495,37 @@ def test_the_term_is_tight_no_solver_value_above_the_plans(published, kind, shif
     assert run.objective == evaluate(P, plan, inst.objective)[0]
 
 
+@pytest.mark.parametrize("mode", ["weighted", "lexicographic"])
+def test_the_answer_is_the_plans_own_value_whatever_cp_sat_reports(monkeypatch, published, mode):
+    """CP-SAT's objective_value can differ from the value of the solution it returns (seen
+    with LNS solutions): here it is made 30 too high; the answer is the plan's own value."""
+    import dataclasses
+
+    from opsplan.scheduling import solver
+
+    real = solver.backend.run
+
+    def off(model, options, ctx, **kw):
+        run = real(model, options, ctx, **kw)
+        if run.objective is None:
+            return run
+        return dataclasses.replace(run, objective=run.objective + 30, bound=run.objective + 30)
+
+    monkeypatch.setattr(solver.backend, "run", off)
+    terms = [{"kind": "weighted_tardiness"}, {"kind": "stability"}]
+    req = with_previous(shop(), published, mode=mode, terms=terms)
+    _m2_down(req["instance"])
+    res = solved(req)  # the pipeline's checker agrees with the answer (else a violation)
+    assert any("CP-SAT reported objective" in m for m in res.messages)
+    assert res.bound is not None and res.objective is not None and res.bound <= res.objective
+    if mode == "lexicographic":
+        levels = res.kpis["objective_levels"]
+        assert [lv["value"] for lv in levels] == [
+            res.penalties["weighted_tardiness"],
+            res.penalties["stability"],
+        ]
+
+
 def _rows(P: Prepared, plan: StartPlan) -> list[dict[str, Any]]:
     return [
         {

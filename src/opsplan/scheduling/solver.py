@@ -121,6 +121,10 @@ def solve(inst: SchedulingInstance, opts: SolveOptions, ctx: RunContext) -> Outc
         messages += run.log
         status, plan = run.status, (F.extract(run.solver.value) if run.has_solution else None)
         objective, bound = run.objective, run.bound
+        if plan is not None:
+            objective, bound = _own_value(
+                float(scalar(obj, evaluate(P, plan, obj))[0]), run, messages
+            )
     else:
         plan, status, bound, objective = None, SolveStatus.NO_SOLUTION, None, None
         F = build()
@@ -137,16 +141,12 @@ def solve(inst: SchedulingInstance, opts: SolveOptions, ctx: RunContext) -> Outc
                     status, bound = run.status, run.bound
                 break
             plan = hint = F.extract(run.solver.value)
+            value, level_bound = _own_value(float(evaluate(P, plan, obj)[k]), run, messages)
             levels.append(
-                {
-                    "term": t.kind,
-                    "value": run.objective,
-                    "bound": run.bound,
-                    "status": run.status.value,
-                }
+                {"term": t.kind, "value": value, "bound": level_bound, "status": run.status.value}
             )
             if k == 0:
-                bound = run.bound
+                bound = level_bound
             status = (
                 SolveStatus.OPTIMAL
                 if all(lv["status"] == "optimal" for lv in levels) and len(levels) == k + 1
@@ -154,7 +154,7 @@ def solve(inst: SchedulingInstance, opts: SolveOptions, ctx: RunContext) -> Outc
             )
             if ctx.stop_requested():
                 break
-            F.m.add(expr <= int(run.objective or 0))
+            F.m.add(expr <= int(value))
         if plan is not None:
             if len(levels) < len(obj.terms):
                 status = SolveStatus.FEASIBLE
@@ -204,6 +204,26 @@ def solve(inst: SchedulingInstance, opts: SolveOptions, ctx: RunContext) -> Outc
         messages=messages,
         extra_kpis=extra,
     )
+
+
+def _own_value(
+    value: float, run: backend.CpsatRun, messages: list[str]
+) -> tuple[float, float | None]:
+    """The plan's own objective value (the answer), and CP-SAT's bound, never above it.
+
+    CP-SAT's objective_value can differ from the objective of the very solution it returns:
+    measured with OR-Tools 9.15 on a 30-order plant (2 s, 2 workers), an LNS solution
+    reported 142,625 while its variables (every auxiliary variable consistent) gave 142,595.
+    """
+    bound = run.bound
+    if run.objective is not None and abs(run.objective - value) > 1e-6:
+        messages.append(
+            f"CP-SAT reported objective {run.objective:g} for a plan worth {value:g}; "
+            "the plan's own value is answered"
+        )
+    if bound is not None and bound > value:
+        bound = value
+    return value, bound
 
 
 class _Improvements:
