@@ -18,7 +18,7 @@ from opsplan.core.options import SolveOptions
 from opsplan.core.run import RunContext
 from opsplan.scheduling.check import check
 from opsplan.scheduling.cpsat import Formulation, StartPlan
-from opsplan.scheduling.heuristic import evaluate
+from opsplan.scheduling.heuristic import dispatch, evaluate
 from opsplan.scheduling.prepare import Prepared
 from opsplan.scheduling.replan import previous_plan, repaired_plan, stability
 from opsplan.scheduling.schema import SchedulingInstance
@@ -554,33 +554,24 @@ def test_previous_plan_in_dense_indices_only_when_complete(published):
 
 
 @pytest.mark.parametrize("disrupt", [_m2_down, _rush])
-def test_the_repaired_previous_plan_only_pushes_later_and_keeps_sequences(published, disrupt):
+def test_the_repaired_previous_plan_only_pushes_later_and_moves_less(published, disrupt):
     req = with_previous(shop(), published, freeze=2)
     disrupt(req["instance"])
     inst = SchedulingInstance.model_validate(req["instance"])
     P = Prepared(inst)
-    assert (
-        previous_plan(P) is None
-        or check(inst, {"operations": _rows(P, previous_plan(P))}).violations
-    )
+    old = previous_plan(P)
+    assert old is None or check(inst, {"operations": _rows(P, old)}).violations
     plan = repaired_plan(P)
     assert plan is not None
     now = {(r["job"], r["operation"]): r for r in _rows(P, plan)}
     assert check(inst, {"operations": list(now.values())}).violations == []
     for p in published:
         r = now[(p["job"], p["operation"])]
-        assert r["machine"] == p["machine"] and r["start"] >= p["start"]
+        assert r["start"] >= p["start"]
         if p["start"] < 2:
-            assert r["start"] == p["start"]  # frozen
-    for m in {p["machine"] for p in published}:
-        before = [
-            (p["job"], p["operation"])
-            for p in sorted(published, key=lambda p: p["start"])
-            if p["machine"] == m
-        ]
-        after = [k for k in sorted(now, key=lambda k: now[k]["start"]) if k in set(before)]
-        assert after == before, m
-    assert stability(P, plan) > 0  # something had to move
+            assert (r["machine"], r["start"]) == (p["machine"], p["start"])  # frozen
+    # something had to move, and far less than in a plan made without the previous one
+    assert 0 < stability(P, plan) < min(stability(P, dispatch(P, r)) for r in ("mwkr", "slack"))
 
 
 def test_the_solver_starts_from_the_repaired_plan_when_it_is_better(monkeypatch):

@@ -44,21 +44,20 @@ def repaired_plan(P: Prepared) -> StartPlan | None:
     """The previous plan made to fit the new instance by moving operations later only (a
     right-shift repair); None without a previous plan.
 
-    Each machine keeps the previous plan's sequence. In the order of their previous starts,
-    operations start at their previous start, or as soon after it as their predecessors and
-    their machine (unavailable periods, setups, pinned and frozen operations, which stay where
-    they are) allow. An operation the previous plan does not have (a new order) goes in at
-    its earliest start, on the eligible machine that ends it first, and pushes the others.
-    An operation whose previous machine is no longer eligible goes where it ends first. The
-    plan may still break a rule (a deadline, the horizon): a caller uses it only if the
-    checker accepts it.
+    In the order of their previous starts, operations are appended to a machine: each starts
+    at its previous start, or as soon after it as its predecessors and the machine
+    (unavailable periods, setups, pinned and frozen operations, which stay where they are)
+    allow, on the eligible machine where that costs the least stability (the shift, plus its
+    previous duration on another machine; its previous machine on a tie). So each machine
+    keeps the previous plan's order. An operation the previous plan does not have (a new
+    order) goes in at its earliest start, on the machine that ends it first, and pushes the
+    others. The plan may still break a rule (a deadline, the horizon): a caller uses it only
+    if the checker accepts it.
     """
     if P.inst.previous is None:
         return None
     n = len(P.ops)
     jobs = P.inst.jobs
-    head = P.min_heads()
-    key = [P.previous[o][1] if o in P.previous else head[o] for o in range(n)]
     machine, start, end = [-1] * n, [0] * n, [0] * n
     done = [False] * n
     fixed: list[list[tuple[int, int, str | None]]] = [[] for _ in P.machines]
@@ -95,25 +94,33 @@ def repaired_plan(P: Prepared) -> StartPlan | None:
             f, fa = max(f, pe), pf
         raise AssertionError("unreachable: the sentinel always fits")
 
+    def earliest(o: int) -> int:
+        """When o may start: release, predecessors placed, and not before its previous start."""
+        op = P.ops[o]
+        t = max([jobs[op.job].release, *(end[p] for p in op.preds)])
+        return max(t, P.previous[o][1]) if o in P.previous else t
+
     waiting = [sum(1 for p in op.preds if not done[p]) for op in P.ops]
-    ready = [(key[o], o) for o in range(n) if not done[o] and waiting[o] == 0]
+    ready = [(earliest(o), o) for o in range(n) if not done[o] and waiting[o] == 0]
     for o in range(n):
         if done[o]:
             for q in P.ops[o].succs:
                 waiting[q] -= 1
                 if waiting[q] == 0 and not done[q]:
-                    ready.append((key[q], q))
+                    ready.append((earliest(q), q))
     heapq.heapify(ready)
-    while ready:
-        _, o = heapq.heappop(ready)
+    while ready:  # the operation that may start first goes next
+        lo, o = heapq.heappop(ready)
         op = P.ops[o]
-        lo = max([jobs[op.job].release, *(end[p] for p in op.preds)])
-        modes = op.modes
-        if o in P.previous:
-            lo = max(lo, P.previous[o][1])
-            kept = [(m, d) for m, d in modes if m == P.previous[o][0]]
-            modes = kept or modes
-        m, d, s = min(((m, d, slot(o, m, d, lo)) for m, d in modes), key=lambda x: x[2] + x[1])
+        if o in P.previous:  # what stability charges: the shift, and D_o on another machine
+            m0, s0, d0 = P.previous[o]
+            options = [(m, d, slot(o, m, d, lo)) for m, d in op.modes]
+            m, d, s = min(
+                options, key=lambda x: (x[2] - s0 + (d0 if x[0] != m0 else 0), x[0] != m0)
+            )
+        else:
+            options = [(m, d, slot(o, m, d, lo)) for m, d in op.modes]
+            m, d, s = min(options, key=lambda x: (x[2] + x[1], x[2]))
         machine[o], start[o], end[o], done[o] = m, s, s + d, True
         while fixed[m] and fixed[m][0][0] < s + d:  # fixed operations it went after
             _, pe, pf = fixed[m].pop(0)
@@ -124,7 +131,7 @@ def repaired_plan(P: Prepared) -> StartPlan | None:
         for q in op.succs:
             waiting[q] -= 1
             if waiting[q] == 0 and not done[q]:
-                heapq.heappush(ready, (key[q], q))
+                heapq.heappush(ready, (earliest(q), q))
     return StartPlan(machine, start, end)
 
 
