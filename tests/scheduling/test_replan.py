@@ -574,27 +574,48 @@ def test_the_repaired_previous_plan_only_pushes_later_and_moves_less(published, 
     assert 0 < stability(P, plan) < min(stability(P, dispatch(P, r)) for r in ("mwkr", "slack"))
 
 
-def test_the_solver_starts_from_the_repaired_plan_when_it_is_better(monkeypatch):
+@pytest.mark.parametrize(
+    "disruption, starts, objective",
+    [
+        # M1 down in [3, 4): only C waits
+        ("breakdown", {"B": 0, "D": 1, "A": 2, "C": 4}, 2 * 1 + 4 * 2 + 1 * 3 + 3 * 5 + 10 * 1),
+        # a new order N (not in the published plan) goes in first after B and pushes the rest
+        (
+            "new order",
+            {"B": 0, "N": 1, "D": 2, "A": 3, "C": 4},
+            2 * 1 + 1 * 2 + 4 * 3 + 1 * 4 + 3 * 5 + 10 * 3,
+        ),
+    ],
+)
+def test_the_solver_starts_from_the_repaired_plan_when_it_is_better(
+    monkeypatch, disruption, starts, objective
+):
     """CP-SAT patched to find nothing: the answer is the start plan, and that is the
-    repaired previous plan (only C waits for the machine), not the dispatching plan."""
+    repaired previous plan, not the dispatching plan."""
     from opsplan.scheduling import solver
 
     def nothing(model, options, ctx, **kw):
         return backend.CpsatRun(opsplan.SolveStatus.NO_SOLUTION, None, None, None, 0.0)  # type: ignore[arg-type]
 
     monkeypatch.setattr(solver.backend, "run", nothing)
+    jobs = [job(x, op("o", ("M1", 1)), weight=w) for x, w in zip("ABCD", (1, 2, 3, 4), strict=True)]
+    machine: dict[str, Any] = {"id": "M1"}
+    if disruption == "breakdown":
+        machine["unavailable"] = [{"start": 3, "end": 4}]
+    else:
+        jobs.append(job("N", op("o", ("M1", 1))))
     req = sched(
-        [job(x, op("o", ("M1", 1)), weight=w) for x, w in zip("ABCD", (1, 2, 3, 4), strict=True)],
-        [{"id": "M1", "unavailable": [{"start": 3, "end": 4}]}],
+        jobs,
+        [machine],
         objective={"terms": [{"kind": "weighted_completion"}, {"kind": "stability", "weight": 10}]},
     )
-    # published: B D A C; the dispatching rules give A B C D or D C B A (10 x 7 moved)
+    # published: B D A C; the dispatching rules give A B C D or D C B A (moving far more)
     prev = [{"job": x, "operation": "o", "machine": "M1", "start": t} for t, x in enumerate("BDAC")]
     res = solved(with_previous(req, prev))
     assert res.status == opsplan.SolveStatus.FEASIBLE
     assert "starting heuristic's plan" in " ".join(res.messages)
-    assert {k: r["start"] for (k, _), r in rows(res).items()} == {"B": 0, "D": 1, "A": 2, "C": 4}
-    assert res.objective == 2 * 1 + 4 * 2 + 1 * 3 + 3 * 5 + 10 * 1
+    assert {k: r["start"] for (k, _), r in rows(res).items()} == starts
+    assert res.objective == objective
 
 
 def test_the_example_replans_the_cell_after_the_breakdown():

@@ -36,13 +36,15 @@ def solve(inst: SchedulingInstance, opts: SolveOptions, ctx: RunContext) -> Outc
     start_plan = best_start(P)
     start_ok = respects_hard_rules(P, start_plan)
     prev = previous_plan(P)
-    if prev is None or not respects_hard_rules(P, prev):
+    prev_ok = prev is not None and respects_hard_rules(P, prev)
+    if not prev_ok:  # None too: it lacks a new order's operations (no previous plan: None)
         # the published plan breaks a rule of the new instance (a breakdown, a new order):
         # pushed later where it must, it usually moves far less than the dispatching plan
         prev = repaired_plan(P)
+        prev_ok = prev is not None and respects_hard_rules(P, prev)
     if (
         prev is not None
-        and respects_hard_rules(P, prev)
+        and prev_ok
         and (
             not start_ok
             or scalar(obj, evaluate(P, prev, obj)) <= scalar(obj, evaluate(P, start_plan, obj))
