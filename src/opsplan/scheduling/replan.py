@@ -1,5 +1,6 @@
-"""Replanning against a published plan (`previous`): the plan itself in dense indices, and how
-far a plan moves from it (the `stability` objective term).
+"""Replanning against a published plan (`previous`): the plan itself in dense indices, the
+plan repaired to fit a changed instance (both starting plans), how far a plan moves from it
+(the `stability` objective term), and the previous plan read from a former result (CLI).
 
 The frozen part of the previous plan becomes pins in Prepared; the checker (check.py)
 recomputes the stability term on its own from the instance.
@@ -44,15 +45,15 @@ def repaired_plan(P: Prepared) -> StartPlan | None:
     """The previous plan made to fit the new instance by moving operations later only (a
     right-shift repair); None without a previous plan.
 
-    In the order of their previous starts, operations are appended to a machine: each starts
-    at its previous start, or as soon after it as its predecessors and the machine
-    (unavailable periods, setups, pinned and frozen operations, which stay where they are)
-    allow, on the eligible machine where that costs the least stability (the shift, plus its
-    previous duration on another machine; its previous machine on a tie). So each machine
-    keeps the previous plan's order. An operation the previous plan does not have (a new
-    order) goes in at its earliest start, on the machine that ends it first, and pushes the
-    others. The plan may still break a rule (a deadline, the horizon): a caller uses it only
-    if the checker accepts it.
+    The operation that may start first goes next: may start after its release, its
+    predecessors as placed and its previous start. It is appended to the eligible machine
+    where that costs the least stability (the shift, plus its previous duration on another
+    machine; its previous machine on a tie), after the machine's last operation and setup,
+    fitted around unavailable periods and the pinned and frozen operations (which stay where
+    they are). An operation the previous plan does not have (a new order) goes where it ends
+    first, and pushes the others. A previous plan that is still feasible comes out as it is.
+    The plan may still break a rule (a deadline, the horizon): a caller uses it only if the
+    checker accepts it.
     """
     if P.inst.previous is None:
         return None
