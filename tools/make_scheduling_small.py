@@ -3,6 +3,8 @@
 - ft06.json: Fisher & Thompson's 6x6 job shop (optimal makespan 55) as a JSON request.
 - replan_breakdown.json: a small two-shift cell on the morning after a breakdown: the
   operations already running are pinned, the broken machine is unavailable until noon.
+- replan_previous.json: the same cell against the plan published before the breakdown
+  (`previous`): what started before 06:30 is frozen, and `stability` moves little.
 - infeasible_deadline.json: a rush order whose deadline is shorter than its route.
 
 Run: python tools/make_scheduling_small.py
@@ -134,6 +136,39 @@ def main() -> None:
             "options": {"time_limit_s": 10},
         },
     )
+
+    # the same cell replanned against the plan published the evening before the breakdown:
+    # what started before 06:30 is frozen, the rest moves as little as the tardiness allows
+    published = [
+        ("WO-7", "turn", "LATHE-1", 0),
+        ("WO-7", "mill", "MILL-1", 200),
+        ("WO-7", "wash", "WASH", 290),
+        ("WO-8", "turn", "LATHE-2", 30),
+        ("WO-8", "mill", "MILL-1", 290),
+        ("WO-8", "wash", "WASH", 350),
+        ("WO-9", "mill", "MILL-1", 0),
+        ("WO-9", "turn", "LATHE-2", 200),
+        ("WO-9", "wash", "WASH", 250),
+        ("WO-10", "turn", "LATHE-1", 120),
+        ("WO-10", "wash", "WASH", 380),
+    ]
+    doc = json.loads((OUT / "replan_breakdown.json").read_text(encoding="utf-8"))
+    inst = doc["instance"]
+    inst["name"] = "cell replan after a breakdown on LATHE-2, against the published plan"
+    for job in inst["jobs"]:
+        for o in job["operations"]:
+            o.pop("pin", None)  # the freeze keeps what runs
+    inst["previous"] = {
+        "operations": [
+            {"job": j, "operation": o, "machine": m, "start": s} for j, o, m, s in published
+        ],
+        "freeze_until": 30,
+    }
+    inst["objective"] = {
+        "mode": "lexicographic",
+        "terms": [{"kind": "weighted_tardiness"}, {"kind": "stability"}],
+    }
+    write("replan_previous.json", doc)
 
     write(
         "infeasible_deadline.json",

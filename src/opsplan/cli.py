@@ -20,13 +20,14 @@ from . import __version__, cli_files
 from .api.serve import serve
 from .batch.cli import batch
 from .core import registry
-from .core.errors import InvalidInput
+from .core.errors import InvalidInput, Problem
 from .core.result import SolveResult
 from .core.solve import request_schema
 from .core.solve import solve as solve_request
 from .core.solve import validate as validate_request
 from .core.status import SolveStatus
-from .io.load import load_request
+from .io.load import load_request, read_json
+from .scheduling.replan import previous_from_result
 
 app = typer.Typer(
     add_completion=False,
@@ -78,6 +79,10 @@ def _fmt(x: float | str | None, digits: int = 4) -> str:
     return f"{x:.{digits}g}" if isinstance(x, float) and not x.is_integer() else f"{x:g}"
 
 
+# scheduling against a previous plan: one line of its own in the summary
+_MOVES = ("moved_operations", "moved_machine", "total_shift", "max_shift", "new_operations")
+
+
 def print_summary(res: SolveResult, source: str = "") -> None:
     colour = {"optimal": "green", "feasible": "yellow", "infeasible": "magenta"}.get(
         res.status.value, "red"
@@ -92,14 +97,25 @@ def print_summary(res: SolveResult, source: str = "") -> None:
     scalars = {
         k: v
         for k, v in res.kpis.items()
-        if isinstance(v, int | float | str)
-        or (isinstance(v, list) and len(v) <= 8 and all(isinstance(x, str | int) for x in v))
+        if k not in _MOVES
+        and (
+            isinstance(v, int | float | str)
+            or (isinstance(v, list) and len(v) <= 8 and all(isinstance(x, str | int) for x in v))
+        )
     }
     if scalars:
         t = Table(show_header=False, box=None, pad_edge=False)
         for k, v in list(scalars.items())[:12]:
             t.add_row(f"  {k}", ", ".join(map(str, v)) if isinstance(v, list) else _fmt(v))
         out.print(t)
+    if all(k in res.kpis for k in _MOVES):
+        mv = res.kpis
+        out.print(
+            f"  against the previous plan: {mv['moved_operations']} operation(s) moved "
+            f"({mv['moved_machine']} to another machine), start shifts {mv['total_shift']} in "
+            f"all and {mv['max_shift']} at most; {mv['new_operations']} new operation(s)",
+            highlight=False,
+        )
     for f in res.diagnosis:
         out.print(f"  [magenta]diagnosis[/] {f.rule}: {f.message}", highlight=False)
     for f in res.violations[:20]:
@@ -130,6 +146,24 @@ def solve(
     output: Annotated[
         str | None, typer.Option("-o", "--output", help=cli_files.OUTPUT_HELP)
     ] = None,
+    previous: Annotated[
+        Path | None,
+        typer.Option(
+            "--previous",
+            help="Replanning (scheduling): a former result JSON (`opsplan solve -o r.json`); "
+            "its plan becomes the instance's `previous` (replacing one the instance has). Add "
+            "the `stability` objective term to move as little as possible from it.",
+        ),
+    ] = None,
+    freeze_until: Annotated[
+        int | None,
+        typer.Option(
+            "--freeze-until",
+            min=0,
+            help="With a previous plan: operations it starts before this time (time units "
+            "from time 0) keep their machine and start.",
+        ),
+    ] = None,
 ) -> None:
     """Solve an instance and print a summary."""
     overrides: dict[str, Any] = {
@@ -146,8 +180,16 @@ def solve(
     try:
         if output is not None:
             cli_files.output_kind(output)  # a bad -o is reported before the solve
-        req = load_request(path, fmt)
-        res = solve_request(req, overrides)
+        positions: list[int] = []  # of the previous plan's rows in the --previous file
+
+        def amend(r: dict[str, Any]) -> None:
+            positions.extend(_attach_previous(r, previous, freeze_until))
+
+        try:
+            req = load_request(path, fmt, amend)
+            res = solve_request(req, overrides)
+        except InvalidInput as e:
+            raise InvalidInput(_name_previous(e.problems, previous, positions)) from None
     except InvalidInput as e:
         _report_invalid(e)
         raise typer.Exit(EXIT_INVALID) from None
@@ -157,6 +199,85 @@ def solve(
         out.print(f"  {written} written", highlight=False)
     ok = res.status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE, SolveStatus.INFEASIBLE)
     raise typer.Exit(EXIT_OK if ok else EXIT_FAIL)
+
+
+def _attach_previous(
+    req: dict[str, Any], previous: Path | None, freeze_until: int | None
+) -> list[int]:
+    """Put --previous (a former result's plan) and --freeze-until into the request's instance,
+    saying what changes. Answers each previous row's position in the result file."""
+    if previous is None and freeze_until is None:
+        return []
+    opt = "--previous" if previous is not None else "--freeze-until"
+    if req.get("model") != "scheduling":
+        raise InvalidInput(
+            [
+                Problem(
+                    where=opt,
+                    message=f"replanning is for model scheduling, not {req.get('model')!r}",
+                )
+            ]
+        )
+    inst = req.get("instance")
+    if not isinstance(inst, dict):
+        return []  # the pipeline names the problem
+    positions: list[int] = []
+    notes: list[str] = []
+    if previous is not None:
+        rows, positions, notes = previous_from_result(
+            read_json(previous), inst, f"--previous {previous}"
+        )
+        if inst.get("previous") is not None:
+            notes.insert(0, f"--previous {previous.name} replaces the instance's own previous plan")
+        inst["previous"] = {"operations": rows}
+        kinds = [
+            t.get("kind")
+            for t in (inst.get("objective") or {}).get("terms") or []
+            if isinstance(t, dict)
+        ]
+        if "stability" not in kinds:
+            notes.append(
+                "the objective has no `stability` term: the frozen part is kept, the rest may "
+                'move freely (add {"kind": "stability"} to the objective terms to move little)'
+            )
+    if freeze_until is not None:
+        prev = inst.get("previous")
+        if not isinstance(prev, dict):
+            raise InvalidInput(
+                [
+                    Problem(
+                        where="--freeze-until",
+                        message="needs a previous plan: give --previous result.json, or "
+                        "`previous` in the instance",
+                    )
+                ]
+            )
+        if previous is None and prev.get("freeze_until") is not None:
+            notes.append(
+                f"--freeze-until {freeze_until} replaces the instance's freeze_until "
+                f"{prev['freeze_until']}"
+            )
+        prev["freeze_until"] = freeze_until
+    for n in notes:
+        out.print(f"  {n}", highlight=False, markup=False)
+    return positions
+
+
+def _name_previous(
+    problems: list[Problem], previous: Path | None, positions: list[int]
+) -> list[Problem]:
+    """Problems of rows that came from --previous, named by the row of the result file."""
+    if previous is None:
+        return problems
+    head = "instance.previous.operations["
+    named = []
+    for p in problems:
+        k, _, rest = p.where.removeprefix(head).partition("]")
+        if p.where.startswith(head) and k.isdigit() and int(k) < len(positions):
+            where = f"--previous {previous}: solution.operations[{positions[int(k)]}]{rest}"
+            p = Problem(where=where, message=p.message)
+        named.append(p)
+    return named
 
 
 @app.command()

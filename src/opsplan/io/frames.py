@@ -12,7 +12,7 @@ import csv
 import json
 import math
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
@@ -453,8 +453,15 @@ def _model_of(src: Source, model: str | None) -> str:
     )
 
 
-def request_from_source(src: Source, model: str | None = None) -> dict[str, Any]:
-    """Tables -> a solve request, validated whole; InvalidInput names sheet, row and column."""
+def request_from_source(
+    src: Source,
+    model: str | None = None,
+    amend: Callable[[dict[str, Any]], None] | None = None,
+) -> dict[str, Any]:
+    """Tables -> a solve request, validated whole; InvalidInput names sheet, row and column.
+
+    `amend(request)` changes the request before it is validated; problems in the instance
+    fields it sets are reported by their field paths (they come from no sheet)."""
     from ..core.solve import validate
 
     name = _model_of(src, model)
@@ -470,16 +477,34 @@ def request_from_source(src: Source, model: str | None = None) -> dict[str, Any]
                 built.origins[f"options.{key}"] = Origin(t.name, n, {"": VALUE})
     # rows that could not be joined were left out; the rest is still checked, so that every
     # problem is reported at once (pydantic's field problems hide cross-reference checks)
-    later = remap(validate(request), built, src)
+    amended: set[str] = set()
+    if amend is not None:
+        before = dict(request["instance"])
+        amend(request)
+        after = request["instance"]
+        amended = {k for k in after if k not in before or after[k] is not before[k]}
+
+    def own(p: Problem) -> bool:
+        path = p.where.removeprefix("instance.")
+        return any(path == k or path.startswith((k + ".", k + "[")) for k in amended)
+
+    problems = validate(request)
+    later = remap([p for p in problems if not own(p)], built, src)
+    later += [p for p in problems if own(p)]
     if located or later:
         raise InvalidInput(located + later)
     return request
 
 
-def load_table_request(path: Path, model: str | None = None) -> dict[str, Any]:
-    """An .xlsx workbook or a folder of CSV files -> a validated solve request."""
+def load_table_request(
+    path: Path,
+    model: str | None = None,
+    amend: Callable[[dict[str, Any]], None] | None = None,
+) -> dict[str, Any]:
+    """An .xlsx workbook or a folder of CSV files -> a validated solve request (`amend`: see
+    request_from_source)."""
     src = read_csv_folder(path) if path.is_dir() else read_workbook(path)
-    return request_from_source(src, model)
+    return request_from_source(src, model, amend)
 
 
 def from_frames(model: str, frames: Mapping[str, pd.DataFrame]) -> dict[str, Any]:

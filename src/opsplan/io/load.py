@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -27,16 +28,24 @@ def read_json(path: Path) -> Any:
         raise InvalidInput([Problem(where=where, message=f"invalid JSON: {e.msg}")]) from None
 
 
-def load_request(path: str | Path, fmt: str | None = None) -> dict[str, Any]:
+Amend = Callable[[dict[str, Any]], None]
+
+
+def load_request(
+    path: str | Path, fmt: str | None = None, amend: Amend | None = None
+) -> dict[str, Any]:
     """A request from a file: JSON ({model, instance, options}), a benchmark format, an Excel
-    workbook (.xlsx) or a folder of CSV files with a model's tables."""
+    workbook (.xlsx) or a folder of CSV files with a model's tables.
+
+    `amend(request)` changes the request in place before it is validated (planner files are
+    validated as they are read): the CLI puts a previous plan in this way."""
     path = Path(path)
     workbook = fmt == "xlsx" or (fmt is None and path.suffix.lower() in (".xlsx", ".xlsm"))
     folder = fmt == "csv" or (fmt is None and path.is_dir())
     if (workbook and path.is_file()) or (folder and path.is_dir()):
         from .frames import load_table_request  # planner files: errors by sheet, row, column
 
-        return load_table_request(path)
+        return load_table_request(path, amend=amend)
     if fmt == "csv" and not path.is_dir():
         raise InvalidInput([Problem(where=str(path), message="expected a folder of CSV files")])
     hint = {
@@ -54,6 +63,8 @@ def load_request(path: str | Path, fmt: str | None = None) -> dict[str, Any]:
             raise InvalidInput(
                 [Problem(where=str(path), message="expected a JSON object with model and instance")]
             )
+        if amend is not None:
+            amend(doc)
         return doc
     found = registry.find_format(fmt)
     if found is None:
@@ -66,4 +77,7 @@ def load_request(path: str | Path, fmt: str | None = None) -> dict[str, Any]:
             ]
         )
     spec, reader = found
-    return {"model": spec.name, "instance": reader(read_text(path), path)}
+    req = {"model": spec.name, "instance": reader(read_text(path), path)}
+    if amend is not None:
+        amend(req)
+    return req

@@ -109,8 +109,10 @@ def lower_bound(P: Prepared, objective: Objective, deadline: float) -> float:
     )  # earliest completion per job (routes only)
     due = np.array([j.due if j.due is not None else np.nan for j in jobs], dtype=float)
     weight = np.array([j.weight for j in jobs], dtype=float)
-    best = {k: 0.0 for k in kinds}
+    best = {k: 0.0 for k in kinds}  # stability (replanning) is bounded by 0 only
     for kind in kinds:
+        if kind == "stability":
+            continue
         if kind == "makespan":
             best[kind] = float(completion.max())
         else:
@@ -143,7 +145,7 @@ def lower_bound(P: Prepared, objective: Objective, deadline: float) -> float:
         own = completion[js]
         if "makespan" in best:
             best["makespan"] = max(best["makespan"], float(lb[-1] + q.min()))
-        summed = [k for k in kinds if k != "makespan"]
+        summed = [k for k in kinds if k not in ("makespan", "stability")]
         if not summed or len(js) > MAX_ITEMS:
             continue
         comp = np.maximum(lb[None, :] + q[:, None], own[:, None])  # job x rank

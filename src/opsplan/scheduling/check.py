@@ -57,9 +57,34 @@ def _first_off_instant(inst: SchedulingInstance, cal_id: str, lo: float, hi: flo
     return next((p for p in points if not _working(inst, cal_id, p)), None)
 
 
-def _objective_terms(inst: SchedulingInstance, completion: dict[str, int]) -> dict[str, int]:
+def _stability(inst: SchedulingInstance, by_key: dict[tuple[str, str], dict[str, Any]]) -> int:
+    """Sum over the previous plan's operations that are not frozen of |start shift| plus, when
+    the machine changed, the operation's duration on its previous machine."""
+    if inst.previous is None:
+        return 0
+    freeze = inst.previous.freeze_until
+    ops = {(j.id, op.id): op for j in inst.jobs for op in j.operations}
+    total = 0
+    for p in inst.previous.operations:
+        if freeze is not None and p.start < freeze:
+            continue
+        r = by_key[(p.job, p.operation)]
+        total += abs(int(r["start"]) - p.start)
+        if r["machine"] != p.machine:
+            total += next(
+                md.duration for md in ops[(p.job, p.operation)].machines if md.machine == p.machine
+            )
+    return total
+
+
+def _objective_terms(
+    inst: SchedulingInstance,
+    completion: dict[str, int],
+    by_key: dict[tuple[str, str], dict[str, Any]],
+) -> dict[str, int]:
     jobs = inst.jobs
     return {
+        "stability": _stability(inst, by_key),
         "makespan": max(completion.values()),
         "weighted_completion": sum(j.weight * completion[j.id] for j in jobs),
         "weighted_tardiness": sum(
@@ -120,6 +145,8 @@ def check(inst: SchedulingInstance, solution: dict[str, Any]) -> CheckReport:
             return 0
         return setup_rules.get((mid, a, b), setup_rules.get((None, a, b), 0))
 
+    previous = {(p.job, p.operation): p for p in inst.previous.operations} if inst.previous else {}
+    freeze = inst.previous.freeze_until if inst.previous else None
     family: dict[tuple[str, str], str | None] = {}
     completion: dict[str, int] = {}
     unit = UNIT_MINUTES[inst.time_unit]
@@ -181,6 +208,16 @@ def check(inst: SchedulingInstance, solution: dict[str, Any]) -> CheckReport:
                         f"{op.pin.start} but starts at {s}",
                         **ent,
                     )
+            pv = previous.get((job.id, op.id))
+            frozen = pv is not None and freeze is not None and pv.start < freeze
+            if pv is not None and frozen and (mid != pv.machine or s != pv.start):
+                bad(
+                    "freeze",
+                    f"operation {op.id} of job {job.id} starts before the freeze time "
+                    f"{freeze} in the previous plan ({pv.machine} at {pv.start}), so it is "
+                    f"kept there, but it runs on {mid} at {s}",
+                    **ent,
+                )
             m = machines.get(mid)
             if m is not None and e > s:
                 for iv in m.unavailable:
@@ -257,6 +294,6 @@ def check(inst: SchedulingInstance, solution: dict[str, Any]) -> CheckReport:
                     machine=mid,
                 )
 
-    terms = _objective_terms(inst, completion)
+    terms = _objective_terms(inst, completion, by_key)
     penalties: dict[str, Any] = {t.kind: terms[t.kind] for t in inst.objective.terms}
     return CheckReport(violations=v, objective=objective_value(inst, terms), penalties=penalties)

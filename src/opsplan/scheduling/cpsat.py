@@ -6,6 +6,7 @@ assumption literal, which is how an infeasible instance gets its diagnosis.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -109,7 +110,8 @@ class Formulation:
                     self.m.add(self.start[o] >= job.release).only_enforce_if(g)
 
     def add_pins(self) -> None:
-        """Pinned operations keep their machine and/or start."""
+        """Pinned operations keep their machine and/or start; so do the frozen operations of the
+        previous plan (Prepared pins them)."""
         for o, op in enumerate(self.P.ops):
             if op.pin_m is None and op.pin_s is None:
                 continue
@@ -122,9 +124,18 @@ class Formulation:
                 )
                 if x
             )
-            g = self.guard(
-                "pin", f"operation {oid} of job {job} is pinned {where}", job=job, operation=oid
-            )
+            if op.frozen:
+                g = self.guard(
+                    "freeze",
+                    f"operation {oid} of job {job} is frozen by the previous plan "
+                    f"(on {self.P.machines[op.modes[0][0]]} at {op.pin_s})",
+                    job=job,
+                    operation=oid,
+                )
+            else:
+                g = self.guard(
+                    "pin", f"operation {oid} of job {job} is pinned {where}", job=job, operation=oid
+                )
             if op.pin_s is not None:
                 self.m.add(self.start[o] == op.pin_s).only_enforce_if(g)
             # the machine pin is applied in Prepared (other modes dropped): not relaxable
@@ -137,7 +148,13 @@ class Formulation:
             for mi in self.mode_interval[o]:
                 self.on_machine[mi].append(o)
         for mi in range(len(P.machines)):
-            ivs = [self.mode_interval[o][mi] for o in self.on_machine[mi]]
+            # zero-length operations occupy no machine time: CP-SAT's no-overlap would keep a
+            # zero-size interval out of another one's inside (a valid plan excluded)
+            ivs = [
+                self.mode_interval[o][mi]
+                for o in self.on_machine[mi]
+                if dict(P.ops[o].modes)[mi] > 0
+            ]
             if not ivs:
                 continue
             blocks = P.unavailable[mi]
@@ -205,8 +222,9 @@ class Formulation:
         """A job completes when its last operation ends."""
         P, m = self.P, self.m
         self.completion = []
-        # auxiliary variables and how to compute their value from job completions (for hints)
-        self._aux: list[tuple[Any, Any]] = []
+        # auxiliary variables and how to compute their value from a plan (for complete hints):
+        # f(completions per job, the plan) -> value
+        self._aux: list[tuple[Any, Callable[..., int]]] = []
         for j, ops in enumerate(P.job_ops):
             sinks = [o for o in ops if not P.ops[o].succs]
             if len(sinks) == 1:
@@ -215,7 +233,7 @@ class Formulation:
                 c = m.new_int_var(0, self.ub, f"C{j}")
                 m.add_max_equality(c, [self.end[o] for o in sinks])
                 self.completion.append(c)
-                self._aux.append((c, lambda comp, j=j: comp[j]))
+                self._aux.append((c, lambda comp, plan, j=j: comp[j]))
 
     def add_deadlines(self) -> None:
         """A job with a deadline completes by it."""
@@ -249,7 +267,7 @@ class Formulation:
             if not hasattr(self, "_cmax"):
                 self._cmax = m.new_int_var(0, self.ub, "Cmax")
                 m.add_max_equality(self._cmax, self.completion)
-                self._aux.append((self._cmax, max))
+                self._aux.append((self._cmax, lambda comp, plan: max(comp)))
             return self._cmax
         if kind == "weighted_completion":
             return sum(job.weight * self.completion[j] for j, job in enumerate(jobs))
@@ -262,7 +280,7 @@ class Formulation:
                 t = m.new_int_var(0, max(0, self.ub - job.due), "")
                 m.add_max_equality(t, [self.completion[j] - job.due, 0])
                 total.append(job.weight * t)
-                self._aux.append((t, lambda comp, j=j, d=job.due: max(0, comp[j] - d)))
+                self._aux.append((t, lambda comp, plan, j=j, d=job.due: max(0, comp[j] - d)))
             return sum(total)
         if kind == "late_jobs":
             total = []
@@ -273,9 +291,31 @@ class Formulation:
                 m.add(self.completion[j] <= job.due).only_enforce_if(~u)
                 m.add(self.completion[j] >= job.due + 1).only_enforce_if(u)
                 total.append(job.weight * u)
-                self._aux.append((u, lambda comp, j=j, d=job.due: int(comp[j] > d)))
+                self._aux.append((u, lambda comp, plan, j=j, d=job.due: int(comp[j] > d)))
             return sum(total)
+        if kind == "stability":
+            if not hasattr(self, "_stability"):
+                self._stability = self._stability_expr()
+            return self._stability
         raise ValueError(kind)
+
+    def _stability_expr(self) -> LinearExpr:
+        """Sum over the previous plan's operations that are not frozen of |S_o - s0_o| plus
+        D_o (1 - x_{o,m0}): exact (the shift is an equality), so the objective CP-SAT reports
+        is the plan's own value."""
+        m = self.m
+        total: list[Any] = []
+        for o, (m0, s0, d0) in sorted(self.P.previous.items()):
+            shift = m.new_int_var(0, max(s0, abs(self.ub - s0)), f"shift{o}")
+            m.add_abs_equality(shift, self.start[o] - s0)
+            total.append(shift)
+            self._aux.append((shift, lambda comp, plan, o=o, s0=s0: abs(plan.start[o] - s0)))
+            pres = self.mode_presence[o].get(m0)
+            if pres is None:  # a pin moved it off its previous machine
+                total.append(d0)
+            elif pres is not True and d0 > 0:
+                total.append(d0 * (1 - pres))
+        return sum(total)
 
     def hint(self, plan: StartPlan) -> None:
         """A complete hint: every variable, so CP-SAT need not search to complete it."""
@@ -303,7 +343,7 @@ class Formulation:
                     m.add_hint(lit, (a, b) in used)
         comp = [max(plan.end[o] for o in ops) for ops in P.job_ops]
         for var, f in self._aux:
-            m.add_hint(var, f(comp))
+            m.add_hint(var, f(comp, plan))
 
     def extract(self, value: Any) -> StartPlan:
         machines, starts, ends = [], [], []

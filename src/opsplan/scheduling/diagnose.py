@@ -15,7 +15,7 @@ from ..core.result import Finding
 from ..core.run import RunContext
 from ..core.status import SolveStatus
 from .cpsat import Formulation
-from .prepare import Prepared
+from .prepare import OpData, Prepared
 from .schema import SchedulingInstance
 
 
@@ -39,9 +39,9 @@ def prechecks(P: Prepared) -> list[Finding]:
             if op.pin_s is not None:
                 out.append(
                     Finding(
-                        rule="pin",
+                        rule=_rule(op),
                         entities={"job": job.id, "operation": op.id},
-                        message=f"operation {op.id} of job {job.id} is pinned to start at "
+                        message=f"operation {op.id} of job {job.id} {_pinned(op)} "
                         f"{op.pin_s}, but its machine is unavailable then, "
                         "or it would end after the horizon",
                     )
@@ -85,9 +85,9 @@ def prechecks(P: Prepared) -> list[Finding]:
         if op.pin_s < head[o]:
             out.append(
                 Finding(
-                    rule="pin",
+                    rule=_rule(op),
                     entities={"job": job.id, "operation": op.id},
-                    message=f"operation {op.id} of job {job.id} is pinned to start at {op.pin_s}, "
+                    message=f"operation {op.id} of job {job.id} {_pinned(op)} {op.pin_s}, "
                     f"before it can start ({head[o]}: release and predecessors)",
                 )
             )
@@ -102,13 +102,14 @@ def prechecks(P: Prepared) -> list[Finding]:
                 a, b = P.ops[o1], P.ops[o2]
                 out.append(
                     Finding(
-                        rule="pin",
+                        rule="freeze" if a.frozen and b.frozen else "pin",
                         entities={
                             "machine": P.machines[mi],
                             "operation": [a.id, b.id],
                             "job": [jobs[a.job].id, jobs[b.job].id],
                         },
-                        message=f"pinned operations {a.id} (job {jobs[a.job].id}, {s1}-{e1}) and "
+                        message=f"{_kept(a, b)} operations {a.id} (job {jobs[a.job].id}, "
+                        f"{s1}-{e1}) and "
                         f"{b.id} (job {jobs[b.job].id}, {s2}-{e2}) collide on machine "
                         f"{P.machines[mi]}" + (f" with setup {gap}" if gap else ""),
                     )
@@ -127,6 +128,20 @@ def prechecks(P: Prepared) -> list[Finding]:
                     )
                 )
     return out
+
+
+def _rule(op: OpData) -> str:
+    return "freeze" if op.frozen else "pin"
+
+
+def _pinned(op: OpData) -> str:
+    return "is frozen by the previous plan at its start" if op.frozen else "is pinned to start at"
+
+
+def _kept(a: OpData, b: OpData) -> str:
+    if a.frozen and b.frozen:
+        return "frozen"
+    return "pinned" if not (a.frozen or b.frozen) else "pinned and frozen"
 
 
 def explain(P: Prepared, options: SolveOptions, ctx: RunContext) -> list[Finding]:

@@ -156,7 +156,8 @@ OBJECTIVE = Table(
         C(
             "kind",
             "str",
-            "makespan, weighted_tardiness, weighted_completion or late_jobs.",
+            "makespan, weighted_tardiness, weighted_completion, late_jobs, or stability "
+            "(moves from a previous plan: solve with --previous).",
             True,
         ),
         C("weight", "int", "Weight of the term in the weighted sum (default 1)."),
@@ -738,5 +739,10 @@ TABLES = TablesAdapter(
         "mean_utilisation": "Average share of available machine time spent processing.",
         "bottleneck": "The busiest machine(s).",
         "late_job_ids": "Which jobs are late.",
+        "moved_operations": "Operations whose start or machine differs from the previous plan.",
+        "moved_machine": "Operations moved to another machine than in the previous plan.",
+        "total_shift": "Start shifts against the previous plan, summed (time units).",
+        "max_shift": "The largest start shift against the previous plan (time units).",
+        "new_operations": "Operations the previous plan did not have (new orders).",
     },
 )

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from .check import check
 from .cpsat import StartPlan
 from .prepare import Prepared, merge
+from .replan import stability
 from .schema import Objective, ObjectiveKind
 
 BIG = 2**62
@@ -409,6 +410,8 @@ def term_values(P: Prepared, plan: StartPlan, kinds: list[ObjectiveKind]) -> lis
                     if j.due is not None
                 )
             )
+        elif kind == "stability":
+            vals.append(stability(P, plan))
         else:
             vals.append(
                 sum(
@@ -484,7 +487,8 @@ def completion_bounds(P: Prepared, plan: StartPlan) -> list[int | None]:
     Every objective term is non-negative, so in an optimal plan each weighted term is at most
     the feasible plan's objective Z (lexicographic: term 1 at most its value in the plan):
     makespan gives C_j <= Z / lambda, weighted completion C_j <= Z / (lambda w_j), weighted
-    tardiness C_j <= d_j + Z / (lambda w_j); late jobs bound nothing. None: no bound.
+    tardiness C_j <= d_j + Z / (lambda w_j); late jobs and stability bound nothing. None: no
+    bound.
     """
     obj = P.inst.objective
     vals = evaluate(P, plan, obj)

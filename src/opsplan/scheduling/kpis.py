@@ -63,7 +63,7 @@ def kpis(inst: SchedulingInstance, solution: dict[str, Any]) -> dict[str, Any]:
     top = max((m["utilisation"] for m in machines), default=0.0)
     with_due = [j for j in jobs if j["due"] is not None]
     late = [j for j in with_due if j["late"]]
-    return {
+    out = {
         "makespan": max(j["completion"] for j in jobs),
         "total_weighted_tardiness": sum(j["weight"] * j["tardiness"] for j in jobs),
         "total_tardiness": sum(j["tardiness"] for j in jobs),
@@ -75,4 +75,34 @@ def kpis(inst: SchedulingInstance, solution: dict[str, Any]) -> dict[str, Any]:
         "mean_utilisation": round(sum(m["utilisation"] for m in machines) / len(machines), 4),
         "bottleneck": [m["machine"] for m in machines if top > 0 and m["utilisation"] == top],
         "late_job_ids": [j["job"] for j in late],
+    }
+    if inst.previous is not None:
+        out.update(moves(inst, solution["operations"]))
+    return out
+
+
+def moves(inst: SchedulingInstance, ops: list[dict[str, Any]]) -> dict[str, Any]:
+    """How the plan differs from the previous one: operations whose start or machine changed,
+    those on another machine, the start shifts summed and the largest, and the operations the
+    previous plan did not have."""
+    assert inst.previous is not None
+    by_key = {(r["job"], r["operation"]): r for r in ops}
+    moved = machine = total = largest = 0
+    for p in inst.previous.operations:
+        r = by_key.get((p.job, p.operation))
+        if r is None:
+            continue
+        shift = abs(r["start"] - p.start)
+        changed = r["machine"] != p.machine
+        moved += shift > 0 or changed
+        machine += changed
+        total += shift
+        largest = max(largest, shift)
+    known = {(p.job, p.operation) for p in inst.previous.operations}
+    return {
+        "moved_operations": moved,
+        "moved_machine": machine,
+        "total_shift": total,
+        "max_shift": largest,
+        "new_operations": sum(1 for key in by_key if key not in known),
     }

@@ -27,6 +27,7 @@ class OpData:
     succs: list[int] = field(default_factory=list)
     pin_m: int | None = None
     pin_s: int | None = None
+    frozen: bool = False  # the pin comes from the previous plan's frozen part
 
     @property
     def min_dur(self) -> int:
@@ -113,6 +114,10 @@ class Prepared:
                     pi = self.op_index[(job.id, p)]
                     self.ops[o].preds.append(pi)
                     self.ops[pi].succs.append(o)
+        # the previous plan: frozen operations become pins; the others are what `stability`
+        # measures, as op -> (previous machine, previous start, duration on that machine)
+        self.previous: dict[int, tuple[int, int, int]] = {}
+        self._freeze(inst)
         self._setup: dict[tuple[str | None, str, str], int] = {
             (r.machine, r.from_family, r.to_family): r.time for r in inst.setups
         }
@@ -122,6 +127,22 @@ class Prepared:
         self._waits: dict[tuple[str, int], int] = {}
         self.horizon = self._horizon()
         self.unavailable = [self._unavailable(i) for i in range(len(self.machines))]
+
+    def _freeze(self, inst: SchedulingInstance) -> None:
+        prev = inst.previous
+        if prev is None:
+            return
+        for r in prev.operations:
+            o = self.op_index[(r.job, r.operation)]
+            op = self.ops[o]
+            job = inst.jobs[op.job]
+            mi = self.m_index[r.machine]
+            dur = {self.m_index[md.machine]: md.duration for md in job.operations[op.k].machines}
+            if prev.freeze_until is not None and r.start < prev.freeze_until:
+                op.pin_m, op.pin_s, op.frozen = mi, r.start, True
+                op.modes = [(m, d) for m, d in op.modes if m == mi]
+            else:
+                self.previous[o] = (mi, r.start, dur[mi])
 
     def set_horizon(self, h: int) -> None:
         """Lower the horizon (every optimal plan ends by h) and re-expand the calendars."""
@@ -176,6 +197,12 @@ class Prepared:
             [j.release for j in inst.jobs]
             + [op.pin_s + op.max_dur for op in self.ops if op.pin_s is not None]
         )
+        if self.previous and any(t.kind == "stability" for t in inst.objective.terms):
+            # stability is not regular: an optimal plan may keep an operation at a late
+            # previous start; the operations starting after every previous start are then
+            # left-justified, and the others end within the longest duration after it
+            latest = max(s for _, s, _ in self.previous.values())
+            t0 = max(t0, latest + max(op.max_dur for op in self.ops))
         total = t0
         for op in self.ops:
             wait = max(self._calendar_wait(mi, d) for mi, d in op.modes)

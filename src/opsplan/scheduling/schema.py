@@ -18,7 +18,9 @@ WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun"
 UNIT_MINUTES: dict[str, float] = {"second": 1 / 60, "minute": 1.0, "hour": 60.0, "day": 1440.0}
 _HHMM = re.compile(r"^([01]\d|2[0-4]):([0-5]\d)$")
 
-ObjectiveKind = Literal["makespan", "weighted_tardiness", "weighted_completion", "late_jobs"]
+ObjectiveKind = Literal[
+    "makespan", "weighted_tardiness", "weighted_completion", "late_jobs", "stability"
+]
 
 
 class _Strict(BaseModel):
@@ -128,7 +130,10 @@ class SetupRule(_Strict):
 
 
 class ObjectiveTerm(_Strict):
-    kind: ObjectiveKind
+    kind: ObjectiveKind = Field(
+        description="makespan, weighted_tardiness, weighted_completion, late_jobs, or stability "
+        "(needs `previous`: how far the operations move from the previous plan)."
+    )
     weight: int = Field(
         1, ge=0, description="Weight in the weighted sum (ignored in lexicographic)."
     )
@@ -145,6 +150,34 @@ class Objective(_Strict):
     )
 
 
+class PreviousOperation(_Strict):
+    """Where an operation was in the published plan. A row of a former result's
+    `solution.operations` can be pasted in as it is: its other fields are accepted and ignored."""
+
+    job: Id = Field(description="Job id.")
+    operation: Id = Field(description="Operation id within the job.")
+    machine: Id = Field(description="The machine it was planned on.")
+    start: int = Field(ge=0, description="The start it was planned at.")
+    index: int | None = Field(None, description="Ignored (a result row's position in its job).")
+    end: int | None = Field(None, description="Ignored: the end follows from the instance.")
+    setup_before: int | None = Field(None, description="Ignored (a result row's setup).")
+    start_time: datetime | None = Field(None, description="Ignored (a result row's datetime).")
+    end_time: datetime | None = Field(None, description="Ignored (a result row's datetime).")
+
+
+class PreviousPlan(_Strict):
+    operations: list[PreviousOperation] = Field(
+        description="The published plan: machine and start of each operation it placed (for "
+        "example a former result's solution.operations)."
+    )
+    freeze_until: int | None = Field(
+        None,
+        ge=0,
+        description="Operations of the previous plan that start before this time keep their "
+        "machine and start (as if pinned). Default: nothing is frozen.",
+    )
+
+
 class SchedulingInstance(_Strict):
     name: str = ""
     time_unit: Literal["second", "minute", "hour", "day"] = "minute"
@@ -157,6 +190,11 @@ class SchedulingInstance(_Strict):
     setups: list[SetupRule] = Field(default_factory=list)
     jobs: list[Job] = Field(min_length=1)
     objective: Objective = Field(default_factory=Objective)
+    previous: PreviousPlan | None = Field(
+        None,
+        description="The published plan, for replanning: its frozen part is kept, and the "
+        "`stability` objective term counts what moves away from it.",
+    )
 
 
 class ScheduledOperation(_Strict):

@@ -19,9 +19,10 @@ from . import heuristic, lns, tabu
 from .bounds import lower_bound
 from .cpsat import Formulation, StartPlan
 from .diagnose import explain
-from .heuristic import completion_bounds, evaluate, scalar, term_values
+from .heuristic import completion_bounds, evaluate, respects_hard_rules, scalar, term_values
 from .kpis import job_table, machine_table
 from .prepare import Prepared
+from .replan import previous_plan, repaired_plan
 from .schema import UNIT_MINUTES, SchedulingInstance
 
 # CP-SAT parameters chosen for scheduling models (see benchmarks/RESULTS.md)
@@ -47,6 +48,14 @@ def solve(inst: SchedulingInstance, opts: SolveOptions, ctx: RunContext) -> Outc
     report = _Improvements(ctx)
     small = _small(P)
     start_plan = _start(P, opts, ctx, report, START_SHARE if small else START_SHARE_LARGE)
+    prev = _published(P) if not ctx.stop_requested() else None
+    if prev is not None and (
+        start_plan is None
+        or scalar(obj, evaluate(P, prev, obj)) <= scalar(obj, evaluate(P, start_plan, obj))
+    ):
+        # the published plan (repaired if need be) keeps every rule and is no worse
+        start_plan = prev
+        report(Progress(ctx.elapsed(), 0, _value(P, prev), None, None))
     start_ok = start_plan is not None
     if start_plan is None:
         start_plan = StartPlan([], [], [])
@@ -85,8 +94,6 @@ def solve(inst: SchedulingInstance, opts: SolveOptions, ctx: RunContext) -> Outc
     def build() -> Formulation:
         F = Formulation(P)
         F.add_completion_bounds(bounds)
-        if use_hint and start_ok:
-            F.hint(start_plan)
         if F.circuits:
             # presolve probing over thousands of setup-arc literals took 8.6 of 10 s on the
             # weekly example and CP-SAT stopped before searching; without it level 1 was
@@ -127,6 +134,8 @@ def solve(inst: SchedulingInstance, opts: SolveOptions, ctx: RunContext) -> Outc
     elif obj.mode == "weighted" and not ctx.stop_requested():
         F = build()
         F.m.minimize(sum(t.weight * F.term(t.kind) for t in obj.terms))
+        if use_hint and start_ok:  # after the terms: their auxiliary variables are hinted too
+            F.hint(start_plan)
         run = backend.run(F.m, opts, run_ctx, params=params)
         messages += run.log
         status, plan = run.status, (F.extract(run.solver.value) if run.has_solution else None)
@@ -141,7 +150,7 @@ def solve(inst: SchedulingInstance, opts: SolveOptions, ctx: RunContext) -> Outc
         for k, t in enumerate(obj.terms):
             expr = F.term(t.kind)
             F.m.minimize(expr)
-            if start_ok or k > 0:
+            if (use_hint and start_ok) or k > 0:
                 F.hint(hint)
             share = (opts.time_limit_s - ctx.elapsed()) / (len(obj.terms) - k)
             level_ctx = run_ctx if k == 0 else _quiet(run_ctx)
@@ -198,6 +207,14 @@ def solve(inst: SchedulingInstance, opts: SolveOptions, ctx: RunContext) -> Outc
         )
     if cheap is not None and plan is not None and (bound is None or cheap > bound):
         bound = float(cheap)
+    if bound is not None and objective is not None and bound > objective:
+        # CP-SAT's objective_value can differ from the plan it returns (OR-Tools 9.15, seen on
+        # a 30-order plant: 142,625 reported for a plan worth 142,595); no bound exceeds a plan
+        messages.append(
+            f"the solver's bound {bound:g} exceeded the plan's own value {objective:g}; "
+            "the plan's value is answered as the bound"
+        )
+        bound = objective
     if (
         plan is not None
         and objective is not None
@@ -253,6 +270,16 @@ def _start(
         stop=ctx.stop_requested,
         on_plan=lambda plan, value: report(Progress(ctx.elapsed(), 0, float(value), None, None)),
     )
+
+
+def _published(P: Prepared) -> StartPlan | None:
+    """The previous plan when the checker accepts it in the new instance, else the previous
+    plan repaired by moving operations later when the checker accepts that (replan.py)."""
+    for make in (previous_plan, repaired_plan):
+        plan = make(P)
+        if plan is not None and respects_hard_rules(P, plan):
+            return plan
+    return None
 
 
 def _small(P: Prepared) -> bool:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from ..core.errors import Problem, repeats
-from .schema import SchedulingInstance
+from .schema import Job, SchedulingInstance
 
 
 def validate(inst: SchedulingInstance) -> list[Problem]:
@@ -98,7 +100,68 @@ def validate(inst: SchedulingInstance) -> list[Problem]:
     for i, t in enumerate(inst.objective.terms):
         if t.kind in ("weighted_tardiness", "late_jobs") and all(j.due is None for j in inst.jobs):
             bad(f"objective.terms[{i}].kind", f"{t.kind!r} needs due dates, and no job has one")
+        if t.kind == "stability" and inst.previous is None:
+            bad(
+                f"objective.terms[{i}].kind",
+                "'stability' counts what moves from a previous plan, and no `previous` is given",
+            )
+    if inst.previous is not None:
+        _validate_previous(inst, bad)
     return out
+
+
+def _validate_previous(inst: SchedulingInstance, bad: Callable[[str, str], None]) -> None:
+    """The previous plan names known operations once each, on machines eligible for them; an
+    operation it freezes has no pin saying otherwise."""
+    assert inst.previous is not None
+    prev = inst.previous
+    known_m = {m.id for m in inst.machines}
+    jobs: dict[str, tuple[int, Job]] = {}
+    for j, job in enumerate(inst.jobs):
+        jobs.setdefault(job.id, (j, job))
+    rep = repeats([f"{r.job}\x00{r.operation}" for r in prev.operations])
+    for i, r in enumerate(prev.operations):
+        rp = f"previous.operations[{i}]"
+        if r.job not in jobs:
+            bad(f"{rp}.job", f"unknown job {r.job!r}")
+            continue
+        j, job = jobs[r.job]
+        k = next((k for k, op in enumerate(job.operations) if op.id == r.operation), None)
+        if k is None:
+            bad(f"{rp}.operation", f"unknown operation {r.operation!r} in job {r.job!r}")
+            continue
+        op = job.operations[k]
+        if rep[i]:
+            bad(rp, f"operation {op.id!r} of job {job.id!r} is given twice")
+            continue
+        eligible = [md.machine for md in op.machines]
+        if r.machine not in known_m:
+            bad(f"{rp}.machine", f"unknown machine {r.machine!r}")
+        elif r.machine not in eligible:
+            bad(
+                f"{rp}.machine",
+                f"operation {op.id!r} of job {job.id!r} cannot run on {r.machine!r} "
+                f"(eligible: {', '.join(eligible)})",
+            )
+        frozen = prev.freeze_until is not None and r.start < prev.freeze_until
+        if frozen and op.pin is not None:
+            why = (
+                f"the previous plan freezes it ({rp}: {r.machine} at {r.start}, "
+                f"before freeze_until {prev.freeze_until})"
+            )
+            pp = f"jobs[{j}].operations[{k}].pin"
+            if op.pin.machine is not None and op.pin.machine != r.machine:
+                bad(
+                    f"{pp}.machine",
+                    f"operation {op.id!r} of job {job.id!r} is pinned to {op.pin.machine!r}, but "
+                    + why,
+                )
+            if op.pin.start is not None and op.pin.start != r.start:
+                bad(
+                    f"{pp}.start",
+                    f"operation {op.id!r} of job {job.id!r} is pinned to start at "
+                    f"{op.pin.start}, but " + why,
+                )
 
 
 def _find_cycle(preds: dict[str, list[str]]) -> list[str] | None:
