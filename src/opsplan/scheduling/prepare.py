@@ -156,6 +156,15 @@ class WorkTime:
             return self.ends[i]
         return t
 
+    def inside(self, s: int, e: int) -> list[tuple[int, int]]:
+        """The unavailable periods inside [s, e), clipped to it."""
+        out = []
+        for i in range(bisect.bisect_right(self.ends, s), len(self.starts)):
+            if self.starts[i] >= e:
+                break
+            out.append((max(s, self.starts[i]), min(e, self.ends[i])))
+        return out
+
     def stretch(self, s: int, d: int) -> int:
         """The end of an operation of d working units that starts at s and pauses over
         unavailable time: the first instant by which d units of working time lie in [s, end)."""
