@@ -17,6 +17,7 @@ from opsplan.core.run import RunContext
 from opsplan.scheduling import heuristic, lns
 from opsplan.scheduling.check import check
 from opsplan.scheduling.cpsat import Formulation
+from opsplan.scheduling.frames import charts, results
 from opsplan.scheduling.generate import make_plant
 from opsplan.scheduling.heuristic import respects_hard_rules, term_values
 from opsplan.scheduling.prepare import Prepared
@@ -275,3 +276,27 @@ def test_lns_steps_with_pausing_operations_keep_checked_plans(pausing_plant):
     after = sum(w * v for w, v in zip(weights, term_values(P, better, kinds), strict=True))
     assert after <= before and respects_hard_rules(P, better)
     assert check(inst, build_solution(P, better)).violations == []
+
+
+# ------------------------------------------------------------------ planner tables and chart
+
+
+def test_planner_tables_carry_may_pause_and_show_the_pause():
+    m = [{"id": "M", "calendar": "two-shifts", "may_pause": True}, {"id": "N"}]
+    jobs = [job("J", op("a", ("M", 1200))), job("K", op("k", ("N", 10), may_pause=False))]
+    req = plant(jobs, m, start=FRIDAY)
+    # the flags survive the tables (machines: yes; operations: no, or empty for unset)
+    again = opsplan.from_frames(
+        "scheduling", opsplan.instance_frames("scheduling", req["instance"])
+    )
+    inst = SchedulingInstance.model_validate(again["instance"])
+    assert [x.may_pause for x in inst.machines] == [True, False]
+    assert [o.may_pause for j in inst.jobs for o in j.operations] == [None, False]
+    res = solved(req | {"instance": again["instance"]})
+    plan_rows = {r["operation"]: r for r in results(res, inst)["plan"]}
+    assert (plan_rows["a"]["duration"], plan_rows["a"]["paused"]) == (1200, 3360)
+    assert (plan_rows["k"]["duration"], plan_rows["k"]["paused"]) == (10, 0)
+    busy = {r["machine"]: r["busy"] for r in res.solution["machines"]}
+    assert busy == {"M": 1200, "N": 10}  # processing only, not the weekend it paused over
+    gantt = charts(res, inst)[0]
+    assert [(b.start, b.end) for b in gantt.bars if b.kind == "pause"] == [(480, 3840)]
