@@ -38,6 +38,7 @@ class Formulation:
         # duration)
         self.pause_lits: dict[tuple[int, int], list[tuple[int, Any]]] = {}
         self.pause_size: dict[tuple[int, int], tuple[Any, int]] = {}
+        self._domains_of: dict[tuple[int, int, bool], list[tuple[int, Any]]] = {}
         self.add_operations()
         self.add_precedence()
         self.add_releases()
@@ -70,16 +71,31 @@ class Formulation:
         its largest stretch (the calendar rule ties it to the start)."""
         if not self.pauses(o, mi):
             return d
-        offsets = self.P.pause_offsets(mi, d, self.ub)
+        offsets = self._start_domains(mi, d, pause=True)
         size = self.m.new_int_var(d, max([d, *(off for off, _ in offsets)]), "")
         self.pause_size[(o, mi)] = (size, d)
         return size
 
-    def _within(self, s: Any, spans: list[tuple[int, int]], enforce: list[Any]) -> None:
-        """s lies in one of the spans [lo, hi] (when every literal of `enforce` holds)."""
-        if spans:
-            dom = cp_model.Domain.from_intervals([[lo, hi] for lo, hi in spans])
-            self.m.add_linear_expression_in_domain(s, dom).only_enforce_if(enforce)
+    def _start_domains(self, mi: int, d: int, pause: bool) -> list[tuple[int, Any]]:
+        """Where d units may start on mi up to ub, as CP-SAT domains (once per model):
+        [(d, the fit domain)], or when they pause [(offset, its starts)] (none: nowhere)."""
+        key = (mi, d, pause)
+        if key not in self._domains_of:
+            if pause:
+                pieces = self.P.pause_offsets(mi, d, self.ub)
+            else:
+                spans = self.P.fit_spans(mi, d, self.ub)
+                pieces = [(d, spans)] if spans else []
+            self._domains_of[key] = [
+                (off, cp_model.Domain.from_intervals([[lo, hi] for lo, hi in spans]))
+                for off, spans in pieces
+            ]
+        return self._domains_of[key]
+
+    def _within(self, s: Any, domains: list[tuple[int, Any]], enforce: list[Any]) -> None:
+        """s lies in the (one) domain (when every literal of `enforce` holds)."""
+        if domains:
+            self.m.add_linear_expression_in_domain(s, domains[0][1]).only_enforce_if(enforce)
         else:
             self.m.add_bool_or([~x for x in enforce])  # nowhere: not all of them hold
 
@@ -89,11 +105,11 @@ class Formulation:
         starts (Prepared.pause_offsets); one literal per offset, exactly one when `enforce`
         holds, none otherwise."""
         lits: list[tuple[int, Any]] = []
-        for off, spans in self.P.pause_offsets(mi, d, self.ub):
+        for off, dom in self._start_domains(mi, d, pause=True):
             lit = self.m.new_bool_var(f"p{o}_{mi}_{off}")
             for x in enforce:
                 self.m.add_implication(lit, x)
-            self._within(s, spans, [lit])
+            self.m.add_linear_expression_in_domain(s, dom).only_enforce_if(lit)
             self.m.add(e == s + off).only_enforce_if(lit)
             lits.append((off, lit))
         if not lits:
@@ -132,7 +148,7 @@ class Formulation:
                     ivs[mi] = m.new_optional_interval_var(s, size, e, lit, f"i{o}_{mi}")
                     pres[mi] = lit
                     if (o, mi) in self.pause_size:
-                        offsets = P.pause_offsets(mi, d, ub)
+                        offsets = self._start_domains(mi, d, pause=True)
                         longest = max([longest, *(off for off, _ in offsets)])
                 m.add_exactly_one(pres.values())
                 m.add(e >= s + op.min_dur)
@@ -225,7 +241,7 @@ class Formulation:
                     size = self.pause_size[(o, mi)][0]
                     m.add(size == d).only_enforce_if([*chosen, ~g[0]])
             elif d > 0:
-                self._within(self.start[o], P.fit_spans(mi, d, self.ub), enforce)
+                self._within(self.start[o], self._start_domains(mi, d, pause=False), enforce)
 
     def add_setups(self) -> None:
         """Between consecutive operations on a machine, the setup time of their families."""

@@ -231,8 +231,9 @@ class Prepared:
 
     def _reset_time(self) -> None:
         self._worktime: dict[int, WorkTime] = {}
-        self._pieces: dict[tuple[int, int, int], list[tuple[int, list[tuple[int, int]]]]] = {}
-        self._spans: dict[tuple[int, int, int], list[tuple[int, int]]] = {}
+        # (machine, duration) -> (the limit they were computed to, offsets with their starts)
+        self._pieces: dict[tuple[int, int], tuple[int, list[tuple[int, list[tuple[int, int]]]]]]
+        self._pieces = {}
 
     # ---- setups
     def setup(self, m: int, fa: str | None, fb: str | None) -> int:
@@ -423,26 +424,35 @@ class Prepared:
 
     def fit_spans(self, m: int, d: int, limit: int) -> list[tuple[int, int]]:
         """Starts [lo, hi] <= limit at which [s, s + d) overlaps no unavailable period of m."""
-        key = (m, d, limit)
-        if key not in self._spans:
-            self._spans[key] = [
-                (a, min(b - d, limit))
-                for a, b in working_windows(self.unavailable[m], limit + d)
-                if b - d >= a
-            ]
-        return self._spans[key]
+        return [
+            (a, min(b - d, limit))
+            for a, b in working_windows(self.unavailable[m], limit + d)
+            if b - d >= a
+        ]
 
     def pause_offsets(self, m: int, d: int, limit: int) -> list[tuple[int, list[tuple[int, int]]]]:
         """For d > 0 units that pause on m and end by `limit`: each distinct offset (end minus
-        start) with the starts [lo, hi] that have it, smallest offset first."""
-        key = (m, d, limit)
-        if key not in self._pieces:
+        start) with the starts [lo, hi] that have it, smallest offset first.
+
+        Computed once per (m, d) up to the horizon (or a larger limit) and cut to `limit`: a
+        start whose end is at most `limit` ends there whatever lies after `limit`.
+        """
+        known = self._pieces.get((m, d))
+        if known is None or known[0] < limit:
+            upto = max(limit, self.horizon)
             by_offset: dict[int, list[tuple[int, int]]] = {}
-            windows = working_windows(self.unavailable[m], limit)
-            for _, lo, hi, off in pause_pieces(windows, d):
+            for _, lo, hi, off in pause_pieces(working_windows(self.unavailable[m], upto), d):
                 by_offset.setdefault(off, []).append((lo, hi))
-            self._pieces[key] = sorted(by_offset.items())
-        return self._pieces[key]
+            known = (upto, sorted(by_offset.items()))
+            self._pieces[(m, d)] = known
+        if known[0] == limit:
+            return known[1]
+        out = []
+        for off, spans in known[1]:
+            kept = [(lo, min(hi, limit - off)) for lo, hi in spans if lo <= limit - off]
+            if kept:
+                out.append((off, kept))
+        return out
 
     def earliest_fit(self, m: int, t: int, d: int) -> int | None:
         """Earliest start >= t at which [start, start+d) avoids m's unavailable periods."""
