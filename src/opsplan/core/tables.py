@@ -87,7 +87,8 @@ class GanttBar:
     lane: str  # resource (machine, employee, ...)
     start: float  # in the instance's time unit
     end: float
-    kind: Literal["task", "setup", "blocked"] = "task"
+    # pause: unavailable time a task holds its resource through (drawn inside the task's bar)
+    kind: Literal["task", "setup", "blocked", "pause"] = "task"
     group: str = ""  # colour group (the job); blocked bars share one grey
     label: str = ""  # short text drawn on the bar when it fits
     hover: dict[str, Any] = field(default_factory=dict)

@@ -42,6 +42,13 @@ BLOCKED = "#b0b0b0"
 LATE = "#d62728"
 
 
+def _lighter(colour: str, share: float = 0.6) -> str:
+    """The colour mixed with `share` white (a task's pause: the same job, paler)."""
+    r, g, b = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
+    r, g, b = (round(c + (255 - c) * share) for c in (r, g, b))
+    return f"#{r:02x}{g:02x}{b:02x}"
+
+
 @functools.cache
 def cjk_font() -> str | None:
     """The family name of a CJK font registered with matplotlib, or None if none is found."""
@@ -192,6 +199,19 @@ def _gantt_png(g: Gantt, fig: Any, ax: Any) -> None:
                 hatch="////",
                 linewidth=0.8,
             )
+        elif b.kind == "pause":
+            colour = colours.get(b.group, "#4c72b0")
+            ax.barh(
+                y,
+                x1 - x0,
+                left=x0,
+                height=0.6,
+                color=_lighter(colour),
+                edgecolor=colour,
+                hatch="xx",
+                linewidth=0,
+                zorder=3,  # over its task's bar
+            )
         else:
             ax.barh(
                 y,
@@ -238,6 +258,9 @@ def _gantt_png(g: Gantt, fig: Any, ax: Any) -> None:
         Patch(facecolor=BLOCKED, alpha=0.55, label="unavailable"),
         Patch(facecolor="white", edgecolor=LATE, linewidth=2.2, label="late job"),
     ]
+    if any(b.kind == "pause" for b in g.bars):
+        paused = Patch(facecolor=_lighter("#555555"), edgecolor="#555", hatch="xx", label="paused")
+        extra.insert(1, paused)
     h_px = fig.get_figheight() * fig.dpi
     per_col = max(4, int((h_px - 90) / 17))
     jobs = list(colours.items())
@@ -427,6 +450,16 @@ def _gantt_plotly(g: Gantt, fig: Any) -> None:
             color=colour,
             line={"color": LATE if late else "white", "width": 2.5 if late else 0.5},
         )
+    pauses = [b for b in g.bars if b.kind == "pause"]  # after the tasks: drawn over them
+    edge = [colours.get(b.group, "#555") for b in pauses]
+    add(
+        pauses,
+        "paused",
+        "paused",
+        color=[_lighter(c) for c in edge],
+        line={"width": 0},
+        pattern={"shape": "x", "fgcolor": edge, "size": 6},
+    )
     fig.update_yaxes(categoryorder="array", categoryarray=list(reversed(g.lanes)), title_text="")
     fig.update_xaxes(
         type="date" if dated else "linear",

@@ -5,8 +5,9 @@ operations the whole model is out of reach, and a bound of 0 would make every ga
 relaxations, both cheap, each valid alone (models/scheduling.md, "Bounds"):
 
 - **Routes** (no capacity): an operation starts after its release and its predecessors, at
-  the first time a calendar window of one of its machines fits it; a job completes no
-  earlier than its route allows (`earliest completion`).
+  the first time a calendar window of one of its machines fits it (an operation that pauses:
+  at the first working instant, its end stretched by the breaks it spans); a job completes
+  no earlier than its route allows (`earliest completion`).
 - **Machine classes** (capacity): take the operations that may run on exactly the machine
   set S, one per job (the last of the job's in the class). The k-th of them to finish
   finishes no earlier than the k-th smallest earliest end, nor before the |S| machines of S,
@@ -75,11 +76,22 @@ def earliest_completions(P: Prepared) -> tuple[list[int], list[int], list[int]]:
         if op.pin_s is not None:
             h = max(h, op.pin_s)
         head[o] = h
-        end[o] = min(cals[m].fit(h, d) + d if d > 0 else h for m, d in op.modes)
+        end[o] = min(_earliest_end(P, cals, o, m, h, d) for m, d in op.modes)
     after = [0] * n
     for o in reversed(P.topo_order()):
         after[o] = max((P.ops[s].min_dur + after[s] for s in P.ops[o].succs), default=0)
     return head, end, after
+
+
+def _earliest_end(P: Prepared, cals: list[_Calendar], o: int, m: int, h: int, d: int) -> int:
+    """The earliest end on m of operation o (d units) from h: where a window fits it, or, when
+    it pauses over unavailable time, from the first working instant with its end stretched."""
+    if d <= 0:
+        return h
+    if P.pauses(o, m):
+        clock = P.worktime(m)
+        return clock.stretch(clock.first_working(h), d)
+    return cals[m].fit(h, d) + d
 
 
 def _term_cost(

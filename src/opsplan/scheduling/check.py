@@ -8,12 +8,13 @@ term, so a mistake in the formulation cannot hide behind the same mistake here.
 from __future__ import annotations
 
 import itertools
+import math
 from datetime import timedelta
 from typing import Any
 
 from ..core.registry import CheckReport
 from ..core.result import Finding
-from .schema import UNIT_MINUTES, WEEKDAYS, SchedulingInstance
+from .schema import UNIT_MINUTES, WEEKDAYS, Machine, SchedulingInstance
 
 
 def _working(inst: SchedulingInstance, cal_id: str, minutes: float) -> bool:
@@ -55,6 +56,55 @@ def _first_off_instant(inst: SchedulingInstance, cal_id: str, lo: float, hi: flo
         points += [p for c in sorted(clocks) if lo < (p := base + day * 1440 + c) < hi]
         day += 1
     return next((p for p in points if not _working(inst, cal_id, p)), None)
+
+
+def _off_periods(
+    inst: SchedulingInstance, cal_id: str, lo: float, hi: float
+) -> list[tuple[float, float]]:
+    """The periods [a, b) in [lo, hi) minutes outside the calendar's working time (working
+    time changes only at the windows' clock times and midnight, as in _first_off_instant)."""
+    assert inst.start is not None
+    cal = next(c for c in inst.calendars if c.id == cal_id)
+    clocks = {0} | {int(x[:2]) * 60 + int(x[3:]) for w in cal.working for x in (w.start, w.end)}
+    t0 = inst.start
+    midnight = t0.replace(hour=0, minute=0, second=0, microsecond=0)
+    base = (midnight - t0).total_seconds() / 60
+    points = [lo]
+    day = int((lo - base) // 1440)
+    while base + day * 1440 < hi:
+        points += [p for c in sorted(clocks) if lo < (p := base + day * 1440 + c) < hi]
+        day += 1
+    points.append(hi)
+    out: list[tuple[float, float]] = []
+    for a, b in itertools.pairwise(points):
+        if a < b and not _working(inst, cal_id, a):
+            if out and out[-1][1] == a:
+                out[-1] = (out[-1][0], b)
+            else:
+                out.append((a, b))
+    return out
+
+
+def _unavailable_units(
+    inst: SchedulingInstance, m: Machine, s: int, e: int
+) -> list[tuple[int, int]]:
+    """The unavailable time of machine m inside [s, e), in whole time units, merged: the
+    explicit periods and every unit that is not wholly in the calendar's working time."""
+    iv = [(max(s, u.start), min(e, u.end)) for u in m.unavailable if u.start < e and s < u.end]
+    if m.calendar is not None:
+        unit = UNIT_MINUTES[inst.time_unit]
+        for a, b in _off_periods(inst, m.calendar, s * unit, e * unit):
+            # unit t lies in [t * unit, (t + 1) * unit) minutes; it is out when that meets [a, b)
+            lo, hi = math.floor(a / unit + 1e-9), math.ceil(b / unit - 1e-9)
+            if max(s, lo) < min(e, hi):
+                iv.append((max(s, lo), min(e, hi)))
+    out: list[tuple[int, int]] = []
+    for a, b in sorted(iv):
+        if out and a <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], b))
+        else:
+            out.append((a, b))
+    return out
 
 
 def _stability(inst: SchedulingInstance, by_key: dict[tuple[str, str], dict[str, Any]]) -> int:
@@ -99,6 +149,61 @@ def objective_value(inst: SchedulingInstance, terms: dict[str, int]) -> float:
     if obj.mode == "lexicographic":
         return float(terms[obj.terms[0].kind])
     return float(sum(t.weight * terms[t.kind] for t in obj.terms))
+
+
+def _check_pause(
+    inst: SchedulingInstance,
+    m: Machine,
+    oid: str,
+    jid: str,
+    r: dict[str, Any],
+    d: int,
+    bad: Any,
+) -> None:
+    """An operation that pauses over unavailable time: it starts in working time and ends
+    when d units of working time lie in [start, end), so end - start is d plus the
+    unavailable time inside; what the row reports as paused must be that time."""
+    s, e = int(r["start"]), int(r["end"])
+    ent = {"job": jid, "operation": oid, "machine": m.id}
+    blocked = _unavailable_units(inst, m, s, max(s, e))
+    paused = sum(b - a for a, b in blocked)
+    if blocked and blocked[0][0] == s:
+        bad(
+            "calendar",
+            f"operation {oid} of job {jid} starts at {s}, when {m.id} is unavailable "
+            f"(until {blocked[0][1]}); an operation that pauses starts in working time",
+            **ent,
+        )
+    elif e - s != d + paused:
+        bad(
+            "duration",
+            f"operation {oid} of job {jid} ({s}-{e}) has {e - s - paused} of working time on "
+            f"{m.id} between its pauses ({paused}), expected {d}: it should end at "
+            f"{s} + {d} + the unavailable time it spans",
+            **ent,
+        )
+    elif blocked and blocked[-1][1] == e:
+        bad(
+            "duration",
+            f"operation {oid} of job {jid} ends at {e}, after a pause: its work is done at "
+            f"{blocked[-1][0]}",
+            **ent,
+        )
+    if "paused" in r and int(r["paused"] or 0) != paused:
+        bad(
+            "pause",
+            f"operation {oid} of job {jid} ({s}-{e}) is reported paused for {r['paused']}, "
+            f"but {m.id} is unavailable for {paused} inside it",
+            **ent,
+        )
+    given = r.get("pauses")
+    if given is not None and [list(p) for p in given] != [[a, b] for a, b in blocked]:
+        bad(
+            "pause",
+            f"operation {oid} of job {jid} ({s}-{e}) reports pauses {given}, but {m.id} is "
+            f"unavailable in {[[a, b] for a, b in blocked]} inside it",
+            **ent,
+        )
 
 
 def check(inst: SchedulingInstance, solution: dict[str, Any]) -> CheckReport:
@@ -163,11 +268,28 @@ def check(inst: SchedulingInstance, solution: dict[str, Any]) -> CheckReport:
                     **ent,
                 )
             durations = {md.machine: md.duration for md in op.machines}
+            m = machines.get(mid)
+            # it may pause over unavailable time: its own flag, else its machine's
+            pausing = (
+                m is not None
+                and durations.get(mid, 0) > 0
+                and (op.may_pause if op.may_pause is not None else m.may_pause)
+            )
             if mid not in durations:
                 bad(
                     "eligibility",
                     f"operation {op.id} of job {job.id} runs on {mid}, which is "
                     "not eligible for it",
+                    **ent,
+                )
+            elif pausing:
+                assert m is not None
+                _check_pause(inst, m, op.id, job.id, r, durations[mid], bad)
+            elif r.get("paused"):
+                bad(
+                    "pause",
+                    f"operation {op.id} of job {job.id} may not pause on {mid} but is reported "
+                    f"paused for {r['paused']}",
                     **ent,
                 )
             elif e - s != durations[mid]:
@@ -219,7 +341,7 @@ def check(inst: SchedulingInstance, solution: dict[str, Any]) -> CheckReport:
                     **ent,
                 )
             m = machines.get(mid)
-            if m is not None and e > s:
+            if m is not None and e > s and not pausing:
                 for iv in m.unavailable:
                     if s < iv.end and iv.start < e:
                         bad(

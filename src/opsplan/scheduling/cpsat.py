@@ -34,6 +34,12 @@ class Formulation:
         self.m = cp_model.CpModel()
         self.guarded = guarded
         self.guards: list[tuple[Any, Finding]] = []  # assumption literal -> the rule it guards
+        # modes (op, machine) that pause over unavailable time: one literal per offset
+        # (end - start) with the starts that have it, and the interval's length (with its
+        # duration)
+        self.pause_lits: dict[tuple[int, int], list[tuple[int, Any]]] = {}
+        self.pause_size: dict[tuple[int, int], tuple[Any, int]] = {}
+        self._domains_of: dict[tuple[int, int, bool], list[tuple[int, Any]]] = {}
         self.add_operations()
         self.add_precedence()
         self.add_releases()
@@ -57,6 +63,64 @@ class Formulation:
         op = self.P.ops[o]
         return self.P.inst.jobs[op.job].id, op.id
 
+    def pauses(self, o: int, mi: int) -> bool:
+        """Operation o pauses over unavailable time on mi (and mi has some)."""
+        return self.P.pauses(o, mi) and bool(self.P.unavailable[mi])
+
+    def _length(self, o: int, mi: int, d: int) -> Any:
+        """The length of o's interval on mi: d, or for a mode that pauses a variable from d to
+        its largest stretch (the calendar rule ties it to the start)."""
+        if not self.pauses(o, mi):
+            return d
+        offsets = self._start_domains(mi, d, pause=True)
+        size = self.m.new_int_var(d, max([d, *(off for off, _ in offsets)]), "")
+        self.pause_size[(o, mi)] = (size, d)
+        return size
+
+    def _start_domains(self, mi: int, d: int, pause: bool) -> list[tuple[int, Any]]:
+        """Where d units may start on mi up to ub, as CP-SAT domains (once per model):
+        [(d, the fit domain)], or when they pause [(offset, its starts)] (none: nowhere)."""
+        key = (mi, d, pause)
+        if key not in self._domains_of:
+            if pause:
+                pieces = self.P.pause_offsets(mi, d, self.ub)
+            else:
+                spans = self.P.fit_spans(mi, d, self.ub)
+                pieces = [(d, spans)] if spans else []
+            self._domains_of[key] = [
+                (off, cp_model.Domain.from_intervals([[lo, hi] for lo, hi in spans]))
+                for off, spans in pieces
+            ]
+        return self._domains_of[key]
+
+    def _within(self, s: Any, domains: list[tuple[int, Any]], enforce: list[Any]) -> None:
+        """s lies in the (one) domain (when every literal of `enforce` holds)."""
+        if domains:
+            self.m.add_linear_expression_in_domain(s, domains[0][1]).only_enforce_if(enforce)
+        else:
+            self.m.add_bool_or([~x for x in enforce])  # nowhere: not all of them hold
+
+    def add_pause(self, o: int, mi: int, d: int, s: Any, e: Any, enforce: list[Any]) -> None:
+        """Operation o of d > 0 units pauses on mi: it starts in working time and ends when mi
+        has offered d units since, E = S + offset with the offset constant on pieces of the
+        starts (Prepared.pause_offsets); one literal per offset, exactly one when `enforce`
+        holds, none otherwise."""
+        lits: list[tuple[int, Any]] = []
+        for off, dom in self._start_domains(mi, d, pause=True):
+            lit = self.m.new_bool_var(f"p{o}_{mi}_{off}")
+            for x in enforce:
+                self.m.add_implication(lit, x)
+            self.m.add_linear_expression_in_domain(s, dom).only_enforce_if(lit)
+            self.m.add(e == s + off).only_enforce_if(lit)
+            lits.append((off, lit))
+        if not lits:
+            self.m.add_bool_or([~x for x in enforce])
+        elif enforce:
+            self.m.add(sum(lit for _, lit in lits) == 1).only_enforce_if(enforce)
+        else:
+            self.m.add_exactly_one(lit for _, lit in lits)
+        self.pause_lits[(o, mi)] = lits
+
     # ------------------------------------------------------------------ rules
     def add_operations(self) -> None:
         """Each operation runs once, on exactly one eligible machine, for that machine's time."""
@@ -77,16 +141,21 @@ class Formulation:
             ivs: dict[int, Any] = {}
             if len(op.modes) == 1:
                 mi, d = op.modes[0]
-                ivs[mi] = m.new_interval_var(s, d, e, f"i{o}")
+                ivs[mi] = m.new_interval_var(s, self._length(o, mi, d), e, f"i{o}")
                 pres[mi] = True
             else:
+                longest = op.max_dur
                 for mi, d in op.modes:
                     lit = m.new_bool_var(f"x{o}_{mi}")
-                    ivs[mi] = m.new_optional_interval_var(s, d, e, lit, f"i{o}_{mi}")
+                    size = self._length(o, mi, d)
+                    ivs[mi] = m.new_optional_interval_var(s, size, e, lit, f"i{o}_{mi}")
                     pres[mi] = lit
+                    if (o, mi) in self.pause_size:
+                        offsets = self._start_domains(mi, d, pause=True)
+                        longest = max([longest, *(off for off, _ in offsets)])
                 m.add_exactly_one(pres.values())
                 m.add(e >= s + op.min_dur)
-                m.add(e <= s + op.max_dur)
+                m.add(e <= s + longest)
             self.mode_presence.append(pres)
             self.mode_interval.append(ivs)
 
@@ -164,6 +233,10 @@ class Formulation:
                     f"machine {P.machines[mi]} is unavailable in {len(blocks)} period(s)",
                     machine=P.machines[mi],
                 )
+                if any((o, mi) in self.pause_size for o in self.on_machine[mi]):
+                    self._calendar_by_starts(mi, g)
+                    m.add_no_overlap(ivs)
+                    continue
                 for s, e in blocks:
                     if g:
                         ivs.append(m.new_optional_fixed_size_interval_var(s, e - s, g[0], "u"))
@@ -171,6 +244,25 @@ class Formulation:
                         ivs.append(m.new_fixed_size_interval_var(s, e - s, "u"))
             if len(ivs) > 1:
                 m.add_no_overlap(ivs)
+
+    def _calendar_by_starts(self, mi: int, g: list[Any]) -> None:
+        """The calendar of a machine where some operation pauses: its intervals hold the
+        pauses, so the unavailable periods cannot join its no-overlap; instead each operation
+        starts where it fits between them, or, when it pauses, in working time with its end
+        stretched (add_pause). Without the guard (diagnosis) nothing pauses."""
+        P, m = self.P, self.m
+        for o in self.on_machine[mi]:
+            d = dict(P.ops[o].modes)[mi]
+            pres = self.mode_presence[o][mi]
+            chosen = [] if pres is True else [pres]
+            enforce = chosen + g
+            if (o, mi) in self.pause_size:
+                self.add_pause(o, mi, d, self.start[o], self.end[o], enforce)
+                if g:  # the calendar relaxed: the operation lasts its duration
+                    size = self.pause_size[(o, mi)][0]
+                    m.add(size == d).only_enforce_if([*chosen, ~g[0]])
+            elif d > 0:
+                self._within(self.start[o], self._start_domains(mi, d, pause=False), enforce)
 
     def add_setups(self) -> None:
         """Between consecutive operations on a machine, the setup time of their families."""
@@ -341,6 +433,12 @@ class Formulation:
             for (a, b), lit in arcs.items():
                 if a != b or a == 0:  # a self-loop's literal negates a hinted presence literal
                     m.add_hint(lit, (a, b) in used)
+        for (o, mi), lits in self.pause_lits.items():
+            on = plan.machine[o] == mi
+            for off, lit in lits:
+                m.add_hint(lit, on and plan.end[o] - plan.start[o] == off)
+        for (o, mi), (size, d) in self.pause_size.items():
+            m.add_hint(size, plan.end[o] - plan.start[o] if plan.machine[o] == mi else d)
         comp = [max(plan.end[o] for o in ops) for ops in P.job_ops]
         for var, f in self._aux:
             m.add_hint(var, f(comp, plan))

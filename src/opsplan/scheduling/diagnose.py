@@ -27,13 +27,17 @@ def prechecks(P: Prepared) -> list[Finding]:
     out: list[Finding] = []
     jobs = P.inst.jobs
     head = P.min_heads()
-    # an operation longer than every window its machines offer
+    # an operation longer than every window its machines offer (unless it may pause there)
     for o, op in enumerate(P.ops):
         job = jobs[op.job]
         fits = []
         for mi, d in op.modes:
             t = max(head[o], 0) if op.pin_s is None else op.pin_s
-            s = P.earliest_fit(mi, t, d)
+            if P.pauses(o, mi):
+                span = P.earliest_pause(mi, t, d)
+                s = span[0] if span is not None else None
+            else:
+                s = P.earliest_fit(mi, t, d)
             fits.append(s is not None and (op.pin_s is None or s == op.pin_s))
         if not any(fits):
             if op.pin_s is not None:
@@ -93,7 +97,8 @@ def prechecks(P: Prepared) -> list[Finding]:
             )
         if len(op.modes) == 1:
             mi, d = op.modes[0]
-            pinned_on.setdefault(mi, []).append((op.pin_s, op.pin_s + d, o))
+            e = P.pause_end(mi, op.pin_s, d) if P.pauses(o, mi) else op.pin_s + d
+            pinned_on.setdefault(mi, []).append((op.pin_s, e, o))
     for mi, lst in pinned_on.items():
         lst.sort()
         for (s1, e1, o1), (s2, e2, o2) in itertools.pairwise(lst):

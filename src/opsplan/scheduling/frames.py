@@ -66,6 +66,13 @@ MACHINES = Table(
             "str",
             "Setup family the machine is set up for at time 0 (see sheet setups).",
         ),
+        C(
+            "may_pause",
+            "bool",
+            "yes: its operations may pause over its unavailable time (nights, weekends, "
+            "maintenance) and resume after it, their end stretched by the pause; an "
+            "operation's own may_pause wins. Empty or no: they may not overlap it.",
+        ),
     ),
     min_rows=1,
 )
@@ -135,6 +142,13 @@ OPERATIONS = Table(
         ),
         C("pin_machine", "str", "Keep the operation on this machine (replanning)."),
         C("pin_start", "time", "Keep the operation's start at this time (replanning)."),
+        C(
+            "may_pause",
+            "bool",
+            "yes: the operation may pause over its machine's unavailable time and resume after "
+            "it (it holds the machine through the pause); no: it may not; empty: the machine's "
+            "may_pause decides.",
+        ),
     ),
     min_rows=1,
 )
@@ -231,7 +245,7 @@ def to_instance(t: dict[str, Rows]) -> Built:
     m_pos: dict[str, int] = {}
     for r in t["machines"]:
         m = {"id": r["machine"]}
-        for key in ("name", "calendar", "initial_family"):
+        for key in ("name", "calendar", "initial_family", "may_pause"):
             put_given(m, key, r[key])
         b.origins[f"machines[{len(machines)}]"] = Origin(
             "machines",
@@ -241,6 +255,7 @@ def to_instance(t: dict[str, Rows]) -> Built:
                 "name": "name",
                 "calendar": "calendar",
                 "initial_family": "initial_family",
+                "may_pause": "may_pause",
             },
         )
         m_pos.setdefault(r["machine"], len(machines))
@@ -296,6 +311,7 @@ def to_instance(t: dict[str, Rows]) -> Built:
             op: dict[str, Any] = {"id": r["operation"], "machines": []}
             put_given(op, "family", r["family"])
             put_given(op, "predecessors", r["predecessors"])
+            put_given(op, "may_pause", r["may_pause"])
             if r["pin_machine"] is not None or r["pin_start"] is not None:
                 pin: dict[str, Any] = {}
                 put_given(pin, "machine", r["pin_machine"])
@@ -313,6 +329,7 @@ def to_instance(t: dict[str, Rows]) -> Built:
                     "pin.start": "pin_start",
                     "pin": "pin_machine",
                     "machines": "machine",
+                    "may_pause": "may_pause",
                 },
             )
             ops.append(op)
@@ -328,6 +345,7 @@ def to_instance(t: dict[str, Rows]) -> Built:
                 ("predecessors", op.get("predecessors")),
                 ("pin_machine", (op.get("pin") or {}).get("machine")),
                 ("pin_start", (op.get("pin") or {}).get("start")),
+                ("may_pause", op.get("may_pause")),
             ):
                 if r[col] is not None and r[col] != val:
                     b.problems.append(
@@ -394,6 +412,7 @@ def from_instance(inst: SchedulingInstance) -> dict[str, list[dict[str, Any]]]:
                 "name": m.name or None,
                 "calendar": m.calendar,
                 "initial_family": m.initial_family,
+                "may_pause": True if m.may_pause else None,
             }
             for m in inst.machines
         ],
@@ -428,6 +447,7 @@ def from_instance(inst: SchedulingInstance) -> dict[str, list[dict[str, Any]]]:
                 "predecessors": op.predecessors if x == 0 else None,
                 "pin_machine": op.pin.machine if op.pin and x == 0 else None,
                 "pin_start": op.pin.start if op.pin and x == 0 else None,
+                "may_pause": op.may_pause if x == 0 else None,
             }
             for j in inst.jobs
             for op in j.operations
@@ -549,6 +569,14 @@ def results(res: SolveResult, inst: SchedulingInstance | None) -> dict[str, list
     late = {j["job"] for j in jobs if j.get("late")}
     mname, jname = _names(inst)
     has_time = any(r.get("start_time") for r in ops)
+    # a `paused` column when operations may pause over unavailable time (or some did)
+    pausing = any(r.get("paused") for r in ops) or (
+        inst is not None
+        and (
+            any(m.may_pause for m in inst.machines)
+            or any(op.may_pause for j in inst.jobs for op in j.operations)
+        )
+    )
     plan = []
     for r in sorted(ops, key=lambda r: (r["start"], r["machine"], r["job"])):
         row: dict[str, Any] = {
@@ -557,9 +585,11 @@ def results(res: SolveResult, inst: SchedulingInstance | None) -> dict[str, list
             "machine": r["machine"],
             "start": r["start"],
             "end": r["end"],
-            "duration": r["end"] - r["start"],
+            "duration": r["end"] - r["start"] - r.get("paused", 0),
             "setup_before": r.get("setup_before", 0),
         }
+        if pausing:
+            row["paused"] = r.get("paused", 0)
         if has_time:
             row["start_time"] = r.get("start_time")
             row["end_time"] = r.get("end_time")
@@ -583,6 +613,8 @@ def results(res: SolveResult, inst: SchedulingInstance | None) -> dict[str, list
                 "start": r["start"],
                 "end": r["end"],
             }
+            if pausing:
+                row["paused"] = r.get("paused", 0)
             if has_time:
                 row["start_time"] = r.get("start_time")
                 row["end_time"] = r.get("end_time")
@@ -655,6 +687,8 @@ def charts(res: SolveResult, inst: SchedulingInstance | None) -> list[Chart]:
         if jname.get(r["job"]):
             hover["job name"] = jname[r["job"]]
         hover |= {"start": r.get("start_time") or r["start"], "end": r.get("end_time") or r["end"]}
+        if r.get("paused"):
+            hover["paused"] = r["paused"]
         if r["job"] in late:
             hover["late"] = "yes"
         bars.append(
@@ -669,6 +703,17 @@ def charts(res: SolveResult, inst: SchedulingInstance | None) -> list[Chart]:
                 late=r["job"] in late,
             )
         )
+        for a, b in r.get("pauses") or []:  # drawn over the task's bar
+            bars.append(
+                GanttBar(
+                    r["machine"],
+                    a,
+                    b,
+                    "pause",
+                    group=r["job"],
+                    hover={"paused": f"{r['job']} / {r['operation']}", "time": b - a},
+                )
+            )
     unit: str = inst.time_unit if inst is not None else "minute"
     start: datetime | None = inst.start if inst is not None else None
     timed = next((r for r in ops if r.get("start_time") and r["end"] > r["start"]), None)
@@ -677,6 +722,7 @@ def charts(res: SolveResult, inst: SchedulingInstance | None) -> list[Chart]:
         per_unit = (t1 - t0).total_seconds() / 60 / (timed["end"] - timed["start"])
         unit = min(UNIT_MINUTES, key=lambda u: abs(UNIT_MINUTES[u] - per_unit))
         start = t0 - timedelta(minutes=timed["start"] * UNIT_MINUTES[unit])
+    paused = any(r.get("pauses") for r in ops)
     lane_labels = [f"{m} ({mname[m]})" if mname.get(m) and mname[m] != m else m for m in lanes]
     relabel = dict(zip(lanes, lane_labels, strict=True))
     bars = [
@@ -695,7 +741,13 @@ def charts(res: SolveResult, inst: SchedulingInstance | None) -> list[Chart]:
             start=start,
             note="One row per machine; each bar is an operation, coloured by job. Hatched: setup "
             "(changeover) time; grey: machine unavailable (calendar or maintenance); a red "
-            "outline marks an operation of a job that finishes after its due date.",
+            "outline marks an operation of a job that finishes after its due date."
+            + (
+                " Light, cross-hatched inside a bar: the operation pauses over unavailable time "
+                "and holds the machine meanwhile."
+                if paused
+                else ""
+            ),
         )
     ]
     machines = sol.get("machines", [])

@@ -17,7 +17,7 @@ from collections.abc import Callable
 
 from .check import check
 from .cpsat import StartPlan
-from .prepare import Prepared, merge
+from .prepare import Prepared, WorkTime, merge
 from .replan import stability
 from .schema import Objective, ObjectiveKind
 
@@ -65,6 +65,7 @@ class _Machine:
         self.min_d = max(1, min_d)
         self.bridge = bridge  # least setup time into and out of an operation between a and b
         self.packed = 0
+        self.clock = WorkTime(self.blocks)  # stretched ends of operations that pause
 
     def work(self, t: int) -> int:
         """Working (available) time in [0, t)."""
@@ -86,14 +87,32 @@ class _Machine:
             i += 1
         return t
 
+    def pause_fit(self, t: int, d: int) -> tuple[int, int]:
+        """(start, end) of an operation of d units that pauses over unavailable periods: the
+        first working instant >= t, and the end stretched by the periods it spans."""
+        s = self.clock.first_working(t)
+        return s, self.clock.stretch(s, d)
+
+    def end(self, s: int, d: int, pause: bool) -> int:
+        """The end of an operation of d units started at s (stretched when it pauses)."""
+        return self.clock.stretch(s, d) if pause else s + d
+
     def fit(
-        self, P: Prepared, m: int, t: int, d: int, family: str | None, after: int = -1
+        self,
+        P: Prepared,
+        m: int,
+        t: int,
+        d: int,
+        family: str | None,
+        after: int = -1,
+        pause: bool = False,
     ) -> tuple[int, int]:
         """(start, position): the earliest start >= t of an operation of length d > 0 inserted
         between two placed operations (or after the last), with the setups to and from its
-        neighbours and outside the unavailable periods. `after`: the start of a placed
-        operation it cannot go before (placing operations only shrinks the gaps, so where a
-        slot was found before, the search may resume)."""
+        neighbours and outside the unavailable periods (or, when it may `pause`, at a working
+        instant, its end stretched by the periods it spans: `pause_fit`). `after`: the start
+        of a placed operation it cannot go before (placing operations only shrinks the gaps,
+        so where a slot was found before, the search may resume)."""
         starts, ends, fams = self.starts, self.ends, self.families
         k = max(bisect.bisect_left(starts, t), self.packed)  # before t or packed: stay before
         if after >= 0:
@@ -107,8 +126,12 @@ class _Machine:
             if k < n and (starts[k] - lo < d or self.work(starts[k]) - self.work(lo) < d):
                 k += 1  # not enough working time before the next one
                 continue
-            s = self.calendar_fit(lo, d)
-            if k == n or s + d + P.setup(m, family, fams[k]) <= starts[k]:
+            if pause:
+                s, e = self.pause_fit(lo, d)
+            else:
+                s = self.calendar_fit(lo, d)
+                e = s + d
+            if k == n or e + P.setup(m, family, fams[k]) <= starts[k]:
                 return s, k
             k += 1
 
@@ -177,11 +200,12 @@ def dispatch(
     for o, op in enumerate(P.ops):
         if op.pin_s is not None:
             mi, d = op.modes[0]
-            start[o], end[o], mach[o], done[o] = op.pin_s, op.pin_s + d, mi, True
+            line = machines[mi]
+            e = line.end(op.pin_s, d, P.pauses(o, mi))
+            start[o], end[o], mach[o], done[o] = op.pin_s, e, mi, True
             if d > 0:
-                line = machines[mi]
                 k = bisect.bisect_left(line.starts, op.pin_s)
-                line.place(k, op.pin_s, op.pin_s + d, op.family)
+                line.place(k, op.pin_s, e, op.family)
     waiting = [sum(1 for p in op.preds if not done[p]) for op in P.ops]
 
     def key(o: int, est: int) -> tuple[float, ...]:
@@ -229,11 +253,13 @@ def dispatch(
         best: tuple[int, int, int, int, int] | None = None  # end, start, machine, position, d
         for mi, d in op.modes:
             if d == 0:
-                s, k = e0, -1  # occupies no machine time, takes no part in setups
+                s, k, e = e0, -1, e0  # occupies no machine time, takes no part in setups
             else:
-                s, k = machines[mi].fit(P, mi, e0, d, op.family)
-            if best is None or (s + d, s) < best[:2]:
-                best = (s + d, s, mi, k, d)
+                pause = P.pauses(o, mi)
+                s, k = machines[mi].fit(P, mi, e0, d, op.family, pause=pause)
+                e = machines[mi].end(s, d, pause)
+            if best is None or (e, s) < best[:2]:
+                best = (e, s, mi, k, d)
         assert best is not None
         e, s, mi, k, d = best
         if k >= 0:
@@ -269,10 +295,11 @@ def active(
     for o, op in enumerate(P.ops):
         if op.pin_s is not None:
             mi, d = op.modes[0]
-            start[o], end[o], mach[o], done[o] = op.pin_s, op.pin_s + d, mi, True
+            e = lines[mi].end(op.pin_s, d, P.pauses(o, mi))
+            start[o], end[o], mach[o], done[o] = op.pin_s, e, mi, True
             if d > 0:
                 k = bisect.bisect_left(lines[mi].starts, op.pin_s)
-                lines[mi].place(k, op.pin_s, op.pin_s + d, op.family)
+                lines[mi].place(k, op.pin_s, e, op.family)
     waiting = [sum(1 for p in op.preds if not done[p]) for op in P.ops]
     est = [0] * n
     dur = [dict(op.modes) for op in P.ops]
@@ -300,8 +327,10 @@ def active(
     def push_slot(m: int, o: int, after: int = -1) -> None:
         d = dur[o][m]
         line = lines[m]
-        s, k = line.fit(P, m, est[o], d, P.ops[o].family, after)
-        heapq.heappush(ends[m], (s + d, s, version[m], o, line.starts[k - 1] if k else -1))
+        pause = P.pauses(o, m)
+        s, k = line.fit(P, m, est[o], d, P.ops[o].family, after, pause)
+        e = line.end(s, d, pause)
+        heapq.heappush(ends[m], (e, s, version[m], o, line.starts[k - 1] if k else -1))
 
     def earliest(m: int) -> tuple[int, int, int] | None:
         """The fresh (end, start, op) at the top of m's heap, or None."""
@@ -370,15 +399,16 @@ def active(
                 continue
             d = dur[o][m]
             if est[o] < c:
-                s, k = lines[m].fit(P, m, est[o], d, P.ops[o].family)
+                s, k = lines[m].fit(P, m, est[o], d, P.ops[o].family, pause=P.pauses(o, m))
                 if s < c or o == first[2]:
                     break
             stash.append((pr, o))
         for item in stash:
             heapq.heappush(h, item)
-        lines[m].place(k, s, s + d, P.ops[o].family)
+        e = lines[m].end(s, d, P.pauses(o, m))
+        lines[m].place(k, s, e, P.ops[o].family)
         version[m] += 1
-        start[o], end[o], mach[o], done[o] = s, s + d, m, True
+        start[o], end[o], mach[o], done[o] = s, e, m, True
         for mm in dur[o]:
             nxt = earliest(mm)
             if nxt is not None:

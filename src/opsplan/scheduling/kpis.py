@@ -39,7 +39,8 @@ def machine_table(P: Prepared, ops: list[dict[str, Any]], makespan: int) -> list
     out = []
     for mi, mid in enumerate(P.machines):
         mine = [r for r in ops if r["machine"] == mid]
-        busy = sum(r["end"] - r["start"] for r in mine)
+        # processing only: the pauses of operations that pause lie in unavailable time
+        busy = sum(r["end"] - r["start"] - r.get("paused", 0) for r in mine)
         setup = sum(r.get("setup_before", 0) for r in mine)
         blocked = sum(max(0, min(e, makespan) - s) for s, e in P.unavailable[mi] if s < makespan)
         available = max(0, makespan - blocked)

@@ -89,16 +89,22 @@ class WindowModel(Formulation):
         """Starts at which [s, s + d) on machine m overlaps no unavailable period."""
         key = (m, d)
         if key not in self._domains:
-            spans, prev = [], 0
-            for s, e in [*self.P.unavailable[m], (self.horizon + d + 1, self.horizon + d + 1)]:
-                if s - d >= prev:
-                    spans.append([prev, min(s - d, self.horizon)])
-                prev = max(prev, e)
-                if prev > self.horizon:
-                    break
-            spans = [sp for sp in spans if sp[0] <= sp[1]]
-            self._domains[key] = Domain.from_intervals(spans) if spans else Domain(0, 0)
+            spans = [[lo, hi] for lo, hi in self.P.fit_spans(m, d, self.horizon)]
+            self._domains[key] = Domain.from_intervals(spans)  # empty: it fits nowhere
         return self._domains[key]
+
+    def _mode(self, o: int, mi: int, d: int, s: Any, e: Any, enforce: list[Any]) -> None:
+        """Operation o on machine mi (when `enforce` holds): it lasts d and starts where it
+        fits between unavailable periods, or, when it pauses there, it starts in working time
+        and its end is stretched by the breaks it spans (Formulation.add_pause)."""
+        if self.pauses(o, mi):
+            self.add_pause(o, mi, d, s, e, enforce)
+            return
+        self.m.add(e == s + d).only_enforce_if(enforce)
+        if d > 0 and self.P.unavailable[mi]:
+            self.m.add_linear_expression_in_domain(s, self._fit_domain(mi, d)).only_enforce_if(
+                enforce
+            )
 
     def add_operations(self) -> None:
         """Operations before the window are constants; outside it, an operation keeps its
@@ -127,19 +133,13 @@ class WindowModel(Formulation):
                 e = m.new_int_var(0, ub, f"e{o}")
                 if len(modes) == 1:
                     mi, d = modes[0]
-                    m.add(e == s + d)
-                    if d > 0 and P.unavailable[mi]:
-                        m.add_linear_expression_in_domain(s, self._fit_domain(mi, d))
+                    self._mode(o, mi, d, s, e, [])
                     pres = {mi: True}
                 else:
                     pres = {}
                     for mi, d in modes:
                         lit = m.new_bool_var(f"x{o}_{mi}")
-                        m.add(e == s + d).only_enforce_if(lit)
-                        if d > 0 and P.unavailable[mi]:
-                            m.add_linear_expression_in_domain(
-                                s, self._fit_domain(mi, d)
-                            ).only_enforce_if(lit)
+                        self._mode(o, mi, d, s, e, [lit])
                         pres[mi] = lit
                     m.add_exactly_one(pres.values())
             self.start.append(s)

@@ -6,6 +6,7 @@ deliberately does not use this module: it re-reads the instance on its own.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import math
 from dataclasses import dataclass, field
@@ -28,6 +29,8 @@ class OpData:
     pin_m: int | None = None
     pin_s: int | None = None
     frozen: bool = False  # the pin comes from the previous plan's frozen part
+    # machines on which it may pause over unavailable time (modes of positive length only)
+    pause: frozenset[int] = frozenset()
 
     @property
     def min_dur(self) -> int:
@@ -86,6 +89,92 @@ def merge(intervals: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return out
 
 
+def working_windows(blocks: list[tuple[int, int]], limit: int) -> list[tuple[int, int]]:
+    """The working periods [a, b) within [0, limit) between merged unavailable periods."""
+    out, prev = [], 0
+    for s, e in blocks:
+        if s >= limit:
+            break
+        if s > prev:
+            out.append((prev, s))
+        prev = max(prev, e)
+    if prev < limit:
+        out.append((prev, limit))
+    return out
+
+
+def pause_pieces(windows: list[tuple[int, int]], d: int) -> list[tuple[int, int, int, int]]:
+    """Where an operation of d > 0 working units that may pause can start, and its stretch.
+
+    `windows`: the working periods [a, b), sorted and disjoint. Answers (i, lo, hi, offset):
+    an operation starting at any S in [lo, hi], inside window i, ends at E = S + offset, the
+    first instant by which the windows have offered d units since S. With c_k the working
+    time before window k and w(S) = c_i + S - a_i, E = a_k + w(S) + d - c_k for the window k
+    with c_k < w(S) + d <= c_k + (b_k - a_k); the offset is constant while k is, so each
+    window splits into pieces, one per window its starts end in. Starts whose d units the
+    windows do not offer are left out.
+    """
+    cum = list(itertools.accumulate((b - a for a, b in windows), initial=0))
+    n = len(windows)
+    out: list[tuple[int, int, int, int]] = []
+    j = 0
+    for i, (a_i, b_i) in enumerate(windows):
+        base = a_i - cum[i]  # S = base + w(S) inside window i
+        j = max(j, i)
+        while j < n and cum[j + 1] < cum[i] + d:
+            j += 1  # the first window a start at a_i may end in
+        for k in range(j, n):
+            lo = max(a_i, base + cum[k] - d + 1)
+            if lo > b_i - 1:
+                break
+            hi = min(b_i - 1, base + cum[k + 1] - d)
+            if lo <= hi:
+                out.append((i, lo, hi, windows[k][0] - cum[k] - base + d))
+    return out
+
+
+class WorkTime:
+    """Working time of one machine from its merged unavailable periods (all time after the
+    last one is working): how much lies in [0, t), the first working instant, stretched ends."""
+
+    def __init__(self, blocks: list[tuple[int, int]]):
+        self.starts = [s for s, _ in blocks]
+        self.ends = [e for _, e in blocks]
+        self.before = list(itertools.accumulate((e - s for s, e in blocks), initial=0))
+        self.work_at = [s - b for s, b in zip(self.starts, self.before, strict=False)]
+
+    def work(self, t: int) -> int:
+        """Working time in [0, t)."""
+        i = bisect.bisect_right(self.starts, t)
+        if i == 0:
+            return t
+        return t - self.before[i - 1] - (min(t, self.ends[i - 1]) - self.starts[i - 1])
+
+    def first_working(self, t: int) -> int:
+        """The first working instant >= t."""
+        i = bisect.bisect_right(self.ends, t)
+        if i < len(self.starts) and self.starts[i] <= t:
+            return self.ends[i]
+        return t
+
+    def inside(self, s: int, e: int) -> list[tuple[int, int]]:
+        """The unavailable periods inside [s, e), clipped to it."""
+        out = []
+        for i in range(bisect.bisect_right(self.ends, s), len(self.starts)):
+            if self.starts[i] >= e:
+                break
+            out.append((max(s, self.starts[i]), min(e, self.ends[i])))
+        return out
+
+    def stretch(self, s: int, d: int) -> int:
+        """The end of an operation of d working units that starts at s and pauses over
+        unavailable time: the first instant by which d units of working time lie in [s, end)."""
+        if d <= 0:
+            return s
+        x = self.work(s) + d
+        return x + self.before[bisect.bisect_left(self.work_at, x)]
+
+
 class Prepared:
     def __init__(self, inst: SchedulingInstance):
         self.inst = inst
@@ -104,9 +193,18 @@ class Prepared:
                 modes = [(self.m_index[md.machine], md.duration) for md in op.machines]
                 if pin_m is not None:
                     modes = [(m, d) for m, d in modes if m == pin_m]
+                # an operation's own flag wins over its machine's
+                pause = frozenset(
+                    m
+                    for m, d in modes
+                    if d > 0
+                    and (op.may_pause if op.may_pause is not None else inst.machines[m].may_pause)
+                )
                 self.op_index[(job.id, op.id)] = len(self.ops)
                 ids.append(len(self.ops))
-                self.ops.append(OpData(j, k, op.id, modes, op.family, pin_m=pin_m, pin_s=pin_s))
+                self.ops.append(
+                    OpData(j, k, op.id, modes, op.family, pin_m=pin_m, pin_s=pin_s, pause=pause)
+                )
             self.job_ops.append(ids)
             for op_id, preds in job.predecessors_of().items():
                 o = self.op_index[(job.id, op_id)]
@@ -125,8 +223,10 @@ class Prepared:
         self.initial_family = [m.initial_family for m in inst.machines]
         self.max_setup = max((r.time for r in inst.setups), default=0)
         self._waits: dict[tuple[str, int], int] = {}
+        self._stretches: dict[tuple[str, int], int] = {}
         self.horizon = self._horizon()
         self.unavailable = [self._unavailable(i) for i in range(len(self.machines))]
+        self._reset_time()
 
     def _freeze(self, inst: SchedulingInstance) -> None:
         prev = inst.previous
@@ -148,6 +248,13 @@ class Prepared:
         """Lower the horizon (every optimal plan ends by h) and re-expand the calendars."""
         self.horizon = h
         self.unavailable = [self._unavailable(i) for i in range(len(self.machines))]
+        self._reset_time()
+
+    def _reset_time(self) -> None:
+        self._worktime: dict[int, WorkTime] = {}
+        # (machine, duration) -> (the limit they were computed to, offsets with their starts)
+        self._pieces: dict[tuple[int, int], tuple[int, list[tuple[int, list[tuple[int, int]]]]]]
+        self._pieces = {}
 
     # ---- setups
     def setup(self, m: int, fa: str | None, fb: str | None) -> int:
@@ -195,7 +302,14 @@ class Prepared:
             return inst.horizon
         t0 = max(
             [j.release for j in inst.jobs]
-            + [op.pin_s + op.max_dur for op in self.ops if op.pin_s is not None]
+            + [
+                op.pin_s
+                + max(
+                    d + (self._pause_stretch(mi, d) if mi in op.pause else 0) for mi, d in op.modes
+                )
+                for op in self.ops
+                if op.pin_s is not None
+            ]
         )
         if self.previous and any(t.kind == "stability" for t in inst.objective.terms):
             # stability is not regular: an optimal plan may keep an operation at a late
@@ -205,7 +319,11 @@ class Prepared:
             t0 = max(t0, latest + max(op.max_dur for op in self.ops))
         total = t0
         for op in self.ops:
-            wait = max(self._calendar_wait(mi, d) for mi, d in op.modes)
+            # an operation that pauses waits for no window, but its end is stretched
+            wait = max(
+                self._pause_stretch(mi, d) if mi in op.pause else self._calendar_wait(mi, d)
+                for mi, d in op.modes
+            )
             total += op.max_dur + self.max_setup + wait
         for mi, m in enumerate(inst.machines):
             longest = max((d for op in self.ops for mm, d in op.modes if mm == mi), default=0)
@@ -234,6 +352,52 @@ class Prepared:
             self._waits[key] = self.to_units(max(gaps, default=WEEK_MIN), up=True)
         return self._waits[key]
 
+    def _pause_stretch(self, mi: int, d: int) -> int:
+        """For an operation of d > 0 units that pauses on machine mi: the most calendar time
+        beyond d from any time t to its end (the wait for a working instant included).
+
+        The calendar repeats weekly, so the starts t in one week (the second of the expansion)
+        are enough. For t inside window i, end - t is an offset of one of window i's pieces
+        (`pause_pieces`); for t in the break before it, at most the break plus the offset of a
+        start at the window's opening. Explicit unavailable periods are counted once each by
+        the horizon itself.
+        """
+        m = self.inst.machines[mi]
+        if d <= 0 or m.calendar is None or self.inst.start is None:
+            return 0
+        key = (m.calendar, d)
+        if key not in self._stretches:
+            week = self.to_units(WEEK_MIN, up=True)
+            wins = self._calendar_units(m.calendar, 3)
+            weekly = sum(
+                min(b, 2 * week) - max(a, week) for a, b in wins if a < 2 * week and b > week
+            )
+            if weekly <= 0:  # no working unit at all: the pre-check reports it
+                self._stretches[key] = week
+            else:
+                wins = self._calendar_units(m.calendar, d // weekly + 4)
+                worst = 0
+                for i, lo, _, off in pause_pieces(wins, d):
+                    if i > 0 and week <= wins[i][0] < 2 * week:
+                        # from inside the window, or from the break before it (to its start)
+                        wait = wins[i][0] - wins[i - 1][1] if lo == wins[i][0] else 0
+                        worst = max(worst, wait + off - d)
+                self._stretches[key] = worst
+        return self._stretches[key]
+
+    def _calendar_units(self, cid: str, weeks: int) -> list[tuple[int, int]]:
+        """A calendar's working windows over `weeks` weeks from time 0, in whole time units
+        (starts rounded up, ends down, as in the unavailable periods)."""
+        assert self.inst.start is not None
+        out = []
+        for lo, hi in calendar_working_minutes(
+            self._calendar(cid), self.inst.start, weeks * WEEK_MIN
+        ):
+            a, b = self.to_units(lo, up=True), self.to_units(hi, up=False)
+            if a < b:
+                out.append((a, b))
+        return merge(out)
+
     def _unavailable(self, m: int) -> list[tuple[int, int]]:
         mach = self.inst.machines[m]
         iv = [(u.start, u.end) for u in mach.unavailable]
@@ -261,6 +425,60 @@ class Prepared:
             prev = max(prev, e)
         if prev < self.horizon:
             out.append((prev, self.horizon))
+        return out
+
+    # ---- pausing over unavailable time
+    def pauses(self, o: int, m: int) -> bool:
+        """Operation o may pause over unavailable time on machine m (and has length there)."""
+        return m in self.ops[o].pause
+
+    def worktime(self, m: int) -> WorkTime:
+        if m not in self._worktime:
+            self._worktime[m] = WorkTime(self.unavailable[m])
+        return self._worktime[m]
+
+    def pause_end(self, m: int, s: int, d: int) -> int:
+        """The end of d units started at s on m, stretched by the unavailable time spanned."""
+        return self.worktime(m).stretch(s, d)
+
+    def earliest_pause(self, m: int, t: int, d: int) -> tuple[int, int] | None:
+        """(start, end) of d units that may pause, started at the first working instant >= t;
+        None when they do not end by the horizon."""
+        w = self.worktime(m)
+        s = w.first_working(t)
+        e = w.stretch(s, d)
+        return (s, e) if e <= self.horizon else None
+
+    def fit_spans(self, m: int, d: int, limit: int) -> list[tuple[int, int]]:
+        """Starts [lo, hi] <= limit at which [s, s + d) overlaps no unavailable period of m."""
+        return [
+            (a, min(b - d, limit))
+            for a, b in working_windows(self.unavailable[m], limit + d)
+            if b - d >= a
+        ]
+
+    def pause_offsets(self, m: int, d: int, limit: int) -> list[tuple[int, list[tuple[int, int]]]]:
+        """For d > 0 units that pause on m and end by `limit`: each distinct offset (end minus
+        start) with the starts [lo, hi] that have it, smallest offset first.
+
+        Computed once per (m, d) up to the horizon (or a larger limit) and cut to `limit`: a
+        start whose end is at most `limit` ends there whatever lies after `limit`.
+        """
+        known = self._pieces.get((m, d))
+        if known is None or known[0] < limit:
+            upto = max(limit, self.horizon)
+            by_offset: dict[int, list[tuple[int, int]]] = {}
+            for _, lo, hi, off in pause_pieces(working_windows(self.unavailable[m], upto), d):
+                by_offset.setdefault(off, []).append((lo, hi))
+            known = (upto, sorted(by_offset.items()))
+            self._pieces[(m, d)] = known
+        if known[0] == limit:
+            return known[1]
+        out = []
+        for off, spans in known[1]:
+            kept = [(lo, min(hi, limit - off)) for lo, hi in spans if lo <= limit - off]
+            if kept:
+                out.append((off, kept))
         return out
 
     def earliest_fit(self, m: int, t: int, d: int) -> int | None:

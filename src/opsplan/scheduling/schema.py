@@ -74,6 +74,12 @@ class Machine(_Strict):
     initial_family: str | None = Field(
         None, description="Setup family the machine is set up for at time 0."
     )
+    may_pause: bool = Field(
+        False,
+        description="Operations on this machine may pause over its unavailable time (breaks, "
+        "nights, maintenance) and resume after it, their end stretched by the breaks they span; "
+        "an operation's own may_pause wins. Default: no operation may overlap unavailable time.",
+    )
 
 
 class Mode(_Strict):
@@ -98,6 +104,12 @@ class Operation(_Strict):
         "job gives predecessors, the job is a chain in list order.",
     )
     pin: Pin | None = Field(None, description="Fixed machine and/or start, for replanning.")
+    may_pause: bool | None = Field(
+        None,
+        description="May pause over its machine's unavailable time and resume after it (it "
+        "starts in working time, holds the machine through the pause, and its end is stretched "
+        "by the breaks it spans). Unset: the machine's may_pause decides.",
+    )
 
 
 class Job(_Strict):
@@ -163,6 +175,8 @@ class PreviousOperation(_Strict):
     setup_before: int | None = Field(None, description="Ignored (a result row's setup).")
     start_time: datetime | None = Field(None, description="Ignored (a result row's datetime).")
     end_time: datetime | None = Field(None, description="Ignored (a result row's datetime).")
+    paused: int | None = Field(None, description="Ignored (a result row's pause time).")
+    pauses: list[list[int]] | None = Field(None, description="Ignored (a result row's pauses).")
 
 
 class PreviousPlan(_Strict):
@@ -205,5 +219,9 @@ class ScheduledOperation(_Strict):
     start: int
     end: int
     setup_before: int = 0
+    paused: int = Field(0, description="Unavailable time inside [start, end): the pauses.")
+    pauses: list[list[int]] | None = Field(
+        None, description="The unavailable periods [start, end] it pauses over (when paused > 0)."
+    )
     start_time: datetime | None = None
     end_time: datetime | None = None

@@ -536,9 +536,16 @@ def build_solution(P: Prepared, plan: StartPlan) -> dict[str, Any]:
                 "start": plan.start[o],
                 "end": plan.end[o],
                 "setup_before": 0,
+                "paused": 0,
                 "_o": o,
             }
         )
+        mi = plan.machine[o]
+        if P.pauses(o, mi):  # the unavailable periods it holds the machine through
+            pauses = P.worktime(mi).inside(plan.start[o], plan.end[o])
+            if pauses:
+                rows[-1]["paused"] = sum(b - a for a, b in pauses)
+                rows[-1]["pauses"] = [[a, b] for a, b in pauses]
     # setup time actually needed before each operation, from its machine sequence
     by_m: dict[str, list[dict[str, Any]]] = {}
     for r in rows:
