@@ -34,6 +34,8 @@ START_SHARE = 0.25
 # ... and when the whole model is too large to search beside the LNS: on plants of thousands
 # of operations another construction gains more than LNS steps (benchmarks/RESULTS.md)
 START_SHARE_LARGE = 0.6
+# ... and before the tabu search (makespan on free shops)
+START_SHARE_TABU = 0.05
 # the whole model (setup circuits included) is searched beside the LNS up to this size
 SMALL_ARCS = 60_000
 SMALL_OPS = 1_500
@@ -47,7 +49,10 @@ def solve(inst: SchedulingInstance, opts: SolveOptions, ctx: RunContext) -> Outc
     # always the plan's own objective (the weighted sum, or term 1 in lexicographic mode)
     report = _Improvements(ctx)
     small = _small(P)
-    start_plan = _start(P, opts, ctx, report, START_SHARE if small else START_SHARE_LARGE)
+    share = START_SHARE if small else START_SHARE_LARGE
+    if tabu.applicable(P):
+        share = START_SHARE_TABU  # the tabu search does more with the time than more rules
+    start_plan = _start(P, opts, ctx, report, share)
     prev = _published(P) if not ctx.stop_requested() else None
     if prev is not None and (
         start_plan is None
@@ -136,7 +141,7 @@ def solve(inst: SchedulingInstance, opts: SolveOptions, ctx: RunContext) -> Outc
         F.m.minimize(sum(t.weight * F.term(t.kind) for t in obj.terms))
         if use_hint and start_ok:  # after the terms: their auxiliary variables are hinted too
             F.hint(start_plan)
-        run = backend.run(F.m, opts, run_ctx, params=params)
+        run = backend.run(F.m, opts, run_ctx, params=params, value_of=_own(P, F))
         messages += run.log
         status, plan = run.status, (F.extract(run.solver.value) if run.has_solution else None)
         # the objective is the plan's own (the terms' variables are tight, but a plan is what
@@ -154,7 +159,9 @@ def solve(inst: SchedulingInstance, opts: SolveOptions, ctx: RunContext) -> Outc
                 F.hint(hint)
             share = (opts.time_limit_s - ctx.elapsed()) / (len(obj.terms) - k)
             level_ctx = run_ctx if k == 0 else _quiet(run_ctx)
-            run = backend.run(F.m, opts, level_ctx, time_limit_s=share, params=params)
+            run = backend.run(
+                F.m, opts, level_ctx, time_limit_s=share, params=params, value_of=_own(P, F)
+            )
             messages += run.log
             if not run.has_solution:
                 if k == 0:
@@ -248,6 +255,11 @@ def _value(P: Prepared, plan: StartPlan) -> float:
     """The objective a user sees for a plan: the weighted sum, or term 1 (lexicographic)."""
     obj = P.inst.objective
     return float(scalar(obj, evaluate(P, plan, obj))[0])
+
+
+def _own(P: Prepared, F: Formulation) -> Any:
+    """The objective a user sees of the plan in a CP-SAT solution (for progress events)."""
+    return lambda value: _value(P, F.extract(value))
 
 
 def _quiet(ctx: RunContext) -> RunContext:
@@ -362,6 +374,7 @@ def _search(
                         time_limit_s=left / 2 if solo else left,
                         params=params,
                         workers=1 if solo else opts.workers - 1,
+                        value_of=_own(P, F),
                     )
                     cp.append(run)
                     if run.has_solution:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib.metadata import version
 from typing import Any
@@ -52,15 +53,23 @@ def solver_info(options: SolveOptions) -> SolverInfo:
 
 
 class _Progress(cp_model.CpSolverSolutionCallback):
-    def __init__(self, ctx: RunContext, has_objective: bool, offset_elapsed: float) -> None:
+    def __init__(
+        self,
+        ctx: RunContext,
+        has_objective: bool,
+        value_of: Callable[[Callable[[Any], int]], float] | None = None,
+    ) -> None:
         super().__init__()
         self._ctx = ctx
         self._has_obj = has_objective
+        self._value_of = value_of
         self.solutions = 0
 
     def on_solution_callback(self) -> None:
         self.solutions += 1
         obj = float(self.objective_value) if self._has_obj else None
+        if self._value_of is not None:  # the plan's own value, as the family computes it
+            obj = self._value_of(self.value)
         bound = float(self.best_objective_bound) if self._has_obj else None
         self._ctx.report(
             Progress(self._ctx.elapsed(), self.solutions, obj, bound, relative_gap(obj, bound))
@@ -77,8 +86,12 @@ def run(
     time_limit_s: float | None = None,
     params: dict[str, Any] | None = None,
     workers: int | None = None,
+    value_of: Callable[[Callable[[Any], int]], float] | None = None,
 ) -> CpsatRun:
-    """Solve `model` within the remaining budget (or `time_limit_s` if smaller)."""
+    """Solve `model` within the remaining budget (or `time_limit_s` if smaller).
+
+    `value_of(value)`: the objective reported with each incumbent, from the solution's
+    values (a family's own evaluation of its plan; CP-SAT's objective_value otherwise)."""
     remaining = options.time_limit_s - ctx.elapsed()
     if time_limit_s is not None:
         remaining = min(remaining, time_limit_s)
@@ -98,7 +111,7 @@ def run(
         solver.log_callback = log.append
 
     has_obj = model.has_objective()
-    cb = _Progress(ctx, has_obj, ctx.elapsed())
+    cb = _Progress(ctx, has_obj, value_of)
     done = threading.Event()
 
     def watch() -> None:
