@@ -4,22 +4,27 @@ The whole model on a plant of thousands of operations is one giant setup circuit
 (hundreds of thousands of arc literals) that CP-SAT cannot even start on in the time a planner
 waits. Here each step builds a model in which
 
-- the operations that end before the window are constants;
+- the operations that end before the window, and those that start well after it, are
+  constants (no variable at all);
 - every other operation keeps its machine and its place in its machine's sequence, but its
-  start floats (so an improvement inside the window propagates to everything after it): the
-  sequence becomes a chain of precedences with the setup times between neighbours;
-- the free operations (those starting inside the window on the chosen machines) may change
-  machine among the chosen ones and are re-sequenced by a small circuit per machine, inserted
-  between the last operation before the window and the first one after it;
+  start floats (so an improvement inside the window propagates to what follows): the sequence
+  becomes a chain of precedences with the setup times between neighbours;
+- the free operations (those starting inside the window's span on each of its machines) may
+  change machine among the window's machines and are re-sequenced by a small circuit per
+  machine, inserted between the last operation before the span and the first one after it;
 - calendars restrict each start to the times where the operation fits between breaks (a
-  domain, not intervals), so the model has no no-overlap constraint at all.
+  domain, not intervals; pieces with a constant stretch for operations that pause), so the
+  model has no no-overlap constraint at all.
 
-Every rule of the full model (precedence, releases, pins, deadlines, horizon, the objective
-terms) comes from the same Formulation; only the machine rules differ, and they are implied
-by the chains and circuits. The current plan is always a solution (it is given as a complete
-hint), so a step never makes the plan worse. Each accepted plan is checked by the independent
-checker. The window grows after steps CP-SAT closes in time and shrinks after those it does
-not; the search stops at its deadline, on a stop request, or at a stall.
+Windows, in turn: a costly job (drawn in proportion to its share of the objective) with the
+operations just before it on each machine it uses or may use; a time window on all machines; a
+time window on a group of machines that share operations. Every rule of the full model
+(precedence, releases, pins, deadlines, horizon, the objective terms) comes from the same
+Formulation; only the machine rules differ, and they are implied by the chains and circuits.
+The current plan is always a solution (it is given as a complete hint), so a step never makes
+the plan worse, and each better plan is checked by the independent checker before it is kept.
+The window grows after steps CP-SAT closes in time and shrinks after those it does not; the
+search stops at its deadline, on a stop request, or at a stall.
 """
 
 from __future__ import annotations
@@ -44,7 +49,6 @@ from .prepare import Prepared
 from .schema import ObjectiveKind
 
 Domain = cp_model.Domain
-DEBUG = False
 
 
 @dataclass
@@ -334,8 +338,7 @@ def improve(
     """The best plan found by large-neighbourhood search from `plan`, minimising
     sum(weights x kinds) with every (kind, cap) of `caps` kept at most its cap (the levels
     already solved, in lexicographic mode). Ends at `deadline` (time.monotonic()), when
-    `stop()` says so, or at a stall (40 steps without a better plan, after the window has
-    grown to its largest size at least once)."""
+    `stop()` says so, or at a stall (40 steps without a better plan)."""
     rng = random.Random(opts.seed)
     groups = [g for g in machine_groups(P) if any(plan.machine[o] in g for o in range(len(P.ops)))]
     best_val = _plan_value(P, plan, kinds, weights)
@@ -367,7 +370,6 @@ def improve(
             F.m.add(F.term(kind) <= cap)
         F.m.minimize(sum(w * x for w, x in zip(weights, exprs, strict=True)))
         F.hint(plan)
-        t_built = time.monotonic()
         limit = min(deadline - time.monotonic(), max(0.5, min(3.0, size / 20)))
         if limit <= 0.05:
             break
@@ -379,19 +381,6 @@ def improve(
             workers=workers,
             params=STEP_PARAMS,
         )
-        if DEBUG:
-            print(
-                step,
-                hood,
-                len(spans),
-                len(window.free),
-                round(size),
-                run.status.value,
-                run.objective,
-                best_val,
-                round(t_built - now, 2),
-                round(time.monotonic() - t_built, 2),
-            )
         if run.status == SolveStatus.OPTIMAL:
             size = min(size * 1.25, 400.0)
         else:
