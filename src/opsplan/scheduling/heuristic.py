@@ -26,7 +26,7 @@ RULES = ("est", "slack", "mwkr")  # serial rules (dispatch)
 # active schedule generation (active): apparent tardiness cost with look-ahead scales k (in
 # mean operation lengths; the plans vary a lot with k, so several are tried), most work
 # remaining, least slack
-ACTIVE_RULES = ("atc:2", "mwkr", "atc:16", "atc:4", "slack", "atc:0.5", "atc:8", "atc:1")
+ACTIVE_RULES = ("due", "atc:2", "atc:8", "atc:16", "atc:4", "slack", "atc:1", "atc:0.5", "mwkr")
 
 
 def tails(P: Prepared) -> list[int]:
@@ -320,6 +320,9 @@ def active(
         if name == "atc":  # apparent tardiness cost per operation (negated: smaller first)
             urgency = math.exp(-max(0.0, lax) / (k_atc * pbar))
             return (-(w / max(P.ops[o].min_dur, 1)) * urgency, o)
+        if name == "due":  # operation due date (due date less the work after it) per weight
+            due = job.due if job.due is not None else float(BIG)
+            return ((due - tail[o]) / w, -tail[o], o)
         if name == "slack":  # least slack per unit of weight; once late, most weight first
             return (lax / w if lax >= 0 else lax * w, -tail[o], o)
         return (-tail[o], o)  # most work remaining
