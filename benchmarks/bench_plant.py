@@ -142,6 +142,7 @@ def opsplan_worker(request: dict[str, Any], options: dict[str, Any]) -> dict[str
 
 def _off_periods(inst: Any, cal_id: str, hi: int) -> list[tuple[int, int]]:
     """Time outside a weekly calendar within [0, hi), in the instance's time units."""
+    from opsplan.scheduling.prepare import merge
     from opsplan.scheduling.schema import UNIT_MINUTES, WEEKDAYS
 
     unit = UNIT_MINUTES[inst.time_unit]
@@ -169,19 +170,7 @@ def _off_periods(inst: Any, cal_id: str, hi: int) -> list[tuple[int, int]]:
             break
     if t < hi_min:
         off.append((math.floor(t / unit), hi))
-    return _merge([(max(0, s), min(e, hi)) for s, e in off if e > 0 and s < hi])
-
-
-def _merge(iv: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    out: list[tuple[int, int]] = []
-    for s, e in sorted(iv):
-        if e <= s:
-            continue
-        if out and s <= out[-1][1]:
-            out[-1] = (out[-1][0], max(out[-1][1], e))
-        else:
-            out.append((s, e))
-    return out
+    return merge([(max(0, s), min(e, hi)) for s, e in off if e > 0 and s < hi])
 
 
 def _earliest_fit(breaks: list[tuple[int, int]], t: int, d: int) -> int:
@@ -237,6 +226,7 @@ def pyjobshop_worker(request: dict[str, Any], tl: float, workers: int, seed: int
     """Build the plant as a PyJobShop model and solve it with its CP-SAT solver."""
     import pyjobshop
 
+    from opsplan.scheduling.prepare import merge
     from opsplan.scheduling.schema import UNIT_MINUTES, SchedulingInstance
 
     inst = SchedulingInstance.model_validate(request["instance"])
@@ -250,7 +240,7 @@ def pyjobshop_worker(request: dict[str, Any], tl: float, workers: int, seed: int
         return rules.get((mid, a, b), rules.get((None, a, b), 0))
 
     # breaks: unavailable periods, and the calendar up to a horizon from a greedy plan
-    unavail = {m.id: _merge([(iv.start, iv.end) for iv in m.unavailable]) for m in inst.machines}
+    unavail = {m.id: merge([(iv.start, iv.end) for iv in m.unavailable]) for m in inst.machines}
     horizon = inst.horizon
     breaks = dict(unavail)
     if any(m.calendar for m in inst.machines):
@@ -270,7 +260,7 @@ def pyjobshop_worker(request: dict[str, Any], tl: float, workers: int, seed: int
         release = max(j.release for j in inst.jobs)
         loose = release + math.ceil(work * span / max(1, working)) + 2 * week
         full = {
-            m.id: _merge(
+            m.id: merge(
                 unavail[m.id] + (_off_periods(inst, m.calendar, loose) if m.calendar else [])
             )
             for m in inst.machines
