@@ -18,7 +18,7 @@ from opsplan.core.options import SolveOptions
 from opsplan.core.run import RunContext
 from opsplan.scheduling.check import check
 from opsplan.scheduling.cpsat import Formulation, StartPlan
-from opsplan.scheduling.heuristic import dispatch, evaluate
+from opsplan.scheduling.heuristic import dispatch, evaluate, plan_rows
 from opsplan.scheduling.prepare import Prepared
 from opsplan.scheduling.replan import previous_plan, repaired_plan, stability
 from opsplan.scheduling.schema import SchedulingInstance
@@ -528,17 +528,7 @@ def test_the_answer_is_the_plans_own_value_whatever_cp_sat_reports(monkeypatch, 
 
 
 def _rows(P: Prepared, plan: StartPlan) -> list[dict[str, Any]]:
-    return [
-        {
-            "job": P.inst.jobs[o.job].id,
-            "index": o.k,
-            "operation": o.id,
-            "machine": P.machines[plan.machine[i]],
-            "start": plan.start[i],
-            "end": plan.end[i],
-        }
-        for i, o in enumerate(P.ops)
-    ]
+    return plan_rows(P, plan)
 
 
 def test_previous_plan_in_dense_indices_only_when_complete(published):

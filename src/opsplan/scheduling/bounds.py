@@ -22,7 +22,6 @@ lexicographic one, its first term's.
 
 from __future__ import annotations
 
-import bisect
 import itertools
 import time
 
@@ -35,37 +34,9 @@ from .schema import Objective, ObjectiveKind
 MAX_ITEMS = 1500  # a class with more jobs than this is bounded by the route relaxation only
 
 
-class _Calendar:
-    """Working time of one machine: how much lies in [0, t), and the earliest fit."""
-
-    def __init__(self, blocks: list[tuple[int, int]]):
-        self.blocks = blocks
-        self.starts = [s for s, _ in blocks]
-        self.ends = [e for _, e in blocks]
-        self.before = list(itertools.accumulate((e - s for s, e in blocks), initial=0))
-
-    def work(self, t: int) -> int:
-        i = bisect.bisect_right(self.starts, t)
-        if i == 0:
-            return t
-        s, e = self.blocks[i - 1]
-        return t - self.before[i - 1] - (min(t, e) - s)
-
-    def fit(self, t: int, d: int) -> int:
-        i = bisect.bisect_right(self.ends, t)
-        while i < len(self.blocks):
-            s, e = self.blocks[i]
-            if t + d <= s:
-                return t
-            t = max(t, e)
-            i += 1
-        return t
-
-
 def earliest_completions(P: Prepared) -> tuple[list[int], list[int], list[int]]:
     """Per operation, its earliest start and earliest end (routes and calendars, no
     capacity), and the least work after it ends (its job's remaining route)."""
-    cals = [_Calendar(P.unavailable[m]) for m in range(len(P.machines))]
     n = len(P.ops)
     head, end = [0] * n, [0] * n
     for o in P.topo_order():
@@ -76,22 +47,22 @@ def earliest_completions(P: Prepared) -> tuple[list[int], list[int], list[int]]:
         if op.pin_s is not None:
             h = max(h, op.pin_s)
         head[o] = h
-        end[o] = min(_earliest_end(P, cals, o, m, h, d) for m, d in op.modes)
+        end[o] = min(_earliest_end(P, o, m, h, d) for m, d in op.modes)
     after = [0] * n
     for o in reversed(P.topo_order()):
         after[o] = max((P.ops[s].min_dur + after[s] for s in P.ops[o].succs), default=0)
     return head, end, after
 
 
-def _earliest_end(P: Prepared, cals: list[_Calendar], o: int, m: int, h: int, d: int) -> int:
+def _earliest_end(P: Prepared, o: int, m: int, h: int, d: int) -> int:
     """The earliest end on m of operation o (d units) from h: where a window fits it, or, when
     it pauses over unavailable time, from the first working instant with its end stretched."""
     if d <= 0:
         return h
+    clock = P.worktime(m)
     if P.pauses(o, m):
-        clock = P.worktime(m)
         return clock.stretch(clock.first_working(h), d)
-    return cals[m].fit(h, d) + d
+    return clock.fit(h, d) + d
 
 
 def _term_cost(
@@ -129,7 +100,6 @@ def lower_bound(P: Prepared, objective: Objective, deadline: float) -> float:
             best[kind] = float(completion.max())
         else:
             best[kind] = float(_term_cost(kind, completion, due, weight).sum())
-    cals = [_Calendar(P.unavailable[m]) for m in range(len(P.machines))]
     classes: dict[frozenset[int], dict[int, int]] = {}  # machine set -> job -> its last op
     for o, op in enumerate(P.ops):
         if op.min_dur <= 0:
@@ -150,7 +120,7 @@ def lower_bound(P: Prepared, objective: Objective, deadline: float) -> float:
         ends = sorted(end[o] for o in ops)
         work = list(itertools.accumulate(p))
         ranks = [
-            max(e, _capacity_time(cals, machines, r0, w)) for e, w in zip(ends, work, strict=True)
+            max(e, _capacity_time(P, machines, r0, w)) for e, w in zip(ends, work, strict=True)
         ]
         lb = np.array(ranks, dtype=float)
         q = np.array([after[o] for o in ops], dtype=float)
@@ -172,12 +142,12 @@ def lower_bound(P: Prepared, objective: Objective, deadline: float) -> float:
     return float(sum(w * best[k] for k, w in zip(kinds, weights, strict=True)))
 
 
-def _capacity_time(cals: list[_Calendar], machines: frozenset[int], r0: int, need: int) -> int:
+def _capacity_time(P: Prepared, machines: frozenset[int], r0: int, need: int) -> int:
     """The first time T by which the machines, working from r0, can have done `need` work."""
-    base = sum(cals[m].work(r0) for m in machines)
+    base = sum(P.worktime(m).work(r0) for m in machines)
 
     def done_by(t: int) -> int:
-        return sum(cals[m].work(t) for m in machines) - base
+        return sum(P.worktime(m).work(t) for m in machines) - base
 
     lo, hi = r0, r0 + need  # at least one machine's worth of time, at most...
     while done_by(hi) < need:

@@ -10,19 +10,18 @@ from __future__ import annotations
 
 import bisect
 import heapq
-import itertools
 import math
 import time
 from collections.abc import Callable
+from typing import Any
 
 from .check import check
 from .cpsat import StartPlan
-from .prepare import Prepared, WorkTime, merge
+from .prepare import Prepared, WorkTime
 from .replan import stability
 from .schema import Objective, ObjectiveKind
 
 BIG = 2**62
-RULES = ("est", "slack", "mwkr")  # serial rules (dispatch)
 # active schedule generation (active): apparent tardiness cost with look-ahead scales k (in
 # mean operation lengths; the plans vary a lot with k, so several are tried), most work
 # remaining, least slack
@@ -49,15 +48,12 @@ class _Machine:
 
     def __init__(
         self,
-        blocks: list[tuple[int, int]],
+        clock: WorkTime,
         initial_family: str | None,
         min_d: int,
         bridge: Callable[[str | None, str | None], int],
     ):
-        self.blocks = merge(blocks)
-        self.block_ends = [e for _, e in self.blocks]
-        self.block_starts = [s for s, _ in self.blocks]
-        self.blocked_before = list(itertools.accumulate((e - s for s, e in self.blocks), initial=0))
+        self.clock = clock  # the machine's working time: fits, stretched ends
         self.starts: list[int] = []
         self.ends: list[int] = []
         self.families: list[str | None] = []
@@ -65,27 +61,6 @@ class _Machine:
         self.min_d = max(1, min_d)
         self.bridge = bridge  # least setup time into and out of an operation between a and b
         self.packed = 0
-        self.clock = WorkTime(self.blocks)  # stretched ends of operations that pause
-
-    def work(self, t: int) -> int:
-        """Working (available) time in [0, t)."""
-        i = bisect.bisect_right(self.block_starts, t)  # blocks starting at or before t
-        if i == 0:
-            return t
-        s, e = self.blocks[i - 1]
-        return t - self.blocked_before[i - 1] - (min(t, e) - s)
-
-    def calendar_fit(self, t: int, d: int) -> int:
-        """Earliest start >= t at which [start, start + d) overlaps no unavailable period."""
-        blocks = self.blocks
-        i = bisect.bisect_right(self.block_ends, t)
-        while i < len(blocks):
-            s, e = blocks[i]
-            if t + d <= s:
-                return t
-            t = max(t, e)
-            i += 1
-        return t
 
     def pause_fit(self, t: int, d: int) -> tuple[int, int]:
         """(start, end) of an operation of d units that pauses over unavailable periods: the
@@ -123,13 +98,14 @@ class _Machine:
                 lo = max(t, P.setup(m, self.initial, family))
             else:
                 lo = max(t, ends[k - 1] + P.setup(m, fams[k - 1], family))
-            if k < n and (starts[k] - lo < d or self.work(starts[k]) - self.work(lo) < d):
+            work = self.clock.work
+            if k < n and (starts[k] - lo < d or work(starts[k]) - work(lo) < d):
                 k += 1  # not enough working time before the next one
                 continue
             if pause:
                 s, e = self.pause_fit(lo, d)
             else:
-                s = self.calendar_fit(lo, d)
+                s = self.clock.fit(lo, d)
                 e = s + d
             if k == n or e + P.setup(m, family, fams[k]) <= starts[k]:
                 return s, k
@@ -146,9 +122,9 @@ class _Machine:
         fams = self.families
         while p < n:
             if p == 0:
-                free, need = self.work(starts[0]), self.bridge(self.initial, fams[0])
+                free, need = self.clock.work(starts[0]), self.bridge(self.initial, fams[0])
             else:
-                free = self.work(starts[p]) - self.work(ends[p - 1])
+                free = self.clock.work(starts[p]) - self.clock.work(ends[p - 1])
                 need = self.bridge(fams[p - 1], fams[p])
             if free >= self.min_d + need:
                 break
@@ -168,8 +144,28 @@ def _machines(P: Prepared) -> list[_Machine]:
                 cache[(a, b)] = min(P.setup(m, a, f) + P.setup(m, f, b) for f in fams)
             return cache[(a, b)]
 
-        out.append(_Machine(P.unavailable[m], P.initial_family[m], min(durations or [1]), bridge))
+        out.append(_Machine(P.worktime(m), P.initial_family[m], min(durations or [1]), bridge))
     return out
+
+
+def _pinned(
+    P: Prepared,
+) -> tuple[list[_Machine], list[int], list[int], list[int], list[bool]]:
+    """The machines, with every operation pinned to a start placed where it is pinned, and
+    per operation its start, end, machine (-1: not placed) and whether it is placed."""
+    n = len(P.ops)
+    lines = _machines(P)
+    start, end, mach, done = [0] * n, [0] * n, [-1] * n, [False] * n
+    for o, op in enumerate(P.ops):
+        if op.pin_s is not None:
+            mi, d = op.modes[0]
+            e = lines[mi].end(op.pin_s, d, P.pauses(o, mi))
+            start[o], end[o], mach[o], done[o] = op.pin_s, e, mi, True
+            if d > 0:
+                lines[mi].place(
+                    bisect.bisect_left(lines[mi].starts, op.pin_s), op.pin_s, e, op.family
+                )
+    return lines, start, end, mach, done
 
 
 def dispatch(
@@ -192,20 +188,7 @@ def dispatch(
     n = len(P.ops)
     jobs = P.inst.jobs
     tail = tails(P)
-    start = [0] * n
-    end = [0] * n
-    mach = [-1] * n
-    done = [False] * n
-    machines = _machines(P)
-    for o, op in enumerate(P.ops):
-        if op.pin_s is not None:
-            mi, d = op.modes[0]
-            line = machines[mi]
-            e = line.end(op.pin_s, d, P.pauses(o, mi))
-            start[o], end[o], mach[o], done[o] = op.pin_s, e, mi, True
-            if d > 0:
-                k = bisect.bisect_left(line.starts, op.pin_s)
-                line.place(k, op.pin_s, e, op.family)
+    machines, start, end, mach, done = _pinned(P)
     waiting = [sum(1 for p in op.preds if not done[p]) for op in P.ops]
 
     def key(o: int, est: int) -> tuple[float, ...]:
@@ -289,17 +272,7 @@ def active(
     jobs = P.inst.jobs
     tail = tails(P)
     pbar = max(1.0, sum(op.min_dur for op in P.ops) / max(1, n))
-    start, end, mach = [0] * n, [0] * n, [-1] * n
-    done = [False] * n
-    lines = _machines(P)
-    for o, op in enumerate(P.ops):
-        if op.pin_s is not None:
-            mi, d = op.modes[0]
-            e = lines[mi].end(op.pin_s, d, P.pauses(o, mi))
-            start[o], end[o], mach[o], done[o] = op.pin_s, e, mi, True
-            if d > 0:
-                k = bisect.bisect_left(lines[mi].starts, op.pin_s)
-                lines[mi].place(k, op.pin_s, e, op.family)
+    lines, start, end, mach, done = _pinned(P)
     waiting = [sum(1 for p in op.preds if not done[p]) for op in P.ops]
     est = [0] * n
     dur = [dict(op.modes) for op in P.ops]
@@ -462,9 +435,9 @@ def scalar(objective: Objective, vals: list[int]) -> tuple[int, ...]:
     return tuple(vals)
 
 
-def respects_hard_rules(P: Prepared, plan: StartPlan) -> bool:
-    """True when the independent checker finds nothing wrong with the plan."""
-    rows = [
+def plan_rows(P: Prepared, plan: StartPlan) -> list[dict[str, Any]]:
+    """A plan as the checker's rows (caller ids), in operation order."""
+    return [
         {
             "job": P.inst.jobs[op.job].id,
             "index": op.k,
@@ -475,7 +448,11 @@ def respects_hard_rules(P: Prepared, plan: StartPlan) -> bool:
         }
         for o, op in enumerate(P.ops)
     ]
-    return not check(P.inst, {"operations": rows}).violations
+
+
+def respects_hard_rules(P: Prepared, plan: StartPlan) -> bool:
+    """True when the independent checker finds nothing wrong with the plan."""
+    return not check(P.inst, {"operations": plan_rows(P, plan)}).violations
 
 
 def best_start(

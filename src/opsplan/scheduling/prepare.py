@@ -150,6 +150,17 @@ class WorkTime:
             return t
         return t - self.before[i - 1] - (min(t, self.ends[i - 1]) - self.starts[i - 1])
 
+    def fit(self, t: int, d: int) -> int:
+        """The earliest start >= t at which [start, start + d) overlaps no unavailable period."""
+        starts, ends = self.starts, self.ends
+        i = bisect.bisect_right(ends, t)
+        while i < len(starts):
+            if t + d <= starts[i]:
+                return t
+            t = max(t, ends[i])
+            i += 1
+        return t
+
     def first_working(self, t: int) -> int:
         """The first working instant >= t."""
         i = bisect.bisect_right(self.ends, t)

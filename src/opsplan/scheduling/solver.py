@@ -51,7 +51,8 @@ def solve(inst: SchedulingInstance, opts: SolveOptions, ctx: RunContext) -> Outc
     report = _Improvements(ctx)
     small = _small(P)
     share = START_SHARE if small else START_SHARE_LARGE
-    if tabu.applicable(P):
+    free_shop = tabu.applicable(P)  # makespan alone on a shop of machines only
+    if free_shop:
         share = START_SHARE_TABU  # the tabu search does more with the time than more rules
     start_plan = _start(P, opts, ctx, report, share)
     prev = _published(P) if not ctx.stop_requested() else None
@@ -71,7 +72,7 @@ def solve(inst: SchedulingInstance, opts: SolveOptions, ctx: RunContext) -> Outc
         on_progress=report, should_stop=ctx.stop_requested, started=ctx.started
     )  # what the CP-SAT runs report to
     run_ctx.cancelled = ctx.cancelled
-    searched = start_ok and TABU_SHARE > 0 and tabu.applicable(P)  # the tabu phase runs
+    searched = start_ok and TABU_SHARE > 0 and free_shop  # the tabu phase runs
     proven = False
     if searched:
         start_plan, early, at_bound = _tabu_phase(P, start_plan, opts, ctx, report, params)
