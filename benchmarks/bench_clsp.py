@@ -27,11 +27,11 @@ from typing import Any
 from opsplan.core.options import SolveOptions
 from opsplan.core.result import relative_gap
 from opsplan.core.run import RunContext
-from opsplan.inventory.check import check
-from opsplan.inventory.formats import read_clsp
-from opsplan.inventory.prepare import Prepared
-from opsplan.inventory.schema import ReplenishmentInstance
-from opsplan.inventory.solver import solve_prepared
+from opsplan.replenishment.check import check
+from opsplan.replenishment.formats import read_clsp
+from opsplan.replenishment.prepare import Prepared
+from opsplan.replenishment.schema import ReplenishmentInstance
+from opsplan.replenishment.solver import solve_prepared
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent.parent / "shared" / "benchmarks" / "clsp"

@@ -6,7 +6,7 @@ The instance comes from tools/make_replenishment_examples.py::distributor (seede
 no joint costs, forecasts given). Reports the time to build the model, the status, the checked
 objective, the bound and the gap of one solve through opsplan.solve (HiGHS, 2 threads). At
 this size, with only space and budget shared, the solve goes item by item
-(src/opsplan/inventory/decompose.py).
+(src/opsplan/replenishment/decompose.py).
 """
 
 from __future__ import annotations

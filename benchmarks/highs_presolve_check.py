@@ -14,9 +14,9 @@ import random
 import highspy
 import pulp
 
-from opsplan.inventory.milp import Formulation
-from opsplan.inventory.prepare import Prepared
-from opsplan.inventory.schema import ReplenishmentInstance
+from opsplan.replenishment.milp import Formulation
+from opsplan.replenishment.prepare import Prepared
+from opsplan.replenishment.schema import ReplenishmentInstance
 
 
 def model(seed: int) -> ReplenishmentInstance:

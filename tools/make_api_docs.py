@@ -1,7 +1,7 @@
 """Writes api/openapi.json (the service's contract) and api/examples/ for every model.
 
 Run after changing a route or adding a model family: python tools/make_api_docs.py
-tests/api/test_api_contract.py fails when api/openapi.json drifts from the code or a model has
+tests/api/test_contract.py fails when api/openapi.json drifts from the code or a model has
 no example. A model's example request is api/examples/<model>.request.json; when missing, it is
 copied from the smallest request in instances/<model>/.
 """

@@ -15,15 +15,16 @@ from concurrent.futures import CancelledError
 from pathlib import Path
 
 import pytest
-from batch_helpers import crashing_task, infeasible, jobshop, summary
 from rich.console import Console
 from typer.testing import CliRunner
 
 import opsplan
-from conftest import FT06
 from opsplan.batch import LocalExecutor, discover, run_batch
 from opsplan.batch.cli import choose_parallelism, oversubscription
 from opsplan.cli import app
+from tests.scheduling.helpers import FT06
+
+from .helpers import crashing_task, infeasible, jobshop, summary
 
 runner = CliRunner()
 

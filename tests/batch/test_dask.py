@@ -8,12 +8,13 @@ from pathlib import Path
 
 import distributed
 import pytest
-from batch_helpers import crashing_task, infeasible, jobshop, summary
 from typer.testing import CliRunner
 
 import opsplan
 from opsplan.batch import DaskExecutor, discover, run_batch
 from opsplan.cli import app
+
+from .helpers import crashing_task, infeasible, jobshop, summary
 
 runner = CliRunner()
 
@@ -83,8 +84,9 @@ def test_batch_on_dask_equals_the_local_run(cluster, folder, tmp_path):
 
 
 def test_dask_resume_and_a_dying_worker(cluster, folder, tmp_path):
-    import batch_helpers
     import cloudpickle
+
+    from tests.batch import helpers as batch_helpers
 
     cloudpickle.register_pickle_by_value(batch_helpers)  # the workers cannot import tests/
     client = distributed.Client(cluster.scheduler_address)

@@ -8,9 +8,10 @@ import pytest
 from typer.testing import CliRunner
 
 import opsplan
-from conftest import job, op, sched
 from opsplan.cli import app
 from opsplan.scheduling.formats import read_fjsp
+
+from .helpers import job, op, sched
 
 runner = CliRunner()
 

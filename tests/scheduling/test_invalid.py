@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 import opsplan
-from conftest import job, op, sched
+
+from .helpers import job, op, sched
 
 
 def problems(req) -> list[str]:

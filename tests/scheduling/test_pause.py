@@ -11,7 +11,6 @@ import pytest
 from ortools.sat.python import cp_model
 
 import opsplan
-from conftest import job, op, rows, sched, solved
 from opsplan.core.options import SolveOptions
 from opsplan.core.run import RunContext
 from opsplan.scheduling import heuristic, lns
@@ -23,6 +22,8 @@ from opsplan.scheduling.heuristic import respects_hard_rules, term_values
 from opsplan.scheduling.prepare import Prepared
 from opsplan.scheduling.schema import SchedulingInstance
 from opsplan.scheduling.solver import build_solution
+
+from .helpers import job, op, rows, sched, solved
 
 WEEKDAYS = ["mon", "tue", "wed", "thu", "fri"]
 # two shifts, 06:00-14:00 and 14:00-22:00 on weekdays: closed 22:00-06:00 and at weekends

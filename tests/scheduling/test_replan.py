@@ -11,7 +11,6 @@ import pytest
 from typer.testing import CliRunner
 
 import opsplan
-from conftest import job, op, rows, sched, solved
 from opsplan.cli import app
 from opsplan.core.backends import cpsat as backend
 from opsplan.core.options import SolveOptions
@@ -22,6 +21,8 @@ from opsplan.scheduling.heuristic import dispatch, evaluate, plan_rows
 from opsplan.scheduling.prepare import Prepared
 from opsplan.scheduling.replan import previous_plan, repaired_plan, stability
 from opsplan.scheduling.schema import SchedulingInstance
+
+from .helpers import job, op, rows, sched, solved
 
 runner = CliRunner()
 FAST = {"time_limit_s": 3, "workers": 2}

@@ -4,8 +4,9 @@ penalised past it. Every plan is also verified by the checker (solved() asserts 
 
 from __future__ import annotations
 
-from conftest import job, op, rows, sched, solved
 from opsplan import SolveStatus
+
+from .helpers import job, op, rows, sched, solved
 
 
 def test_rule_eligibility_and_duration_picks_the_faster_machine():

@@ -8,12 +8,13 @@ import time
 from pathlib import Path
 
 import opsplan
-from conftest import FT06, job, op, sched
 from opsplan.scheduling import tabu
 from opsplan.scheduling.formats import read_jssp
 from opsplan.scheduling.heuristic import best_start, respects_hard_rules
 from opsplan.scheduling.prepare import Prepared
 from opsplan.scheduling.schema import SchedulingInstance
+
+from .helpers import FT06, job, op, sched
 
 
 def prepared(instance: dict) -> Prepared:

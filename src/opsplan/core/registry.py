@@ -63,11 +63,11 @@ def register(spec: ModelSpec) -> ModelSpec:
 def _load_builtin() -> None:
     # Importing a family module registers it. One line per family.
     from .. import (
-        inventory,  # noqa: F401
+        replenishment,  # noqa: F401
         rostering,  # noqa: F401
         scheduling,  # noqa: F401
         staffing_levels,  # noqa: F401
-        suppliers,  # noqa: F401
+        supplier_selection,  # noqa: F401
     )
 
 
