@@ -33,18 +33,39 @@ class CheckReport:
     penalties: dict[str, Any] = field(default_factory=dict)
 
 
+def same(instance: Any) -> Any:
+    """The default `prepare`: the family's pre-check and solve take the instance itself."""
+    return instance
+
+
 @dataclass(frozen=True)
 class ModelSpec:
+    """A family's contract with the pipeline (CONTRIBUTING.md names the module of each part).
+
+    Order of a solve: `instance_type` (pydantic) -> `validate` -> `prepare` (once) ->
+    `precheck(prepared)` -> `solve(prepared)` -> the plan validated as `solution_type` ->
+    `check(instance, plan)` -> `kpis(instance, plan)`.
+    """
+
     name: str
     description: str
     instance_type: type[BaseModel]
     # cross-reference validation after pydantic: every problem, each naming its path/id
     validate: Callable[[Any], list[Problem]]
-    # cheap infeasibility pre-checks: each finding names the entity and the rule
+    # cheap infeasibility pre-checks on the prepared data: each finding names entity and rule
     precheck: Callable[[Any, SolveOptions], list[Finding]]
+    # the strategy, on the prepared data; the plan it returns is a `solution_type` (or its JSON)
     solve: Callable[[Any, SolveOptions, RunContext], Outcome]
+    # the independent checker: the instance and the plan as JSON (as a user would send it back)
     check: Callable[[Any, dict[str, Any]], CheckReport]
     kpis: Callable[[Any, dict[str, Any]], dict[str, Any]]
+    # the plan's typed shape (schema.py); published in `opsplan schema` and the OpenAPI document
+    solution_type: type[BaseModel] | None = None
+    # derived data built once per solve (prepare.py) and handed to both precheck and solve
+    prepare: Callable[[Any], Any] = same
+    # the rule names of models/<name>.md, in order: the formulation's add_<rule>(), the
+    # checker's and the diagnosis's Finding.rule use exactly these
+    rules: tuple[str, ...] = ()
     default_backend: str = "cpsat"
     backends: tuple[str, ...] = ("cpsat",)
     formats: dict[str, FormatReader] = field(default_factory=dict)

@@ -8,6 +8,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from pydantic import BaseModel
+
 from .result import Finding, SolverInfo
 from .status import SolveStatus
 
@@ -58,7 +60,8 @@ class Outcome:
     status: SolveStatus
     objective: float | None = None
     bound: float | None = None
-    solution: dict[str, Any] | None = None
+    # the plan: the family's Solution (or its JSON form); the pipeline validates it either way
+    solution: BaseModel | dict[str, Any] | None = None
     penalties: dict[str, Any] = field(default_factory=dict)
     diagnosis: list[Finding] = field(default_factory=list)
     solver: SolverInfo = field(default_factory=SolverInfo)

@@ -133,7 +133,12 @@ def solve(
         res.runtime_s = round(time.monotonic() - t0, 4)
         return res
 
-    findings = spec.precheck(instance, opts)
+    try:
+        prepared = spec.prepare(instance)
+    except Exception as e:  # a bug in the family's preparation is an answer too, not a traceback
+        log.exception("prepare failed")
+        return finish(_failed(spec, opts, "preparing the data", e))
+    findings = spec.precheck(prepared, opts)
     if findings:
         return finish(
             SolveResult(
@@ -145,34 +150,65 @@ def solve(
             )
         )
     try:
-        outcome = spec.solve(instance, opts, ctx)
+        outcome = spec.solve(prepared, opts, ctx)
     except Exception as e:  # a formulation bug must still give an answer, not a traceback
         log.exception("solve failed")
-        return finish(
-            SolveResult(
-                model=spec.name,
-                status=SolveStatus.ERROR,
-                options=opts,
-                messages=[f"internal error while solving: {type(e).__name__}: {e}"],
-            )
-        )
+        return finish(_failed(spec, opts, "solving", e))
     # a cancel request stopped the search (the run context knows; the incumbent is kept)
     return finish(_assemble(spec, instance, opts, outcome, ctx.cancelled.is_set()))
+
+
+def _failed(spec: registry.ModelSpec, opts: SolveOptions, stage: str, e: Exception) -> SolveResult:
+    return SolveResult(
+        model=spec.name,
+        status=SolveStatus.ERROR,
+        options=opts,
+        messages=[f"internal error while {stage}: {type(e).__name__}: {e}"],
+    )
+
+
+def _typed_plan(
+    spec: registry.ModelSpec, solution: Any
+) -> tuple[dict[str, Any] | None, list[Finding]]:
+    """The plan as JSON, validated against the family's Solution type when it declares one.
+
+    A plan that does not have the promised shape is a finding (rule `solution`), never passed on.
+    """
+    if solution is None:
+        return None, []
+    if spec.solution_type is None:
+        return (
+            solution.model_dump(mode="json") if isinstance(solution, BaseModel) else solution
+        ), []
+    try:
+        typed = spec.solution_type.model_validate(
+            solution.model_dump() if isinstance(solution, BaseModel) else solution
+        )
+    except ValidationError as e:
+        return None, [
+            Finding(rule="solution", message=f"the plan does not have its promised shape: {p}")
+            for p in problems_from_validation(e, "solution")
+        ]
+    return typed.model_dump(mode="json"), []
 
 
 def _assemble(
     spec: registry.ModelSpec, instance: Any, opts: SolveOptions, out: Outcome, cancelled: bool
 ) -> SolveResult:
     status = out.status
-    violations: list[Finding] = []
     kpis: dict[str, Any] = {}
     penalties = dict(out.penalties)
     messages = list(out.messages)
     if cancelled:
         messages.append("stopped by a cancel request; the best plan found so far is kept")
-    if out.solution is not None:
+    violations: list[Finding]
+    solution, violations = _typed_plan(spec, out.solution)
+    if violations:
+        status = SolveStatus.ERROR
+        messages.append("the plan does not have its promised shape: see violations")
+    if solution is not None:
         if opts.verify:
-            report = spec.check(instance, out.solution)
+            report = spec.check(instance, solution)
             violations = list(report.violations)
             if report.penalties:
                 penalties = report.penalties
@@ -192,7 +228,7 @@ def _assemble(
                 status = SolveStatus.ERROR
                 messages.append("the checker rejected the plan: see violations")
         try:
-            kpis = {**spec.kpis(instance, out.solution), **out.extra_kpis}
+            kpis = {**spec.kpis(instance, solution), **out.extra_kpis}
         except Exception as e:
             log.exception("kpis failed")
             messages.append(f"KPIs could not be computed: {type(e).__name__}: {e}")
@@ -207,7 +243,7 @@ def _assemble(
         options=opts,
         kpis=kpis,
         penalties=penalties,
-        solution=out.solution,
+        solution=solution,
         diagnosis=out.diagnosis,
         violations=violations,
         messages=messages,

@@ -17,6 +17,15 @@ class SolveStatus(StrEnum):
     def has_solution(self) -> bool:
         return self in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE)
 
+    @property
+    def is_answer(self) -> bool:
+        """Did the solve answer the question? A plan, or a proof that there is none.
+
+        The one definition the CLI (exit 0), batch ("ok") and the service (job `succeeded`)
+        share. `no_solution` (a limit came first), `unbounded` and `error` are not answers.
+        """
+        return self in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE, SolveStatus.INFEASIBLE)
+
 
 # CP-SAT status names (cp_model.CpSolverStatus) -> SolveStatus
 CPSAT_STATUS: dict[str, SolveStatus] = {
