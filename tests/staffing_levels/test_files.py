@@ -17,8 +17,9 @@ from opsplan.cli import app
 from opsplan.core import registry
 from opsplan.core.tables import BarChart, LineChart
 from opsplan.io import frames
-from opsplan.staffing_levels import frames as sf
 from opsplan.staffing_levels.schema import StaffingLevelsInstance
+from opsplan.staffing_levels.tables import example
+from opsplan.staffing_levels.views import charts
 
 runner = CliRunner()
 
@@ -44,7 +45,7 @@ def test_template_workbook_solve_result_workbook_round_trip(tmp_path):
     assert r.exit_code == 0, r.output
     assert load_workbook(tpl).sheetnames == ["README", "settings", "demand", "patterns"]
     req = opsplan.load_request(tpl)
-    assert _inst(req) == sf.example()
+    assert _inst(req) == example()
 
     r = runner.invoke(app, ["solve", str(tpl), "-o", str(cli_plan)])
     assert r.exit_code == 0, r.output
@@ -52,7 +53,7 @@ def test_template_workbook_solve_result_workbook_round_trip(tmp_path):
     assert res.status == opsplan.SolveStatus.OPTIMAL and res.violations == []
     summary = {r["item"]: r["value"] for r in _sheet_rows(cli_plan, "summary")}
     assert summary["status"] == "optimal" and summary["objective"] == pytest.approx(res.objective)
-    frames.write_result_workbook(res, plan, sf.example())
+    frames.write_result_workbook(res, plan, example())
     names = load_workbook(plan, read_only=True).sheetnames
     for sheet in ("headcount", "coverage", "shifts", "cost", "kpis"):
         assert sheet in names, sheet
@@ -61,7 +62,7 @@ def test_template_workbook_solve_result_workbook_round_trip(tmp_path):
         h["pattern"]: h["count"] for h in res.solution["headcount"]
     }
     # coverage per slot recomputed from the written headcount and the patterns
-    inst = sf.example()
+    inst = example()
     count = {h["pattern"]: h["count"] for h in head}
     cov = _sheet_rows(plan, "coverage")
     assert len(cov) == 7 * 24 and cov[0]["date"] == "2026-11-30"
@@ -80,9 +81,9 @@ def test_template_workbook_solve_result_workbook_round_trip(tmp_path):
 
 
 def test_coverage_line_chart_and_headcount_bars():
-    inst = sf.example()
+    inst = example()
     res = opsplan.solve({"model": "staffing_levels", "instance": inst.model_dump(mode="json")})
-    line, bars = sf.charts(res, inst)
+    line, bars = charts(res, inst)
     assert isinstance(line, LineChart) and isinstance(bars, BarChart)
     assert line.x[0] == datetime(2026, 11, 30) and line.x[13] == datetime(2026, 11, 30, 13)
     assert line.series["demand"] == [float(d) for d in inst.demand]
@@ -162,7 +163,7 @@ def test_excel_times_read_as_clock_times(template):
     ws = wb["patterns"]
     ws.cell(2, _col(ws, "start")).value = datetime(1900, 1, 1, 8).time()
     wb.save(template)
-    assert _inst(opsplan.load_request(template)) == sf.example()
+    assert _inst(opsplan.load_request(template)) == example()
 
 
 CN = {

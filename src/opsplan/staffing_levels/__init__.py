@@ -5,11 +5,11 @@ from ..core.registry import ModelSpec, register
 from ..core.result import Finding
 from .check import check
 from .convert import to_rostering_coverage
-from .frames import TABLES
 from .kpis import kpis
 from .milp import solve
 from .schema import StaffingLevelsInstance
 from .validate import validate
+from .views import TABLES
 
 
 def _no_precheck(inst: StaffingLevelsInstance, options: SolveOptions) -> list[Finding]:
