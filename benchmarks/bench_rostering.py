@@ -82,10 +82,11 @@ def plain_levels(inst: dict, backend: str, limit: float) -> tuple[str, float | N
     from opsplan.core.options import SolveOptions
     from opsplan.core.run import RunContext
     from opsplan.staffing_levels.milp import Formulation
+    from opsplan.staffing_levels.prepare import prepare
     from opsplan.staffing_levels.schema import StaffingLevelsInstance
 
     t0 = time.monotonic()
-    F = Formulation(StaffingLevelsInstance.model_validate(inst), reduce=False, scale=False)
+    F = Formulation(prepare(StaffingLevelsInstance.model_validate(inst)), reduce=False, scale=False)
     opts = SolveOptions(time_limit_s=limit, backend=backend, workers=2)  # type: ignore[arg-type]
     run = milp_backend.run(F.prob, opts, RunContext())
     return run.status.value, run.objective, time.monotonic() - t0

@@ -13,6 +13,7 @@ from opsplan.core.backends import pulp as milp_backend
 from opsplan.core.options import SolveOptions
 from opsplan.core.run import RunContext
 from opsplan.staffing_levels.milp import Formulation, kept_patterns, objective_scale
+from opsplan.staffing_levels.prepare import prepare
 from opsplan.staffing_levels.schema import StaffingLevelsInstance
 
 
@@ -54,15 +55,15 @@ def test_kept_patterns_drops_only_dominated_ones():
             pat("brk", "08:00", 8, 60, break_offset_minutes=240, break_minutes=60),  # other slots
         ]
     )
-    assert [p.id for p in kept_patterns(inst)] == ["ft", "pt_cheap", "capped", "brk"]
+    assert [p.id for p in kept_patterns(prepare(inst))] == ["ft", "pt_cheap", "capped", "brk"]
     # a part-time tour never drops a full-time one (the part-time share could need it)
     inst = model([pat("pt", "08:00", 8, 90, part_time=True), pat("ft", "08:00", 8, 95)])
-    assert [p.id for p in kept_patterns(inst)] == ["pt", "ft"]
+    assert [p.id for p in kept_patterns(prepare(inst))] == ["pt", "ft"]
     # every tour capped: nothing dominates
     inst = model(
         [pat("a", "08:00", 8, 90, max_headcount=1), pat("b", "08:00", 8, 95, max_headcount=1)]
     )
-    assert [p.id for p in kept_patterns(inst)] == ["a", "b"]
+    assert [p.id for p in kept_patterns(prepare(inst))] == ["a", "b"]
 
 
 def random_instance(rnd: random.Random) -> StaffingLevelsInstance:
@@ -113,7 +114,7 @@ def test_reduction_and_scaling_never_change_the_optimum(backend):
     n_dropped = 0
     for _ in range(8):
         inst = random_instance(rnd)
-        plain = Formulation(inst, reduce=False, scale=False)
+        plain = Formulation(prepare(inst), reduce=False, scale=False)
         run = milp_backend.run(plain.prob, opts, RunContext())
         assert run.status == SolveStatus.OPTIMAL
         res = opsplan.solve(
@@ -124,7 +125,7 @@ def test_reduction_and_scaling_never_change_the_optimum(backend):
         assert res.objective == pytest.approx(run.objective, abs=1e-6)
         # the bound is on the objective's grid: the optimum, proven exactly
         assert res.bound == pytest.approx(res.objective, abs=1e-9)
-        dropped = {p.id for p in inst.patterns} - {p.id for p in kept_patterns(inst)}
+        dropped = {p.id for p in inst.patterns} - {p.id for p in kept_patterns(prepare(inst))}
         n_dropped += len(dropped)
         assert res.solution is not None
         assert all(h["count"] == 0 for h in res.solution["headcount"] if h["pattern"] in dropped)
@@ -133,12 +134,12 @@ def test_reduction_and_scaling_never_change_the_optimum(backend):
 
 def test_highs_gets_an_exact_gap_unless_the_user_asks_for_one():
     inst = model([pat("a", "08:00", 8, 577.5), pat("b", "08:00", 4, 420.0)], under_penalty=200)
-    F = Formulation(inst)  # 1155, 840, 400: step 5 in halves, 2.5 in the user's units
+    F = Formulation(prepare(inst))  # 1155, 840, 400: step 5 in halves, 2.5 in the user's units
     assert (F.scale, F.unit) == (2, 2.5)
     assert F.highs_params(SolveOptions()) == {"mip_rel_gap": 0.0, "mip_abs_gap": 2.5}
     assert F.highs_params(SolveOptions(relative_gap=0.01)) == {}
     assert F.round_bound(1000.1) == 1002.5 and F.round_bound(1002.4999999) == 1002.5
-    assert Formulation(inst, scale=False).scale == 1
+    assert Formulation(prepare(inst), scale=False).scale == 1
 
 
 def test_progress_objective_and_bound_are_in_the_users_units_on_highs():

@@ -10,6 +10,7 @@ import opsplan
 from opsplan import InvalidInput, SolveStatus
 from opsplan.core.registry import get
 from opsplan.staffing_levels import to_rostering_coverage
+from opsplan.staffing_levels.schema import StaffingLevelsSolution
 
 
 def day_demand(spec: dict[tuple[int, int], int], days: int = 1) -> list[int]:
@@ -43,6 +44,7 @@ def req(inst: dict[str, Any], backend: str = "highs") -> dict[str, Any]:
 def solved(inst: dict[str, Any], backend: str = "highs") -> opsplan.SolveResult:
     res = opsplan.solve(req(inst, backend))
     assert res.violations == [], res.violations
+    StaffingLevelsSolution.model_validate(res.solution)  # every plan has its promised shape
     return res
 
 
@@ -148,6 +150,14 @@ def test_checker_rejects_bad_plans():
     assert rep.violations == [] and rep.objective == pytest.approx(2 * 1000)
 
 
+def test_the_typed_plan_is_what_the_pipeline_returns():
+    res = solved({"demand": day_demand({(8, 12): 1}), "patterns": [pat("p", "08:00", 4, [0], 5)]})
+    plan = StaffingLevelsSolution.model_validate(res.solution)
+    assert plan.model_dump(mode="json") == res.solution
+    assert [h.pattern for h in plan.headcount] == ["p"] and len(plan.slots) == 24
+    assert [(s.day, s.start, s.people) for s in plan.shifts] == [(0, "08:00", 1)]
+
+
 def test_invalid_input_names_every_problem():
     bad = {"slot_minutes": 7, "demand": [1, -1], "patterns": [pat("p", "08:00", 1, [0], 1)]}
     with pytest.raises(InvalidInput) as e:
@@ -204,3 +214,11 @@ def test_per_shift_result_becomes_rostering_coverage():
     }
     r = opsplan.solve({"model": "rostering", "instance": roster, "options": {"time_limit_s": 10}})
     assert r.violations == [] and r.objective == 0
+
+
+def test_schema_describes_every_field_of_the_instance_and_the_plan():
+    for model in (get("staffing_levels").instance_type, StaffingLevelsSolution):
+        doc = model.model_json_schema()
+        for name, part in [(model.__name__, doc), *doc.get("$defs", {}).items()]:
+            for field, prop in part.get("properties", {}).items():
+                assert prop.get("description"), f"{name}.{field}"

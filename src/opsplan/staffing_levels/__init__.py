@@ -1,20 +1,15 @@
 """Staffing levels (model `staffing_levels`): people per shift pattern from demand, on PuLP."""
 
-from ..core.options import SolveOptions
 from ..core.registry import ModelSpec, register
-from ..core.result import Finding
 from .check import check
-from .convert import to_rostering_coverage
+from .convert import to_rostering_coverage  # public: opsplan.staffing_levels.to_rostering_coverage
+from .diagnose import precheck
 from .kpis import kpis
-from .milp import solve
-from .schema import StaffingLevelsInstance
+from .prepare import prepare
+from .schema import RULES, StaffingLevelsInstance, StaffingLevelsSolution
+from .solver import solve
 from .validate import validate
 from .views import TABLES
-
-
-def _no_precheck(inst: StaffingLevelsInstance, options: SolveOptions) -> list[Finding]:
-    return []  # every instance is feasible: under-coverage is priced, never forbidden
-
 
 SPEC = register(
     ModelSpec(
@@ -23,11 +18,14 @@ SPEC = register(
         "per time slot at least cost (under-coverage penalty, part-time share; PuLP, CBC or "
         "HiGHS).",
         instance_type=StaffingLevelsInstance,
+        solution_type=StaffingLevelsSolution,
         validate=validate,
-        precheck=_no_precheck,
+        prepare=prepare,
+        precheck=precheck,
         solve=solve,
         check=check,
         kpis=kpis,
+        rules=RULES,
         default_backend="highs",
         backends=("highs", "cbc"),
         tables=TABLES,

@@ -3,7 +3,7 @@
 min  k * (sum_p cost_p n_p + under_penalty * sum_t u_t)     (k: objective_scale)
 s.t. sum_p a_pt n_p + u_t >= demand_t          (add_coverage)
      sum_{p part-time} n_p <= share * sum_p n_p (add_part_time_share)
-     n_p integer, 0 <= n_p <= max_p; u_t >= 0   (variables)
+     n_p integer, 0 <= n_p <= max_p             (add_headcount); u_t integer >= 0
 
 Patterns dominated by another (same covered slots, no dearer, no more part-time, no cap) get no
 variable: `kept_patterns`. For HiGHS the objective is scaled to whole numbers when the costs allow
@@ -19,9 +19,8 @@ import pulp
 
 from ..core.backends import pulp as backend
 from ..core.options import SolveOptions
-from ..core.run import Outcome, RunContext
-from .kpis import covered_slots, solution_tables
-from .schema import Pattern, StaffingLevelsInstance
+from .prepare import Prepared
+from .schema import Pattern
 
 MAX_SCALE = 1000  # costs with finer fractions than 1/1000 are left unscaled
 
@@ -39,17 +38,16 @@ def objective_scale(values: list[float]) -> tuple[int, int | None]:
     return 1, None
 
 
-def kept_patterns(inst: StaffingLevelsInstance) -> list[Pattern]:
+def kept_patterns(prep: Prepared) -> list[Pattern]:
     """The patterns that get a variable. A pattern q is left out (headcount 0) when another
     pattern p covers exactly the same slots, has no headcount cap, costs no more, and is not
     part-time while q is full-time: moving q's people to p keeps every slot's coverage, does not
     raise the cost and does not raise the part-time count, so the optimum is unchanged. Among
     equals (same cost and kind) the first in input order stays."""
-    T = len(inst.demand)
+    inst = prep.inst
     groups: dict[tuple[int, ...], list[tuple[int, Pattern]]] = {}
     for k, p in enumerate(inst.patterns):
-        key = tuple(sorted(covered_slots(p, inst.slot_minutes, T, inst.cyclic)))
-        groups.setdefault(key, []).append((k, p))
+        groups.setdefault(tuple(sorted(prep.covers[p.id])), []).append((k, p))
     dropped: set[int] = set()
     for members in groups.values():
         if len(members) < 2:
@@ -68,41 +66,29 @@ def kept_patterns(inst: StaffingLevelsInstance) -> list[Pattern]:
 
 
 class Formulation:
-    def __init__(
-        self, inst: StaffingLevelsInstance, *, reduce: bool = True, scale: bool = True
-    ) -> None:
-        self.inst = inst
+    """The model on the prepared data. `reduce`: leave dominated patterns out (`kept_patterns`);
+    `scale`: hand the solver the objective in whole numbers when the costs allow it."""
+
+    def __init__(self, prep: Prepared, *, reduce: bool = True, scale: bool = True) -> None:
+        self.prep = prep
+        self.inst = prep.inst
         self.prob = pulp.LpProblem("staffing_levels", pulp.LpMinimize)
-        self.T = len(inst.demand)
-        self.patterns = kept_patterns(inst) if reduce else list(inst.patterns)
-        self.n = {
-            p.id: pulp.LpVariable(f"n_{k}", 0, p.max_headcount, cat="Integer")
-            for k, p in enumerate(self.patterns)
-        }
+        self.T = prep.T
+        self.patterns = kept_patterns(prep) if reduce else list(self.inst.patterns)
+        # domains are set by add_headcount
+        self.n = {p.id: pulp.LpVariable(f"n_{k}") for k, p in enumerate(self.patterns)}
         # whole people short: with integer demand this is exact, and it lets the solvers see
         # that the objective moves in whole steps (which closes the last gap quickly)
         self.u = [pulp.LpVariable(f"u_{t}", 0, cat="Integer") for t in range(self.T)]
         self.add_coverage()
         self.add_part_time_share()
-        k, g = objective_scale([p.cost for p in self.patterns] + [inst.under_penalty])
-        # every objective value is a multiple of `unit` (user's units); the solver sees the
-        # objective times `scale`: whole numbers when scaled
-        self.unit = g / k if g is not None else None
-        self.scale = k if scale and g is not None else 1
-        if scale and g is not None:
-            cost = {p.id: float(round(k * p.cost)) for p in self.patterns}
-            pen = float(round(k * inst.under_penalty))
-        else:
-            cost = {p.id: p.cost for p in self.patterns}
-            pen = inst.under_penalty
-        self.prob += pulp.lpSum(cost[p.id] * self.n[p.id] for p in self.patterns) + (
-            pen * pulp.lpSum(self.u)
-        )
+        self.add_headcount()
+        self.set_objective(scale)
 
     def add_coverage(self) -> None:
         cover: list[list[Any]] = [[] for _ in range(self.T)]
         for p in self.patterns:
-            for t in covered_slots(p, self.inst.slot_minutes, self.T, self.inst.cyclic):
+            for t in self.prep.covers[p.id]:
                 cover[t].append(self.n[p.id])
         for t, need in enumerate(self.inst.demand):
             if need > 0:
@@ -115,6 +101,35 @@ class Formulation:
         pt = [self.n[p.id] for p in self.patterns if p.part_time]
         if pt:
             self.prob += pulp.lpSum(pt) <= share * pulp.lpSum(self.n.values()), "part_time"
+
+    def add_headcount(self) -> None:
+        """Variable domains: whole people, 0..max_headcount (dominated patterns have none)."""
+        for p in self.patterns:
+            v = self.n[p.id]
+            v.cat = pulp.LpInteger
+            v.lowBound, v.upBound = 0, p.max_headcount
+
+    def set_objective(self, scale: bool) -> None:
+        k, g = objective_scale([p.cost for p in self.patterns] + [self.inst.under_penalty])
+        # every objective value is a multiple of `unit` (user's units); the solver sees the
+        # objective times `scale`: whole numbers when scaled
+        self.unit = g / k if g is not None else None
+        self.scale = k if scale and g is not None else 1
+        if scale and g is not None:  # the whole numbers k * cost
+            cost = {p.id: float(round(k * p.cost)) for p in self.patterns}
+            pen = float(round(k * self.inst.under_penalty))
+        else:
+            cost = {p.id: p.cost for p in self.patterns}
+            pen = self.inst.under_penalty
+        self.prob += pulp.lpSum(cost[p.id] * self.n[p.id] for p in self.patterns) + (
+            pen * pulp.lpSum(self.u)
+        )
+
+    def headcounts(self) -> dict[str, int]:
+        """People per pattern after a solve, every pattern of the instance (dropped ones 0)."""
+        counts = {p.id: 0 for p in self.inst.patterns}
+        counts.update({pid: round(backend.value(v)) for pid, v in self.n.items()})
+        return counts
 
     def highs_params(self, opts: SolveOptions) -> dict[str, Any]:
         """Exact optimality for HiGHS: its default relative gap (1e-4) stops one step short of
@@ -131,39 +146,3 @@ class Formulation:
         if bound is None or self.unit is None:
             return bound
         return math.ceil(bound / self.unit - 1e-6) * self.unit
-
-
-def solve(inst: StaffingLevelsInstance, opts: SolveOptions, ctx: RunContext) -> Outcome:
-    # scaled for HiGHS only: CBC finds the objective's step itself, and on the benchmark week
-    # the scaled model sent CBC down a slower search (benchmarks/RESULTS.md)
-    F = Formulation(inst, scale=opts.backend == "highs")
-    run = backend.run(
-        F.prob,
-        opts,
-        ctx,
-        params=F.highs_params(opts),
-        objective_scale=float(F.scale),
-    )
-    info = backend.solver_info(opts)
-    bound = F.round_bound(run.bound)
-    if not run.has_solution:
-        return Outcome(
-            status=run.status,
-            bound=bound,
-            solver=info,
-            messages=run.log,
-        )
-    counts = {p.id: 0 for p in inst.patterns}
-    counts.update({pid: round(backend.value(v)) for pid, v in F.n.items()})
-    sol = solution_tables(inst, counts)
-    # the objective of the rounded headcounts, recomputed exactly (solver tolerances aside)
-    objective = sol["cost"]["total"]
-    return Outcome(
-        status=run.status,
-        objective=objective,
-        bound=bound,
-        solution=sol,
-        penalties={"under_coverage": sol["cost"]["under_penalty"]},
-        solver=info,
-        messages=run.log,
-    )

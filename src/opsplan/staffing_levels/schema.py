@@ -2,26 +2,28 @@
 
 The horizon is `len(demand)` slots of `slot_minutes`, starting on day 0 at 00:00 (a whole number
 of days). A pattern is a tour: a shift (start, length, an unpaid break) worked on the listed days.
+The plan (`StaffingLevelsSolution`) is the headcount per pattern and the tables derived from it.
 """
 
 from __future__ import annotations
 
-import re
 from datetime import date
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import Field
+
+from ..core.schema_types import ClockTime, StrictModel
 
 Id = str
-_HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+
+# the rules of models/staffing_levels.md, in order: Formulation.add_<rule>(), check_<rule>()
+RULES = ("coverage", "part_time_share", "headcount")
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class Pattern(_Strict):
-    id: Id = Field(min_length=1)
-    start: str = Field(description="Clock time the shift starts, HH:MM (a multiple of the slot).")
+class Pattern(StrictModel):
+    id: Id = Field(min_length=1, description="Pattern id, unique among the patterns.")
+    start: ClockTime = Field(
+        description="Clock time the shift starts, HH:MM from 00:00 to 23:59 (on the slot grid)."
+    )
     length_minutes: int = Field(gt=0, le=1440, description="From start to end, break included.")
     break_offset_minutes: int = Field(0, ge=0, description="Break start, minutes after start.")
     break_minutes: int = Field(0, ge=0, description="Break length; nobody covers it.")
@@ -32,31 +34,74 @@ class Pattern(_Strict):
     part_time: bool = Field(False, description="Counts toward the part-time share.")
     max_headcount: int | None = Field(None, ge=0, description="Most people on this tour.")
 
-    @field_validator("start")
-    @classmethod
-    def _clock(cls, v: str) -> str:
-        if not _HHMM.match(v):
-            raise ValueError(f"expected a clock time HH:MM, got {v!r}")
-        return v
 
-    def start_minute(self) -> int:
-        return int(self.start[:2]) * 60 + int(self.start[3:])
-
-
-class StaffingLevelsInstance(_Strict):
-    name: str = ""
+class StaffingLevelsInstance(StrictModel):
+    name: str = Field("", description="A name for this plan (free text).")
     start_date: date | None = Field(None, description="Date of day 0 (for rostering coverage).")
     slot_minutes: int = Field(15, gt=0, le=1440, description="Length of a slot; divides 1440.")
-    demand: list[int] = Field(min_length=1, description="People needed in each slot.")
+    demand: list[int] = Field(
+        min_length=1,
+        description="People needed in each slot, slot 0 first (day 0 at 00:00); its length is "
+        "a whole number of days.",
+    )
     cyclic: bool = Field(
         True,
         description="The horizon repeats (a standard week): shifts past its end wrap "
         "to its start. False: time past the end covers nothing.",
     )
-    patterns: list[Pattern] = Field(min_length=1)
+    patterns: list[Pattern] = Field(
+        min_length=1, description="The shift patterns (tours) people can be put on."
+    )
     under_penalty: float = Field(
         1000.0, ge=0, description="Penalty per person missing in a slot (under-coverage)."
     )
     max_part_time_share: float | None = Field(
         None, ge=0, le=1, description="Part-time tours at most this share of the headcount."
     )
+
+
+# ------------------------------------------------------------------ the plan
+
+
+class HeadcountRow(StrictModel):
+    pattern: Id = Field(description="Pattern id (every pattern of the instance, in its order).")
+    count: int = Field(ge=0, description="People on this pattern.")
+    part_time: bool = Field(description="The pattern is part-time (copied from the instance).")
+    cost: float = Field(description="Cost of these people: the pattern's cost times count.")
+
+
+class SlotRow(StrictModel):
+    slot: int = Field(ge=0, description="Slot index (every slot of the horizon, in order).")
+    day: int = Field(ge=0, description="Day of the slot (0 is the first).")
+    time: ClockTime = Field(description="Clock time the slot starts, HH:MM.")
+    demand: int = Field(description="People needed in the slot (from the instance).")
+    covered: int = Field(ge=0, description="People at work in the slot (breaks excluded).")
+    short: int = Field(ge=0, description="People missing: max(0, demand - covered).")
+    over: int = Field(ge=0, description="People more than needed: max(0, covered - demand).")
+
+
+class ShiftRow(StrictModel):
+    day: int = Field(ge=0, description="Day the shift starts on.")
+    start: ClockTime = Field(description="Clock time the shift starts, HH:MM.")
+    length_minutes: int = Field(gt=0, description="From start to end, break included.")
+    people: int = Field(
+        ge=0, description="People starting this shift on this day, over every pattern."
+    )
+
+
+class Cost(StrictModel):
+    labour: float = Field(description="Cost of the people on their patterns.")
+    under_penalty: float = Field(description="under_penalty times the people missing, summed.")
+    total: float = Field(description="labour + under_penalty: the objective.")
+
+
+class StaffingLevelsSolution(StrictModel):
+    """The plan: people per pattern and, derived from them, coverage, shifts and cost."""
+
+    headcount: list[HeadcountRow] = Field(description="People per pattern, one row per pattern.")
+    slots: list[SlotRow] = Field(description="Coverage per slot, one row per slot.")
+    shifts: list[ShiftRow] = Field(
+        description="People per (day, start, length) shift, sorted; shifts nobody works are "
+        "left out. `to_rostering_coverage` turns these into rostering coverage."
+    )
+    cost: Cost = Field(description="The plan's cost, split into labour and under-coverage.")

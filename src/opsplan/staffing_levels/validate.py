@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..core.errors import Problem
+from ..core.schema_types import clock_minutes
 from .schema import StaffingLevelsInstance
 
 
@@ -35,7 +36,7 @@ def validate(inst: StaffingLevelsInstance) -> list[Problem]:
         for field in ("length_minutes", "break_offset_minutes", "break_minutes"):
             if getattr(p, field) % sm:
                 bad(f"{pp}.{field}", f"pattern {p.id!r}: not a multiple of the slot ({sm} min)")
-        if p.start_minute() % sm:
+        if clock_minutes(p.start) % sm:
             bad(f"{pp}.start", f"pattern {p.id!r}: not on a slot boundary ({sm} min)")
         if p.break_minutes and p.break_offset_minutes + p.break_minutes > p.length_minutes:
             bad(f"{pp}.break_offset_minutes", f"pattern {p.id!r}: the break ends after the shift")
