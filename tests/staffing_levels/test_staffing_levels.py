@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from copy import deepcopy
 from typing import Any
 
 import pytest
 
 import opsplan
 from opsplan import InvalidInput, SolveStatus
+from opsplan.core.options import SolveOptions
 from opsplan.core.registry import get
+from opsplan.core.run import RunContext
 from opsplan.staffing_levels import to_rostering_coverage
 from opsplan.staffing_levels.schema import StaffingLevelsSolution
 
@@ -133,21 +136,73 @@ def test_checker_rejects_bad_plans():
             "patterns": [pat("p", "08:00", 2, [0], 5, part_time=True, max_headcount=1)],
         }
     )
-    rep = spec.check(
-        inst,
-        {
-            "headcount": [{"pattern": "p", "count": 2}, {"pattern": "zz", "count": 1}],
-            "slots": [{"slot": 8, "covered": 7}],
-        },
-    )
-    assert {v.rule for v in rep.violations} == {
-        "max_headcount",
-        "headcount",
-        "part_time_share",
-        "coverage",
-    }
-    rep = spec.check(inst, {"headcount": [{"pattern": "p", "count": 0}]})
+    plan = spec.solve(spec.prepare(inst), SolveOptions(), RunContext()).solution
+    assert isinstance(plan, StaffingLevelsSolution)
+    good = plan.model_dump(mode="json")
+    rep = spec.check(inst, good)
     assert rep.violations == [] and rep.objective == pytest.approx(2 * 1000)
+    bad = deepcopy(good)
+    bad["headcount"] = [
+        {"pattern": "p", "count": 2, "part_time": True, "cost": 10.0},
+        {"pattern": "zz", "count": 1, "part_time": False, "cost": 0.0},
+    ]
+    rep = spec.check(inst, bad)
+    # 2 people over the cap of 1 and an unknown pattern; part-time over a share of 0; and the
+    # plan's derived tables still show nobody at work
+    assert {v.rule for v in rep.violations} == {"headcount", "part_time_share", "solution"}
+    assert rep.objective == pytest.approx(10)
+
+
+def wrong_table(plan: dict[str, Any], table: str, row: int, key: str, value: Any) -> list[str]:
+    """The checker's findings on `plan` with one field of a derived table changed."""
+    spec = get("staffing_levels")
+    inst = spec.instance_type.model_validate(REQ_TWO_SHIFTS["instance"])
+    bad = deepcopy(plan)
+    if table == "cost":
+        bad["cost"][key] = value
+    else:
+        bad[table][row][key] = value
+    return [f"{v.rule}: {v.message}" for v in spec.check(inst, bad).violations]
+
+
+REQ_TWO_SHIFTS = req(
+    {
+        "demand": day_demand({(8, 16): 2, (16, 20): 1}),
+        "under_penalty": 100,
+        "patterns": [pat("e", "08:00", 8, [0], 100), pat("l", "16:00", 4, [0], 500)],
+    }
+)
+
+
+def test_checker_recomputes_every_derived_table():
+    res = opsplan.solve(REQ_TWO_SHIFTS)
+    assert res.status == SolveStatus.OPTIMAL and res.violations == []
+    plan = res.solution
+    assert plan is not None and heads(res) == {"e": 2}  # 16-20 short: 4 x 100 < 500
+    assert StaffingLevelsSolution.model_validate(plan).cost.total == res.objective == 600
+    assert wrong_table(plan, "slots", 9, "covered", 3) == [
+        "solution: slot 9: the plan reports covered 3 but its headcounts give 2"
+    ]
+    assert wrong_table(plan, "slots", 17, "short", 0) == [
+        "solution: slot 17: the plan reports short 0 but its headcounts give 1"
+    ]
+    assert wrong_table(plan, "slots", 3, "time", "04:00")[0].startswith("solution: slot 3:")
+    assert wrong_table(plan, "headcount", 0, "cost", 100.0) == [
+        "solution: pattern e: cost 100.0 but 2 people cost 200.0"
+    ]
+    assert wrong_table(plan, "headcount", 1, "part_time", True)[0].startswith("solution:")
+    assert wrong_table(plan, "shifts", 0, "people", 3) == [
+        "solution: shift day 0 08:00 (480 min): the plan reports 3 people, its headcounts "
+        "put 2 there"
+    ]
+    assert wrong_table(plan, "cost", 0, "under_penalty", 0.0) == [
+        "solution: cost under_penalty: the plan reports 0.0, its headcounts give 400.0"
+    ]
+    # a plan without its tables is not the plan it promises
+    spec = get("staffing_levels")
+    inst = spec.instance_type.model_validate(REQ_TWO_SHIFTS["instance"])
+    rep = spec.check(inst, {"headcount": plan["headcount"]})
+    assert [v.rule for v in rep.violations] == ["solution"] * 3
 
 
 def test_the_typed_plan_is_what_the_pipeline_returns():
