@@ -147,6 +147,17 @@ def test_bad_workbook_names_sheet_row_and_column(template):
     assert len(probs) == 5, probs
 
 
+def test_a_slot_time_of_24_00_is_refused_like_every_start(template):
+    wb = load_workbook(template)
+    ws = wb["demand"]
+    ws.cell(5, _col(ws, "time")).value = "24:00"
+    wb.save(template)
+    assert _problems(template) == [
+        "sheet 'demand', row 5, column 'time': expected a clock time HH:MM from 00:00 to 23:59, "
+        "got '24:00'"
+    ]
+
+
 def test_a_slot_length_that_does_not_divide_a_day_is_the_one_problem(template):
     wb = load_workbook(template)
     ws = wb["settings"]

@@ -136,7 +136,7 @@ def test_checker_rejects_bad_plans():
             "patterns": [pat("p", "08:00", 2, [0], 5, part_time=True, max_headcount=1)],
         }
     )
-    plan = spec.solve(spec.prepare(inst), SolveOptions(), RunContext()).solution
+    plan = spec.solve(spec.prepare(inst), SolveOptions(backend="highs"), RunContext()).solution
     assert isinstance(plan, StaffingLevelsSolution)
     good = plan.model_dump(mode="json")
     rep = spec.check(inst, good)

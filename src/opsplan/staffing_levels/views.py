@@ -13,7 +13,9 @@ from .schema import StaffingLevelsInstance
 from .tables import INPUTS, example, from_instance, to_instance
 
 
-def _headcount_rows(sol: dict[str, Any], inst: StaffingLevelsInstance | None) -> list[dict]:
+def _headcount_rows(
+    sol: dict[str, Any], inst: StaffingLevelsInstance | None
+) -> list[dict[str, Any]]:
     pats = {p.id: p for p in inst.patterns} if inst is not None else {}
     head = []
     for h in sol.get("headcount", []):
@@ -30,7 +32,9 @@ def _headcount_rows(sol: dict[str, Any], inst: StaffingLevelsInstance | None) ->
     return head
 
 
-def _coverage_rows(sol: dict[str, Any], inst: StaffingLevelsInstance | None) -> list[dict]:
+def _coverage_rows(
+    sol: dict[str, Any], inst: StaffingLevelsInstance | None
+) -> list[dict[str, Any]]:
     start = inst.start_date if inst is not None else None
     cov = []
     for r in sol.get("slots", []):
