@@ -30,9 +30,7 @@ def _solve(inst: ProbeInstance, opts: Any, ctx: Any) -> Outcome:
     if inst.status.has_solution:
         return Outcome(status=inst.status, objective=1.0, bound=1.0, solution={"value": 1})
     if inst.status == SolveStatus.INFEASIBLE:
-        return Outcome(
-            status=inst.status, diagnosis=[Finding(rule="probe", message="asked to be")]
-        )
+        return Outcome(status=inst.status, diagnosis=[Finding(rule="probe", message="asked to be")])
     return Outcome(status=inst.status, messages=[f"asked for {inst.status.value}"])
 
 

@@ -1,4 +1,4 @@
-""""Did it answer?" is decided once (SolveStatus.is_answer): for every status, `opsplan solve`
+""" "Did it answer?" is decided once (SolveStatus.is_answer): for every status, `opsplan solve`
 exits 0, a batch counts the input ok and a service job ends `succeeded` exactly when the status
 is an answer (a plan, or a proof that there is none); otherwise exit 1, not ok, `failed`, with
 the result kept in every case. A probe family answers each status on demand."""
