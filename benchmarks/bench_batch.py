@@ -116,7 +116,8 @@ def tiny_jobshop(rng: random.Random, n: int, m: int) -> dict[str, object]:
 def overhead(args: argparse.Namespace) -> None:
     from distributed import Client, LocalCluster
 
-    from opsplan.batch import DaskExecutor, LocalExecutor, discover, run_batch
+    from opsplan.batch import discover, run_batch
+    from opsplan.runtime import DaskExecutor, LocalExecutor
 
     rng = random.Random(7)
     with tempfile.TemporaryDirectory() as tmp:

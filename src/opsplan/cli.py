@@ -25,7 +25,6 @@ from .core.result import SolveResult
 from .core.solve import request_schema
 from .core.solve import solve as solve_request
 from .core.solve import validate as validate_request
-from .core.status import SolveStatus
 from .io.load import load_request, read_json
 from .scheduling.replan import previous_from_result
 
@@ -197,8 +196,9 @@ def solve(
     if output is not None:
         written = cli_files.write_output(res, output, req)
         out.print(f"  {written} written", highlight=False)
-    ok = res.status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE, SolveStatus.INFEASIBLE)
-    raise typer.Exit(EXIT_OK if ok else EXIT_FAIL)
+    # an answer (a plan, or a proof that there is none) exits 0, as a batch counts it ok and
+    # a service job succeeds; no_solution, unbounded and error exit 1
+    raise typer.Exit(EXIT_OK if res.status.is_answer else EXIT_FAIL)
 
 
 def _attach_previous(

@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 
 from opsplan.api import Settings, create_app
 from opsplan.api.store import FINAL, Store
-from opsplan.api.worker import solve_sync
+from opsplan.runtime import SolveTask, TaskOutcome, solve_task
 
 # Run the service tests on PostgreSQL instead of SQLite: set OPSPLAN_TEST_POSTGRES to an admin URL
 # (e.g. postgresql+psycopg://opsplan@127.0.0.1:5432/postgres); each data dir gets its own database.
@@ -76,8 +76,8 @@ class HeldExecutor:
     def running(self) -> int:
         return 0
 
-    def solve(self, request: dict[str, Any], overrides: dict[str, Any]) -> tuple[str, Any]:
-        return solve_sync(request, overrides)
+    def solve(self, request: dict[str, Any], overrides: dict[str, Any]) -> TaskOutcome:
+        return solve_task(SolveTask(request, overrides, indent=None))
 
 
 def held_client(data_dir: Path, **kw: Any) -> TestClient:

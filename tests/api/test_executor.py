@@ -34,8 +34,7 @@ def test_reserved_slot_answers_sync_solves_while_jobs_run(tmp_path):
 
 
 def _kill_workers(app) -> None:
-    pool = app.state.service.executor._pool
-    pids = [p.pid for p in pool._processes.values()]
+    pids = app.state.service.executor.worker_pids()
     assert pids
     for pid in pids:  # the worker processes this test's service started
         os.kill(pid, signal.SIGKILL)

@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from opsplan.batch.executors import TaskOutcome, solve_task
+from opsplan.runtime import SolveTask, TaskOutcome, solve_task
 
 
 def jobshop(n: int, m: int, seed: int, **options: Any) -> dict[str, Any]:
@@ -46,17 +46,15 @@ def infeasible() -> dict[str, Any]:
     }
 
 
-def crashing_task(
-    request: dict[str, Any], options: dict[str, Any] | None, cancel_event: str | None = None
-) -> TaskOutcome:
+def crashing_task(task: SolveTask, cancel_event: str | None = None) -> TaskOutcome:
     """solve_task, except that a request marked "crash" kills its worker process and one marked
     "hang" sleeps far beyond any limit: the executor must survive both."""
-    marker = request.get("instance", {}).get("name")
+    marker = task.request.get("instance", {}).get("name")
     if marker == "crash":
         os._exit(3)
     if marker == "hang":
         time.sleep(120)
-    return solve_task(request, options, cancel_event)
+    return solve_task(task, cancel_event)
 
 
 def summary(outdir: Path) -> dict[str, dict[str, str]]:

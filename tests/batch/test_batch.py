@@ -19,9 +19,10 @@ from rich.console import Console
 from typer.testing import CliRunner
 
 import opsplan
-from opsplan.batch import LocalExecutor, discover, run_batch
-from opsplan.batch.cli import choose_parallelism, oversubscription
+from opsplan.batch import discover, run_batch
+from opsplan.batch.cli import choose_parallelism
 from opsplan.cli import app
+from opsplan.runtime import LocalExecutor, oversubscription
 from tests.scheduling.helpers import FT06
 
 from .helpers import crashing_task, infeasible, jobshop, summary

@@ -11,8 +11,9 @@ import pytest
 from typer.testing import CliRunner
 
 import opsplan
-from opsplan.batch import DaskExecutor, discover, run_batch
+from opsplan.batch import discover, run_batch
 from opsplan.cli import app
+from opsplan.runtime import DaskExecutor
 
 from .helpers import crashing_task, infeasible, jobshop, summary
 

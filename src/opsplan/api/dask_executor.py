@@ -2,7 +2,8 @@
 
 The same dispatcher as the local pool (DispatchingExecutor): jobs are claimed from the store, and
 each runs `worker.run_job` as one Dask task, which reads its request from the store and writes
-progress, events and the result there; synchronous solves run `worker.solve_sync` as a task. So
+progress, events and the result there; synchronous solves run the runtime's `solve_task` as a
+task. Both go through the runtime's DaskExecutor (connection, worker checks, tasks). So
 the workers must reach the database (a shared URL such as PostgreSQL when they are on other
 machines) and have the same opsplan installed.
 
@@ -12,7 +13,7 @@ running there (service jobs, synchronous solves, `opsplan batch` solves), and cl
 some thread is free.
 
 Cancellation is the store's flag, polled by the running task as on the local pool. On shutdown
-the executor sets a distributed Event (the batch executor's stop check) that its running tasks
+the executor sets a distributed Event (the runtime's stop check) that its running tasks
 read: they stop without storing anything, so their jobs stay `running` and the next start's
 recovery runs them again, as when the local pool ends its processes.
 """
@@ -25,16 +26,17 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
+from concurrent.futures import Future
 from typing import Any
 
+from ..runtime import DaskExecutor, oversubscription
+from ..runtime.cluster import TASK_PREFIX
+from ..runtime.worker import warm
 from .executor import DispatchingExecutor, JobDone
 from .settings import Settings
 from .store import Store
-from .worker import warm
 
 log = logging.getLogger("opsplan.api")
-
-TASK_PREFIX = "opsplan-"  # every opsplan task key starts so (the batch's too): counted as busy
 
 
 class DaskServiceExecutor(DispatchingExecutor):
@@ -45,36 +47,26 @@ class DaskServiceExecutor(DispatchingExecutor):
         if not settings.dask_scheduler:
             raise ValueError("DaskServiceExecutor needs settings.dask_scheduler")
         self.address = settings.dask_scheduler
-        self._dask: Any = None  # batch.executors.DaskExecutor: connection and host checks
-        self._client: Any = None
+        self._dask: DaskExecutor | None = None
         self._own: dict[str, Any] = {}  # key -> future of this executor's tasks under way
         self._own_lock = threading.Lock()
         self._stop_event = f"opsplan-service-stop-{uuid.uuid4().hex}"
 
     def _open(self) -> None:
-        from ..batch.executors import DaskExecutor
-
         try:  # connects and waits for a first worker
-            self._dask = DaskExecutor(self.address, connect_timeout_s=self.settings.dask_timeout_s)
+            dask = DaskExecutor(self.address, connect_timeout_s=self.settings.dask_timeout_s)
         except Exception as e:
             raise RuntimeError(
                 f"no Dask cluster to run solves on at {self.address} (OPSPLAN_DASK_SCHEDULER): {e}"
             ) from None
-        self._client = self._dask.client
-        self._client.run(warm)  # every worker imports the model families now
+        self._dask = dask
+        dask.run_everywhere(warm)  # every worker imports the model families now
         try:
             threads = self._cluster()[0]
-            per_solve = self.settings.workers_per_solve
-            for host, (n, cores) in self._dask.cores_by_host().items():
-                if n * per_solve > cores:
-                    log.warning(
-                        "Dask workers on %s run %d solves x %d solver threads on %d cores; "
-                        "start them with --nthreads 1 and fewer --nworkers",
-                        host,
-                        n,
-                        per_solve,
-                        cores,
-                    )
+            for w in oversubscription(dask.cores_by_host(), self.settings.workers_per_solve):
+                log.warning(
+                    "Dask workers on %s; start them with --nthreads 1 and fewer --nworkers", w
+                )
         except Exception:
             log.warning("could not read the Dask cluster's workers", exc_info=True)
             threads = 1
@@ -87,7 +79,7 @@ class DaskServiceExecutor(DispatchingExecutor):
             return
         from distributed import Event
 
-        client = self._client
+        client = dask.client
         with self._own_lock:
             running = list(self._own.values())
         if running:
@@ -102,21 +94,20 @@ class DaskServiceExecutor(DispatchingExecutor):
         with contextlib.suppress(Exception):
             Event(self._stop_event, client=client).clear()
         dask.close()
-        self._client = None
 
     def _cluster(self) -> tuple[int, int]:
         """(worker threads in the cluster, opsplan tasks of other clients running on them)."""
-        client = self._client
-        threads = sum(client.nthreads().values())
+        dask = self._dask
+        if dask is None:
+            raise RuntimeError("the executor is not running")
+        threads = dask.threads()
         with self._own_lock:
             own = set(self._own)
-        others = 0
-        for keys in client.processing().values():
-            others += sum(1 for k in keys if str(k).startswith(TASK_PREFIX) and str(k) not in own)
+        others = sum(1 for k in dask.running_keys() if k.startswith(TASK_PREFIX) and k not in own)
         return threads, others
 
     def _room(self) -> int:
-        if self._client is None:
+        if self._dask is None:
             return 0
         try:
             threads, others = self._cluster()
@@ -134,13 +125,15 @@ class DaskServiceExecutor(DispatchingExecutor):
             self._stop_event,
         )
 
-    def _submit(self, fn: Callable[..., Any], *args: Any, label: str = "sync") -> Any:
-        client = self._client
-        if client is None:
+    def _submit(
+        self, fn: Callable[..., Any], *args: Any, label: str = "sync", timeout: float | None = None
+    ) -> Future[Any]:
+        dask = self._dask
+        if dask is None:
             raise RuntimeError("the executor is not running")
         key = f"{TASK_PREFIX}service-{label}-{uuid.uuid4().hex[:12]}"
-        fut = client.submit(fn, *args, key=key, pure=False)
-        with self._own_lock:
+        with self._own_lock:  # counted as this executor's before the scheduler sees it
+            fut = dask.run(fn, *args, key=key)
             self._own[key] = fut
         fut.add_done_callback(lambda _f: self._forget(key))
         return fut

@@ -1,27 +1,29 @@
-"""Where solves run: the small interface the service needs, and a local process pool.
+"""Where the service's solves run: its Executor interface and the store-backed dispatcher.
 
-An Executor owns the worker processes (or a cluster): it runs synchronous solves, and it takes
-queued jobs from the store as capacity frees up. Cancellation goes through the store (a flag the
-running job polls), so it crosses processes, machines and restarts alike.
+An Executor owns the worker processes (or a cluster), through an executor of `opsplan.runtime`:
+it runs synchronous solves, and it takes queued jobs from the store as capacity frees up.
+Cancellation goes through the store (a flag the running job polls), so it crosses processes,
+machines and restarts alike.
 """
 
 from __future__ import annotations
 
 import functools
 import logging
-import multiprocessing
 import threading
-import time
 from collections.abc import Callable
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from concurrent.futures import Future
 from typing import Any, Protocol
 
+from ..runtime import LocalExecutor, SolveTask, TaskOutcome, solve_task
 from .settings import Settings
 from .store import FAILED, RUNNING, Store
-from .worker import init_worker, run_job, solve_sync, warm
+from .worker import run_job
 
 log = logging.getLogger("opsplan.api")
+
+# a call still running this long after its solve's time limit (x 1.5) counts as hung
+HUNG_GRACE_S = 60.0
 
 # (final state, runtime_s or None): called in the web process when a job ends
 JobDone = Callable[[str, str, float | None], None]
@@ -42,8 +44,8 @@ class Executor(Protocol):
     def cancel(self, job_id: str) -> None:
         """The store's cancel flag is set; speed it up if the executor can."""
 
-    def solve(self, request: dict[str, Any], overrides: dict[str, Any]) -> tuple[str, Any]:
-        """One synchronous solve: ('ok', (result JSON, runtime_s)) or ('invalid', problems)."""
+    def solve(self, request: dict[str, Any], overrides: dict[str, Any]) -> TaskOutcome:
+        """One synchronous solve: its outcome (the result as compact JSON, or the problems)."""
 
     def running(self) -> int:
         """Solves under way now (jobs and synchronous)."""
@@ -55,8 +57,10 @@ class DispatchingExecutor:
     settles each job's end (a lost worker re-queues its job within `max_attempts`).
 
     A subclass says where work runs: `_open` and `_close` the workers, `_submit(fn, *args)` one
-    call (a future with `result()` and `add_done_callback`), `_room()` how many more jobs may
-    start now, and `_job_args(job_id)` the arguments of `run_job` after the store URL and id.
+    call on a runtime executor (a future with `result()` and `add_done_callback`), `_room()`
+    how many more jobs may start now, and `_job_args(job_id)` the arguments of `run_job` after
+    the store URL and id. A call whose worker is still busy `timeout` seconds after it started
+    is ended where the runtime can end it (a local worker: a hung solve).
     """
 
     def __init__(self, settings: Settings, store: Store, on_done: JobDone | None = None) -> None:
@@ -78,9 +82,15 @@ class DispatchingExecutor:
     def _close(self) -> None:
         raise NotImplementedError
 
-    def _submit(self, fn: Callable[..., Any], *args: Any, label: str = "sync") -> Any:
+    def _submit(
+        self, fn: Callable[..., Any], *args: Any, label: str = "sync", timeout: float | None = None
+    ) -> Future[Any]:
         """Run fn(*args) on a worker; `label` names the work ("sync" or "job-ID")."""
         raise NotImplementedError
+
+    def _hung_after(self, time_limit_s: float) -> float:
+        """Seconds after which a call whose solve has this time limit counts as hung."""
+        return time_limit_s * 1.5 + HUNG_GRACE_S
 
     def _room(self) -> int:
         """Jobs that may start now."""
@@ -111,12 +121,20 @@ class DispatchingExecutor:
     def running(self) -> int:
         return self._inflight
 
-    def solve(self, request: dict[str, Any], overrides: dict[str, Any]) -> tuple[str, Any]:
+    def solve(self, request: dict[str, Any], overrides: dict[str, Any]) -> TaskOutcome:
+        """Raises TaskFailed when the worker was lost (the route answers 500)."""
         with self._lock:
             self._inflight += 1
         try:
-            result: tuple[str, Any] = self._submit(solve_sync, request, overrides).result()
-            return result
+            task = SolveTask(request, overrides, indent=None)
+            fut = self._submit(
+                solve_task,
+                task,
+                label="sync",
+                timeout=self._hung_after(self.settings.sync_time_limit_s),
+            )
+            outcome: TaskOutcome = fut.result()
+            return outcome
         finally:
             with self._lock:
                 self._inflight -= 1
@@ -145,6 +163,7 @@ class DispatchingExecutor:
                         job.id,
                         *self._job_args(job.id),
                         label=f"job-{job.id}",
+                        timeout=self._hung_after(self.settings.max_time_limit_s),
                     )
                 except Exception:
                     log.exception("could not start job %s", job.id)
@@ -161,9 +180,10 @@ class DispatchingExecutor:
                     self._inflight -= 1
                     self._jobs -= 1
                 return
-            log.error("job %s: worker failed: %s", job_id, type(e).__name__)
-            # a dying worker breaks the whole pool, so the job may be innocent: run it again
-            # while it has attempts left (a job that kills its worker each time ends failed)
+            log.error("job %s: worker failed: %s", job_id, e)
+            # the worker died (or hung and was ended) under the job: perhaps not the job's fault
+            # (memory, a killed process), so run it again while it has attempts left (a job
+            # that kills its worker each time ends failed)
             state = FAILED
             try:
                 job = self.store.get(job_id)
@@ -204,60 +224,32 @@ class DispatchingExecutor:
 
 
 class LocalProcessExecutor(DispatchingExecutor):
-    """A pool of `settings.solves` worker processes on this machine."""
+    """A pool of `settings.solves` worker processes on this machine (runtime.LocalExecutor)."""
 
     def __init__(self, settings: Settings, store: Store, on_done: JobDone | None = None) -> None:
         super().__init__(settings, store, on_done)
         self._job_slots = settings.solves - settings.sync_reserved
-        self._pool: ProcessPoolExecutor | None = None
-        method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else None
-        self._ctx = multiprocessing.get_context(method or "spawn")
-        if method == "forkserver":
-            # the fork server imports the solver stack once; each worker is a cheap fork of it
-            self._ctx.set_forkserver_preload(["opsplan.api.worker"])
-
-    def _new_pool(self) -> ProcessPoolExecutor:
-        pool = ProcessPoolExecutor(
-            max_workers=self.capacity, mp_context=self._ctx, initializer=init_worker
-        )
-        # start every worker now, so the first requests do not pay for process start-up
-        for f in [pool.submit(warm) for _ in range(self.capacity)]:
-            f.result()
-        return pool
+        self._pool: LocalExecutor | None = None
 
     def _open(self) -> None:
-        self._pool = self._new_pool()
+        self._pool = LocalExecutor(self.capacity)
+        self._pool.warm()
 
     def _close(self) -> None:
         pool, self._pool = self._pool, None
-        if pool is not None:
-            _terminate(pool)
+        if pool is not None:  # running solves are ended too: a restart recovers their jobs
+            pool.close(cancel_pending=True)
 
     def _room(self) -> int:
         return min(self.capacity - self._inflight, self._job_slots - self._jobs)
 
-    def _submit(self, fn: Callable[..., Any], *args: Any, label: str = "sync") -> Future[Any]:
-        with self._lock:
-            if self._pool is None:
-                raise RuntimeError("the executor is not running")
-            try:
-                return self._pool.submit(fn, *args)
-            except BrokenProcessPool:
-                log.error("a worker process died; starting a new pool")
-                _terminate(self._pool)
-                self._pool = self._new_pool()
-                return self._pool.submit(fn, *args)
+    def _submit(
+        self, fn: Callable[..., Any], *args: Any, label: str = "sync", timeout: float | None = None
+    ) -> Future[Any]:
+        pool = self._pool
+        if pool is None:
+            raise RuntimeError("the executor is not running")
+        return pool.run(fn, *args, timeout=timeout)
 
-
-def _terminate(pool: ProcessPoolExecutor) -> None:
-    """Stop a pool now, running solves included (a restart recovers their jobs)."""
-    procs = list((getattr(pool, "_processes", None) or {}).values())
-    pool.shutdown(wait=False, cancel_futures=True)
-    deadline = time.monotonic() + 1.0  # idle workers leave by themselves
-    for p in procs:
-        p.join(timeout=max(0.0, deadline - time.monotonic()))
-    for p in procs:
-        if p.is_alive():
-            p.terminate()
-    for p in procs:
-        p.join(timeout=5)
+    def worker_pids(self) -> list[int]:
+        return self._pool.worker_pids() if self._pool is not None else []

@@ -50,7 +50,11 @@ class JobLinks(BaseModel):
 class JobView(BaseModel):
     id: str
     model: str
-    state: JobState
+    state: JobState = Field(
+        description="queued, running, then succeeded (the solve answered: optimal, feasible or "
+        "infeasible), failed (no answer, see error; a result the solve gave, with status "
+        "no_solution, unbounded or error, is kept) or cancelled."
+    )
     created_at: str | None
     started_at: str | None
     finished_at: str | None

@@ -1,60 +1,35 @@
-"""What runs inside a worker process: a synchronous solve, or one stored job.
+"""What runs inside a worker process for the service's jobs: one stored job.
 
-Everything here takes and returns plain data (JSON text, dicts, tuples), so any executor (the
-local process pool, or a distributed one) can ship it. A job's worker polls the store for a cancel
-request (`should_stop`) and writes each new incumbent to it (`on_progress`).
+`run_job` takes and returns plain data (the store's URL and the job's id), so any runtime
+executor (the local pool, or Dask) can ship it. It reads the request from the store, polls the
+store for a cancel request (`should_stop`), writes each new incumbent to it (`on_progress`) and
+stores the result. The solve itself is the runtime's (`run_solve`): the same outcome as a
+synchronous solve or a batch's.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import os
 import threading
 import time
 from typing import Any
 
-from ..core.errors import InvalidInput
-from ..core.registry import names
 from ..core.run import Progress
-from ..core.solve import solve
-from ..core.status import SolveStatus
+from ..runtime import FAILED as TASK_FAILED
+from ..runtime import INVALID, SolveTask, run_solve
+from ..runtime.cluster import stop_check
 from .store import CANCELLED, FAILED, RUNNING, SUCCEEDED, Store
 
 log = logging.getLogger("opsplan.api")
 
 _STORES: dict[str, Store] = {}
 
-names()  # import every model family now (in a fork server: once for all workers)
-
-
-def init_worker() -> None:
-    """Process initializer: its own process group, so that a Ctrl-C at the terminal reaches the
-    service (which then ends its workers) but neither the workers nor their solver processes
-    (CBC stops on SIGINT and would answer a truncated plan as if the job were done); the model
-    families loaded once, before the first request."""
-    if hasattr(os, "setpgrp"):
-        os.setpgrp()
-    names()
-
-
-def warm() -> int:
-    return len(names())
-
 
 def _store(url: str) -> Store:
     if url not in _STORES:
         _STORES[url] = Store(url)
     return _STORES[url]
-
-
-def solve_sync(request: dict[str, Any], overrides: dict[str, Any]) -> tuple[str, Any]:
-    """('ok', (SolveResult JSON, runtime_s)) or ('invalid', [problems as dicts])."""
-    try:
-        res = solve(request, overrides)
-    except InvalidInput as e:
-        return "invalid", [p.model_dump() for p in e.problems]
-    return "ok", (res.to_json(indent=None), res.runtime_s)
 
 
 def run_job(
@@ -77,9 +52,7 @@ def run_job(
         return FAILED, None
     service_stopping = None
     if service_stop_event:
-        from ..batch.executors import dask_stop_check
-
-        service_stopping = dask_stop_check(service_stop_event)
+        service_stopping = stop_check(service_stop_event)
     lock = threading.Lock()
     stopped = False
     abandoned = False
@@ -148,39 +121,42 @@ def run_job(
                 flush()
 
     threading.Thread(target=flusher, daemon=True).start()
-    try:
-        request = json.loads(job.request)
-        res = solve(request, on_progress=on_progress, should_stop=should_stop)
-    except InvalidInput as e:
-        done.set()
+    request = json.loads(job.request)
+    outcome = run_solve(
+        SolveTask(request, indent=None), on_progress=on_progress, should_stop=should_stop
+    )
+    done.set()
+    if outcome.kind in (INVALID, TASK_FAILED):
         flush()
-        msg = "invalid input: " + "; ".join(str(p) for p in e.problems)
+        if outcome.kind == INVALID:
+            msg = "invalid input: " + "; ".join(str(p) for p in outcome.problem_list())
+        else:
+            log.error("job %s failed: %s\n%s", job_id, outcome.message, outcome.detail)
+            kind = outcome.message.partition(":")[0]
+            msg = f"internal error while solving ({kind})"
         store.finish(job_id, FAILED, error=msg)
         return FAILED, None
-    except Exception as e:
-        log.exception("job %s failed", job_id)
-        done.set()
-        flush()
-        store.finish(job_id, FAILED, error=f"internal error while solving ({type(e).__name__})")
-        return FAILED, None
-    done.set()
     if abandoned and not stopped:  # the service shut down: recovery runs the job again
         return RUNNING, None
     flush()
+    # a cancelled job is `cancelled` whatever its status; otherwise the job succeeded when its
+    # result is an answer (SolveStatus.is_answer: a plan, or a proof that there is none), as
+    # `opsplan solve` exits 0 and a batch counts the input ok
     if stopped:
         state = CANCELLED
-    elif res.status == SolveStatus.ERROR:
-        state = FAILED
-    else:
+    elif outcome.answered:
         state = SUCCEEDED
+    else:
+        state = FAILED
     store.finish(
         job_id,
         state,
-        result_json=res.to_json(indent=None),
-        result_status=res.status.value,
-        runtime_s=res.runtime_s,
-        error="the solve ended with status error; see the result's messages"
+        result_json=outcome.result,
+        result_status=outcome.status,
+        runtime_s=outcome.runtime_s,
+        error=f"the solve ended with status {outcome.status}, not an answer; the result "
+        "is stored: see its messages"
         if state == FAILED
         else None,
     )
-    return state, res.runtime_s
+    return state, outcome.runtime_s

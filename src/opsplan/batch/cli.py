@@ -14,7 +14,13 @@ from rich.table import Table
 from ..core import registry
 from ..core.errors import problems_from_validation
 from ..core.options import SolveOptions
-from .executors import SolveExecutor, TaskFailed, available_cores, make_executor
+from ..runtime import (
+    SolveExecutor,
+    TaskFailed,
+    available_cores,
+    make_executor,
+    oversubscription,
+)
 from .inputs import discover
 from .runner import CANCELLED, BatchReport, mean, run_batch
 
@@ -43,16 +49,6 @@ def choose_parallelism(
     if per_solve is None:
         per_solve = max(1, cores // parallel)
     return parallel, per_solve
-
-
-def oversubscription(by_host: dict[str, tuple[int, int]], per_solve: int) -> list[str]:
-    """A warning per host where solves at a time times workers per solve exceed its cores."""
-    return [
-        f"{host}: {solves} solves at a time x {per_solve} solver workers each = "
-        f"{solves * per_solve} threads on {cores} cores; solves will slow each other down"
-        for host, (solves, cores) in sorted(by_host.items())
-        if solves * per_solve > cores
-    ]
 
 
 def _fmt(x: float | None) -> str:

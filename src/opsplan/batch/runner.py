@@ -31,13 +31,15 @@ from rich.progress import (
 from ..core import registry
 from ..core.errors import InvalidInput
 from ..core.result import SolveResult
+from ..core.status import SolveStatus
 from ..io.load import load_request
-from .executors import SolveExecutor, TaskFailed
+from ..runtime import SolveExecutor, TaskFailed
 from .inputs import BatchInput
 
 SUMMARY_COLUMNS = ["input", "model", "status", "objective", "bound", "gap", "runtime_s", "error"]
-# an answer was produced (as for `opsplan solve`, infeasible is an answer: it has a diagnosis)
-OK_STATUSES = {"optimal", "feasible", "infeasible"}
+# the statuses that answer (SolveStatus.is_answer, as for `opsplan solve` and service jobs:
+# infeasible is an answer, it has a diagnosis)
+OK_STATUSES = frozenset(s.value for s in SolveStatus if s.is_answer)
 # statuses of inputs that produced no SolveResult
 INVALID, FAILED, CRASHED, CANCELLED = "invalid", "failed", "crashed", "cancelled"
 
@@ -90,7 +92,7 @@ class BatchReport:
 
 def row_from_result(label: str, res: SolveResult) -> Row:
     error = ""
-    if res.status.value not in OK_STATUSES:
+    if not res.status.is_answer:
         notes = [f"{v.rule}: {v.message}" for v in res.violations[:3]]
         notes += [m for m in res.messages if not m.startswith(("#", " "))][:3]
         error = "; ".join(notes) or f"status {res.status.value}"

@@ -105,8 +105,9 @@ def get_job(job_id: str, svc: ServiceDep) -> dict[str, Any]:
     responses={
         200: {
             "model": SolveResult,
-            "description": "The result (for a cancelled job: the best "
-            "plan found before the cancel).",
+            "description": "The result (for a cancelled job: the best plan found before the "
+            "cancel; for a failed job whose solve ran: its result, whose status is not an "
+            "answer).",
         },
         409: {"model": ErrorBody, "description": "Not finished, or ended without a result."},
         **NOT_FOUND,

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException, Response
 
-from ...core.errors import Problem
 from ...core.result import SolveResult
 from ...core.solve import SolveRequest, validate
+from ...runtime import INVALID, OK
 from ..deps import InvalidRequest, ServiceDep, limit_options
 from ..schemas import TOO_LARGE, ErrorBody, InvalidBody, ValidateAnswer
 
@@ -40,14 +40,16 @@ def solve_now(body: SolveRequest, svc: ServiceDep) -> Response:
             headers={"Retry-After": str(svc.settings.retry_after_s)},
         )
     try:
-        kind, answer = svc.executor.solve(req, overrides)
+        outcome = svc.executor.solve(req, overrides)
     finally:
         svc.sync_slots.release()
-    if kind == "invalid":
-        raise InvalidRequest([Problem.model_validate(p) for p in answer])
-    res_json, runtime = answer
-    svc.metrics.durations.labels("sync").observe(runtime)
-    return Response(content=res_json, media_type="application/json")
+    if outcome.kind == INVALID:
+        raise InvalidRequest(outcome.problem_list())
+    if outcome.kind != OK or outcome.result is None:  # logged, answered 500 without details
+        raise RuntimeError(f"synchronous solve {outcome.kind}: {outcome.message}")
+    if outcome.runtime_s is not None:
+        svc.metrics.durations.labels("sync").observe(outcome.runtime_s)
+    return Response(content=outcome.result, media_type="application/json")
 
 
 @router.post(
