@@ -65,8 +65,8 @@ def test_good_schedule_passes_and_objective_is_recomputed():
 @pytest.mark.parametrize(
     "sol, rule",
     [
-        (with_change(0, machine="M2", start=1, end=5), "eligibility"),
-        (with_change(0, end=6), "duration"),
+        (with_change(0, machine="M2", start=1, end=5), "operations"),
+        (with_change(0, end=6), "operations"),
         (with_change(1, start=4, end=6), "precedence"),
         (with_change(0, start=0, end=4), "release"),
         (with_change(2, start=7, end=12), "pin"),
@@ -84,14 +84,14 @@ def test_overlap_on_a_machine_is_a_capacity_violation():
     inst = INST.model_copy(update={"setups": []})
     sol = with_change(2, start=3, end=8)
     inst.jobs[1].operations[0].pin = None
-    assert "capacity" in {v.rule for v in check(inst, sol).violations}
+    assert "capacity_and_calendar" in {v.rule for v in check(inst, sol).violations}
 
 
 def test_unavailable_period_violation_names_machine_and_period():
     inst = INST.model_copy(deep=True)
     inst.jobs[1].operations[0].pin = None
     sol = with_change(2, start=18, end=23)
-    v = [x for x in check(inst, sol).violations if x.rule == "calendar"]
+    v = [x for x in check(inst, sol).violations if x.rule == "capacity_and_calendar"]
     assert v and "20-25" in v[0].message and v[0].entities["machine"] == "M1"
 
 
@@ -117,7 +117,7 @@ def test_calendar_violation_outside_working_hours():
         ]
     }
     v = check(inst, sol).violations
-    assert [x.rule for x in v] == ["calendar"]
+    assert [x.rule for x in v] == ["capacity_and_calendar"]
     assert "runs on Mon 2026-11-30 07:00, outside the working time of M1" in v[0].message
 
 
@@ -154,7 +154,7 @@ def test_calendar_check_is_exact_at_window_edges_across_midnight():
         return [x.rule for x in check(inst, sol).violations]
 
     assert at(120) == []  # 22:00-02:00 exactly
-    assert at(119) == ["calendar"] and at(121) == ["calendar"]
+    assert at(119) == ["capacity_and_calendar"] and at(121) == ["capacity_and_calendar"]
 
 
 def test_missing_duplicate_and_unknown_operations():

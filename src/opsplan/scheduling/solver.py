@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import threading
 import time
-from datetime import timedelta
 from typing import Any
 
 from ..core.backends import cpsat as backend
@@ -20,10 +19,9 @@ from .bounds import lower_bound
 from .cpsat import Formulation, StartPlan
 from .diagnose import explain
 from .heuristic import completion_bounds, evaluate, respects_hard_rules, scalar, term_values
-from .kpis import job_table, machine_table
 from .prepare import Prepared
 from .replan import previous_plan, repaired_plan
-from .schema import UNIT_MINUTES, SchedulingInstance
+from .solution import build_solution
 
 # CP-SAT parameters chosen for scheduling models (see benchmarks/RESULTS.md)
 PARAMS: dict[str, Any] = {}
@@ -43,9 +41,10 @@ PROBE_S = 1.0  # the whole model's first, short run (small instances are proven 
 BOUND_SHARE = 0.1  # time for the bounds that hold at any size (bounds.py)
 
 
-def solve(inst: SchedulingInstance, opts: SolveOptions, ctx: RunContext) -> Outcome:
-    P = Prepared(inst)
-    obj = inst.objective
+def solve(P: Prepared, opts: SolveOptions, ctx: RunContext) -> Outcome:
+    """The strategy over the prepared instance (built once by the pipeline, `ModelSpec.prepare`);
+    the answer's plan is the typed `SchedulingSolution`."""
+    obj = P.inst.objective
     # several searches report one after the other or side by side: pass on improvements only,
     # always the plan's own objective (the weighted sum, or term 1 in lexicographic mode)
     report = _Improvements(ctx)
@@ -82,7 +81,7 @@ def solve(inst: SchedulingInstance, opts: SolveOptions, ctx: RunContext) -> Outc
     if start_ok and not ctx.stop_requested():
         left = opts.time_limit_s - ctx.elapsed()
         cheap = lower_bound(P, obj, time.monotonic() + min(left, BOUND_SHARE * opts.time_limit_s))
-    bounds: list[int | None] = [None] * len(inst.jobs)
+    bounds: list[int | None] = [None] * len(P.inst.jobs)
     use_hint = True
     if start_ok:
         # the start plan's objective bounds every job's completion in an optimal plan; when
@@ -506,56 +505,3 @@ def _tabu_phase(
         plans = early_plan
     best = min(plans, key=lambda p: max(p.end, default=0))
     return best, run, max(best.end, default=0) <= tabu.lower_bound(P)
-
-
-def build_solution(P: Prepared, plan: StartPlan) -> dict[str, Any]:
-    inst = P.inst
-    rows: list[dict[str, Any]] = []
-    for o, op in enumerate(P.ops):
-        rows.append(
-            {
-                "job": inst.jobs[op.job].id,
-                "index": op.k,
-                "operation": op.id,
-                "machine": P.machines[plan.machine[o]],
-                "start": plan.start[o],
-                "end": plan.end[o],
-                "setup_before": 0,
-                "paused": 0,
-                "_o": o,
-            }
-        )
-        mi = plan.machine[o]
-        if P.pauses(o, mi):  # the unavailable periods it holds the machine through
-            pauses = P.worktime(mi).inside(plan.start[o], plan.end[o])
-            if pauses:
-                rows[-1]["paused"] = sum(b - a for a, b in pauses)
-                rows[-1]["pauses"] = [[a, b] for a, b in pauses]
-    # setup time actually needed before each operation, from its machine sequence
-    by_m: dict[str, list[dict[str, Any]]] = {}
-    for r in rows:
-        by_m.setdefault(r["machine"], []).append(r)
-    for mid, lst in by_m.items():
-        mi = P.m_index[mid]
-        lst.sort(key=lambda r: (r["start"], r["end"]))
-        prev = P.initial_family[mi]
-        for r in lst:
-            if r["end"] == r["start"]:
-                continue  # zero-length: no machine time, no setup
-            fam = P.ops[r["_o"]].family
-            r["setup_before"] = P.setup(mi, prev, fam)
-            prev = fam
-    for r in rows:
-        del r["_o"]
-    if inst.start is not None:
-        unit = timedelta(minutes=UNIT_MINUTES[inst.time_unit])
-        for r in rows:
-            r["start_time"] = (inst.start + r["start"] * unit).isoformat()
-            r["end_time"] = (inst.start + r["end"] * unit).isoformat()
-    rows.sort(key=lambda r: (r["start"], r["machine"], r["job"]))
-    makespan = max(r["end"] for r in rows)
-    return {
-        "operations": rows,
-        "jobs": job_table(inst, rows),
-        "machines": machine_table(P, rows, makespan),
-    }
