@@ -16,12 +16,12 @@ from opsplan.core.run import RunContext
 from opsplan.scheduling import heuristic, lns
 from opsplan.scheduling.check import check
 from opsplan.scheduling.cpsat import Formulation
-from opsplan.scheduling.views import charts, results
 from opsplan.scheduling.generate import make_plant
 from opsplan.scheduling.heuristic import respects_hard_rules, term_values
 from opsplan.scheduling.prepare import Prepared
 from opsplan.scheduling.schema import SchedulingInstance
 from opsplan.scheduling.solution import build_solution
+from opsplan.scheduling.views import charts, results
 
 from .helpers import job, op, rows, sched, solved
 
