@@ -198,6 +198,8 @@ def _units(t: dict[str, Rows], b: Built) -> None:
 
 
 def to_instance(t: dict[str, Rows]) -> Built:
+    """Typed rows per sheet -> the instance dict, each element with its origin (sheet, row,
+    columns), and the problems found while joining the sheets."""
     b = Built(instance={})
     # whole tables, for problems about a table rather than one row
     for path, table in (("machines", "machines"), ("jobs", "jobs"), ("calendars", "calendars"),
@@ -205,9 +207,20 @@ def to_instance(t: dict[str, Rows]) -> Built:
                         ("objective.terms", "objective")):  # fmt: skip
         b.origins[path] = Origin(table, None)
     _units(t, b)
-    inst = b.instance
     s = t["settings"][0] if t["settings"] else {"_rows": {}}
-    srows = s.get("_rows", {})
+    _settings(s, b)
+    b.instance["calendars"] = _calendars(t["calendars"], b)
+    b.instance["machines"] = _machines(t["machines"], t["unavailable"], b)
+    jobs, j_pos = _jobs(t["jobs"], b)
+    _operations(t["operations"], jobs, j_pos, b)
+    b.instance["jobs"] = jobs
+    b.instance["setups"] = _setups(t["setups"], b)
+    _objective(s, t["objective"], b)
+    return b
+
+
+def _settings(s: dict[str, Any], b: Built) -> None:
+    inst, srows = b.instance, s.get("_rows", {})
     for key in ("name", "time_unit", "horizon"):
         put_given(inst, key, s.get(key))
     if s.get("start") is not None:
@@ -216,8 +229,11 @@ def to_instance(t: dict[str, Rows]) -> Built:
         if key in srows:
             b.origins[key] = Origin("settings", srows[key], {"": "value"})
 
+
+def _calendars(rows: Rows, b: Built) -> list[dict[str, Any]]:
+    """Rows with the same calendar id add windows to one calendar."""
     cals: dict[str, dict[str, Any]] = {}
-    for r in t["calendars"]:
+    for r in rows:
         c = cals.setdefault(r["calendar"], {"id": r["calendar"], "working": []})
         i = list(cals).index(r["calendar"])
         b.origins[f"calendars[{i}].working[{len(c['working'])}]"] = Origin(
@@ -228,38 +244,28 @@ def to_instance(t: dict[str, Rows]) -> Built:
         c["working"].append(
             {"days": [d.lower() for d in r["days"]], "start": r["start"], "end": r["end"]}
         )
-    inst["calendars"] = list(cals.values())
+    return list(cals.values())
 
+
+def _machines(rows: Rows, unavailable: Rows, b: Built) -> list[dict[str, Any]]:
+    """The machines, each with its rows of sheet unavailable."""
     machines: list[dict[str, Any]] = []
     m_pos: dict[str, int] = {}
-    for r in t["machines"]:
+    cols = ("name", "calendar", "initial_family", "may_pause")
+    for r in rows:
         m = {"id": r["machine"]}
-        for key in ("name", "calendar", "initial_family", "may_pause"):
+        for key in cols:
             put_given(m, key, r[key])
         b.origins[f"machines[{len(machines)}]"] = Origin(
-            "machines",
-            r["_row"],
-            {
-                "id": "machine",
-                "name": "name",
-                "calendar": "calendar",
-                "initial_family": "initial_family",
-                "may_pause": "may_pause",
-            },
+            "machines", r["_row"], {"id": "machine"} | {k: k for k in cols}
         )
         m_pos.setdefault(r["machine"], len(machines))
         machines.append(m)
-    for r in t["unavailable"]:
+    for r in unavailable:
         mi = m_pos.get(r["machine"])
         if mi is None:
-            b.problems.append(
-                Located(
-                    "unavailable",
-                    r["_row"],
-                    "machine",
-                    f"unknown machine {r['machine']!r} (not in sheet machines)",
-                )
-            )
+            msg = f"unknown machine {r['machine']!r} (not in sheet machines)"
+            b.problems.append(Located("unavailable", r["_row"], "machine", msg))
             continue
         lst = machines[mi].setdefault("unavailable", [])
         iv: dict[str, Any] = {"start": r["start"], "end": r["end"]}
@@ -268,110 +274,116 @@ def to_instance(t: dict[str, Rows]) -> Built:
             "unavailable", r["_row"], {"start": "start", "end": "end", "reason": "reason"}
         )
         lst.append(iv)
-    inst["machines"] = machines
+    return machines
 
+
+def _jobs(rows: Rows, b: Built) -> tuple[list[dict[str, Any]], dict[str, int]]:
+    """The jobs (operations still empty) and the position of each job id."""
     jobs: list[dict[str, Any]] = []
     j_pos: dict[str, int] = {}
-    for r in t["jobs"]:
+    cols = ("name", "release", "due", "deadline", "weight")
+    for r in rows:
         j: dict[str, Any] = {"id": r["job"], "operations": []}
-        for key in ("name", "release", "due", "deadline", "weight"):
+        for key in cols:
             put_given(j, key, r[key])
         b.origins[f"jobs[{len(jobs)}]"] = Origin(
-            "jobs",
-            r["_row"],
-            {k: k for k in ("name", "release", "due", "deadline", "weight")}
-            | {"id": "job", "operations": "job"},
+            "jobs", r["_row"], {k: k for k in cols} | {"id": "job", "operations": "job"}
         )
         j_pos.setdefault(r["job"], len(jobs))
         jobs.append(j)
+    return jobs, j_pos
+
+
+def _operations(rows: Rows, jobs: list[dict[str, Any]], j_pos: dict[str, int], b: Built) -> None:
+    """One row per operation and eligible machine: the first row of an operation gives it,
+    later rows only add machines (their other columns must agree)."""
     op_pos: dict[tuple[str, str], tuple[int, int]] = {}
-    for r in t["operations"]:
+    for r in rows:
         ji = j_pos.get(r["job"])
         if ji is None:
-            b.problems.append(
-                Located(
-                    "operations", r["_row"], "job", f"unknown job {r['job']!r} (not in sheet jobs)"
-                )
-            )
+            msg = f"unknown job {r['job']!r} (not in sheet jobs)"
+            b.problems.append(Located("operations", r["_row"], "job", msg))
             continue
         okey = (r["job"], r["operation"])
         if okey not in op_pos:
-            ops = jobs[ji]["operations"]
-            op: dict[str, Any] = {"id": r["operation"], "machines": []}
-            put_given(op, "family", r["family"])
-            put_given(op, "predecessors", r["predecessors"])
-            put_given(op, "may_pause", r["may_pause"])
-            if r["pin_machine"] is not None or r["pin_start"] is not None:
-                pin: dict[str, Any] = {}
-                put_given(pin, "machine", r["pin_machine"])
-                put_given(pin, "start", r["pin_start"])
-                op["pin"] = pin
-            op_pos[okey] = (ji, len(ops))
-            b.origins[f"jobs[{ji}].operations[{len(ops)}]"] = Origin(
-                "operations",
-                r["_row"],
-                {
-                    "id": "operation",
-                    "family": "family",
-                    "predecessors": "predecessors",
-                    "pin.machine": "pin_machine",
-                    "pin.start": "pin_start",
-                    "pin": "pin_machine",
-                    "machines": "machine",
-                    "may_pause": "may_pause",
-                },
-            )
-            ops.append(op)
-            first = True
+            op_pos[okey] = (ji, len(jobs[ji]["operations"]))
+            jobs[ji]["operations"].append(_operation(r, op_pos[okey], b))
         else:
-            first = False
+            _same_operation(r, jobs[ji]["operations"][op_pos[okey][1]], b)
         ji, k = op_pos[okey]
         op = jobs[ji]["operations"][k]
-        if not first:
-            # later rows of the same operation only add machines; other columns must agree
-            for col, val in (
-                ("family", op.get("family")),
-                ("predecessors", op.get("predecessors")),
-                ("pin_machine", (op.get("pin") or {}).get("machine")),
-                ("pin_start", (op.get("pin") or {}).get("start")),
-                ("may_pause", op.get("may_pause")),
-            ):
-                if r[col] is not None and r[col] != val:
-                    b.problems.append(
-                        Located(
-                            "operations",
-                            r["_row"],
-                            col,
-                            f"differs from the first row of operation {r['operation']!r} of job "
-                            f"{r['job']!r}; give it on the first row only",
-                        )
-                    )
         b.origins[f"jobs[{ji}].operations[{k}].machines[{len(op['machines'])}]"] = Origin(
             "operations", r["_row"], {"machine": "machine", "duration": "duration"}
         )
         op["machines"].append({"machine": r["machine"], "duration": r["duration"]})
-    inst["jobs"] = jobs
 
+
+def _operation(r: dict[str, Any], at: tuple[int, int], b: Built) -> dict[str, Any]:
+    """An operation from its first row (without machines)."""
+    op: dict[str, Any] = {"id": r["operation"], "machines": []}
+    put_given(op, "family", r["family"])
+    put_given(op, "predecessors", r["predecessors"])
+    put_given(op, "may_pause", r["may_pause"])
+    if r["pin_machine"] is not None or r["pin_start"] is not None:
+        pin: dict[str, Any] = {}
+        put_given(pin, "machine", r["pin_machine"])
+        put_given(pin, "start", r["pin_start"])
+        op["pin"] = pin
+    b.origins[f"jobs[{at[0]}].operations[{at[1]}]"] = Origin(
+        "operations",
+        r["_row"],
+        {
+            "id": "operation",
+            "family": "family",
+            "predecessors": "predecessors",
+            "pin.machine": "pin_machine",
+            "pin.start": "pin_start",
+            "pin": "pin_machine",
+            "machines": "machine",
+            "may_pause": "may_pause",
+        },
+    )
+    return op
+
+
+def _same_operation(r: dict[str, Any], op: dict[str, Any], b: Built) -> None:
+    """A later row of an operation gives its other columns empty or as the first row does."""
+    for col, val in (
+        ("family", op.get("family")),
+        ("predecessors", op.get("predecessors")),
+        ("pin_machine", (op.get("pin") or {}).get("machine")),
+        ("pin_start", (op.get("pin") or {}).get("start")),
+        ("may_pause", op.get("may_pause")),
+    ):
+        if r[col] is not None and r[col] != val:
+            msg = (
+                f"differs from the first row of operation {r['operation']!r} of job "
+                f"{r['job']!r}; give it on the first row only"
+            )
+            b.problems.append(Located("operations", r["_row"], col, msg))
+
+
+def _setups(rows: Rows, b: Built) -> list[dict[str, Any]]:
     setups: list[dict[str, Any]] = []
-    for r in t["setups"]:
-        rule: dict[str, Any] = {
-            "from_family": r["from_family"],
-            "to_family": r["to_family"],
-            "time": r["time"],
-        }
+    for r in rows:
+        rule: dict[str, Any] = {k: r[k] for k in ("from_family", "to_family", "time")}
         put_given(rule, "machine", r["machine"])
         b.origins[f"setups[{len(setups)}]"] = Origin(
             "setups", r["_row"], {k: k for k in ("machine", "from_family", "to_family", "time")}
         )
         setups.append(rule)
-    inst["setups"] = setups
+    return setups
 
+
+def _objective(s: dict[str, Any], rows: Rows, b: Built) -> None:
+    """The objective's mode (sheet settings) and terms (sheet objective), when given."""
     objective: dict[str, Any] = {}
     put_given(objective, "mode", s.get("objective_mode"))
+    srows = s.get("_rows", {})
     if "objective_mode" in srows:
         b.origins["objective"] = Origin("settings", srows["objective_mode"], {"mode": "value"})
     terms: list[dict[str, Any]] = []
-    for r in t["objective"]:
+    for r in rows:
         term: dict[str, Any] = {"kind": r["kind"]}
         put_given(term, "weight", r["weight"])
         b.origins[f"objective.terms[{len(terms)}]"] = Origin(
@@ -381,8 +393,7 @@ def to_instance(t: dict[str, Rows]) -> Built:
     if terms:
         objective["terms"] = terms
     if objective:
-        inst["objective"] = objective
-    return b
+        b.instance["objective"] = objective
 
 
 def from_instance(inst: SchedulingInstance) -> dict[str, list[dict[str, Any]]]:
