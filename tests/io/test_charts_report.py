@@ -18,7 +18,7 @@ from opsplan.core import registry
 from opsplan.core.tables import BarChart, Heatmap, LineChart, Marker
 from opsplan.io.charts import cjk_font, default_size, figure, render_html, render_png
 from opsplan.io.report import build_charts_page, build_report
-from opsplan.scheduling.frames import example
+from opsplan.scheduling.tables import example
 from tests.scheduling.test_files import CN
 
 runner = CliRunner()

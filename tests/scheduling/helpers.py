@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import opsplan
+from opsplan.scheduling.schema import SchedulingSolution
 
 FT06 = """6 6
 2 1 0 3 1 6 3 7 5 3 4 6
@@ -44,8 +45,11 @@ def job(jid: str, *ops: dict[str, Any], **kw: Any) -> dict[str, Any]:
 
 
 def solved(req: dict[str, Any]) -> opsplan.SolveResult:
+    """A solve that answers a plan the checker accepts, of the promised typed shape."""
     res = opsplan.solve(req)
     assert res.violations == [], res.violations
+    if res.solution is not None:
+        SchedulingSolution.model_validate(res.solution)
     return res
 
 

@@ -14,8 +14,8 @@ from typer.testing import CliRunner
 import opsplan
 from opsplan.cli import app
 from opsplan.io import frames
-from opsplan.scheduling.frames import example
 from opsplan.scheduling.schema import SchedulingInstance
+from opsplan.scheduling.tables import example
 
 from .helpers import job, op, sched
 

@@ -144,7 +144,7 @@ def test_rule_operation_longer_than_every_window_is_diagnosed():
     m = [{"id": "M1", "unavailable": [{"start": 5, "end": 6}]}]
     res = solved(sched([job("J", op("a", ("M1", 10)))], m, horizon=12))
     assert res.status == SolveStatus.INFEASIBLE
-    assert res.diagnosis[0].rule == "calendar" and "M1" in res.diagnosis[0].message
+    assert res.diagnosis[0].rule == "capacity_and_calendar" and "M1" in res.diagnosis[0].message
 
 
 def test_infeasible_without_precheck_names_conflicting_rules_via_assumptions():

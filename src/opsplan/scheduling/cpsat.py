@@ -42,12 +42,13 @@ class Formulation:
         self._domains_of: dict[tuple[int, int, bool], list[tuple[int, Any]]] = {}
         self.add_operations()
         self.add_precedence()
-        self.add_releases()
-        self.add_pins()
-        self.add_machine_capacity()
-        self.add_setups()
+        self.add_release()
+        self.add_pin()
+        self.add_freeze()
+        self.add_capacity_and_calendar()
+        self.add_setup()
         self.add_completion()
-        self.add_deadlines()
+        self.add_deadline()
         self.add_horizon()
 
     # ------------------------------------------------------------------ helpers
@@ -166,7 +167,7 @@ class Formulation:
                 if not (isinstance(self.start[o], int) and isinstance(self.end[p], int)):
                     self.m.add(self.start[o] >= self.end[p])  # (two constants: kept as given)
 
-    def add_releases(self) -> None:
+    def add_release(self) -> None:
         """No operation of a job starts before the job's release."""
         for j, job in enumerate(self.P.inst.jobs):
             if job.release <= 0:
@@ -178,38 +179,43 @@ class Formulation:
                 if not isinstance(self.start[o], int):
                     self.m.add(self.start[o] >= job.release).only_enforce_if(g)
 
-    def add_pins(self) -> None:
-        """Pinned operations keep their machine and/or start; so do the frozen operations of the
-        previous plan (Prepared pins them)."""
+    def add_pin(self) -> None:
+        """Pinned operations keep their start (their machine pin is applied in Prepared: the
+        other modes are dropped, which is not relaxable)."""
         for o, op in enumerate(self.P.ops):
-            if op.pin_m is None and op.pin_s is None:
+            if op.frozen or op.pin_s is None:
                 continue
             job, oid = self._op_name(o)
             where = " and ".join(
                 x
                 for x in (
                     f"to machine {self.P.machines[op.pin_m]}" if op.pin_m is not None else "",
-                    f"to start at {op.pin_s}" if op.pin_s is not None else "",
+                    f"to start at {op.pin_s}",
                 )
                 if x
             )
-            if op.frozen:
-                g = self.guard(
-                    "freeze",
-                    f"operation {oid} of job {job} is frozen by the previous plan "
-                    f"(on {self.P.machines[op.modes[0][0]]} at {op.pin_s})",
-                    job=job,
-                    operation=oid,
-                )
-            else:
-                g = self.guard(
-                    "pin", f"operation {oid} of job {job} is pinned {where}", job=job, operation=oid
-                )
-            if op.pin_s is not None:
-                self.m.add(self.start[o] == op.pin_s).only_enforce_if(g)
-            # the machine pin is applied in Prepared (other modes dropped): not relaxable
+            g = self.guard(
+                "pin", f"operation {oid} of job {job} is pinned {where}", job=job, operation=oid
+            )
+            self.m.add(self.start[o] == op.pin_s).only_enforce_if(g)
 
-    def add_machine_capacity(self) -> None:
+    def add_freeze(self) -> None:
+        """The frozen operations of the previous plan keep its start (Prepared pins them there,
+        and keeps only their previous machine)."""
+        for o, op in enumerate(self.P.ops):
+            if not op.frozen or op.pin_s is None:
+                continue
+            job, oid = self._op_name(o)
+            g = self.guard(
+                "freeze",
+                f"operation {oid} of job {job} is frozen by the previous plan "
+                f"(on {self.P.machines[op.modes[0][0]]} at {op.pin_s})",
+                job=job,
+                operation=oid,
+            )
+            self.m.add(self.start[o] == op.pin_s).only_enforce_if(g)
+
+    def add_capacity_and_calendar(self) -> None:
         """A machine runs one operation at a time and none while it is unavailable."""
         P, m = self.P, self.m
         self.on_machine: list[list[int]] = [[] for _ in P.machines]
@@ -229,7 +235,7 @@ class Formulation:
             blocks = P.unavailable[mi]
             if blocks:
                 g = self.guard(
-                    "calendar",
+                    "capacity_and_calendar",
                     f"machine {P.machines[mi]} is unavailable in {len(blocks)} period(s)",
                     machine=P.machines[mi],
                 )
@@ -264,7 +270,7 @@ class Formulation:
             elif d > 0:
                 self._within(self.start[o], self._start_domains(mi, d, pause=False), enforce)
 
-    def add_setups(self) -> None:
+    def add_setup(self) -> None:
         """Between consecutive operations on a machine, the setup time of their families."""
         P, m = self.P, self.m
         self.circuits: list[tuple[int, list[int], dict[tuple[int, int], Any]]] = []
@@ -327,7 +333,7 @@ class Formulation:
                 self.completion.append(c)
                 self._aux.append((c, lambda comp, plan, j=j: comp[j]))
 
-    def add_deadlines(self) -> None:
+    def add_deadline(self) -> None:
         """A job with a deadline completes by it."""
         for j, job in enumerate(self.P.inst.jobs):
             if job.deadline is None:

@@ -16,11 +16,11 @@ from ..core.run import RunContext
 from ..core.status import SolveStatus
 from .cpsat import Formulation
 from .prepare import OpData, Prepared
-from .schema import SchedulingInstance
 
 
-def precheck(inst: SchedulingInstance, options: SolveOptions) -> list[Finding]:
-    return prechecks(Prepared(inst))
+def precheck(P: Prepared, options: SolveOptions) -> list[Finding]:
+    """The pre-checks on the prepared instance (built once by the pipeline)."""
+    return prechecks(P)
 
 
 def prechecks(P: Prepared) -> list[Finding]:
@@ -59,7 +59,7 @@ def prechecks(P: Prepared) -> list[Finding]:
             have = ", ".join(f"{m}: {w}" for m, w in longest.items())
             out.append(
                 Finding(
-                    rule="calendar",
+                    rule="capacity_and_calendar",
                     entities={"job": job.id, "operation": op.id, "machine": list(longest)},
                     message=f"operation {op.id} of job {job.id} needs {need}, longer than any "
                     f"available window of its machines after it can start (longest: {have})",
@@ -156,7 +156,7 @@ def explain(P: Prepared, options: SolveOptions, ctx: RunContext) -> list[Finding
     if not lits:
         return [
             Finding(
-                rule="capacity",
+                rule="capacity_and_calendar",
                 message="the operations cannot fit on the machines "
                 "within the horizon, even with no release, deadline, pin or calendar "
                 "to blame",

@@ -1,61 +1,11 @@
-"""What a planner reads first: per-job dates, per-machine load, the bottleneck."""
+"""What a planner reads first: summaries of the plan's job and machine tables (solution.py
+builds them), the bottleneck, and with a previous plan what moved."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from .prepare import Prepared
 from .schema import SchedulingInstance
-
-
-def job_table(inst: SchedulingInstance, ops: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    comp: dict[str, int] = {}
-    first: dict[str, int] = {}
-    for r in ops:
-        comp[r["job"]] = max(comp.get(r["job"], 0), r["end"])
-        first[r["job"]] = min(first.get(r["job"], r["start"]), r["start"])
-    out = []
-    for j in inst.jobs:
-        c = comp[j.id]
-        lateness = c - j.due if j.due is not None else None
-        out.append(
-            {
-                "job": j.id,
-                "release": j.release,
-                "start": first[j.id],
-                "completion": c,
-                "due": j.due,
-                "deadline": j.deadline,
-                "weight": j.weight,
-                "lateness": lateness,
-                "tardiness": max(0, lateness) if lateness is not None else 0,
-                "late": bool(lateness is not None and lateness > 0),
-            }
-        )
-    return out
-
-
-def machine_table(P: Prepared, ops: list[dict[str, Any]], makespan: int) -> list[dict[str, Any]]:
-    out = []
-    for mi, mid in enumerate(P.machines):
-        mine = [r for r in ops if r["machine"] == mid]
-        # processing only: the pauses of operations that pause lie in unavailable time
-        busy = sum(r["end"] - r["start"] - r.get("paused", 0) for r in mine)
-        setup = sum(r.get("setup_before", 0) for r in mine)
-        blocked = sum(max(0, min(e, makespan) - s) for s, e in P.unavailable[mi] if s < makespan)
-        available = max(0, makespan - blocked)
-        out.append(
-            {
-                "machine": mid,
-                "operations": len(mine),
-                "busy": busy,
-                "setup": setup,
-                "available": available,
-                "idle": max(0, available - busy - setup),
-                "utilisation": round(busy / available, 4) if available else 0.0,
-            }
-        )
-    return out
 
 
 def kpis(inst: SchedulingInstance, solution: dict[str, Any]) -> dict[str, Any]:

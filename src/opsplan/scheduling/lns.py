@@ -151,9 +151,9 @@ class WindowModel(Formulation):
             self.mode_presence.append(pres)
             self.mode_interval.append({})
 
-    def add_machine_capacity(self) -> None:
+    def add_capacity_and_calendar(self) -> None:
         """Outside the window, each machine's sequence is kept as a chain of precedences with
-        the setup between neighbours; the window's part is left to add_setups."""
+        the setup between neighbours; the window's part is left to add_setup."""
         P, m, plan, win = self.P, self.m, self.plan, self.window
         self.segments: dict[int, tuple[int | None, int | None]] = {}
         seqs: list[list[int]] = [[] for _ in P.machines]
@@ -183,7 +183,7 @@ class WindowModel(Formulation):
                 if st:
                     m.add(self.start[head] >= st)
 
-    def add_setups(self) -> None:
+    def add_setup(self) -> None:
         """On each window machine, a circuit through the free operations that may use it,
         between the last operation before the window (node 0 leaves it) and the first one
         after it (node 0 enters it), with the setups on every arc."""

@@ -12,6 +12,7 @@ import math
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from ..core.schema_types import clock_minutes
 from .schema import UNIT_MINUTES, WEEKDAYS, Calendar, SchedulingInstance
 
 WEEK_MIN = 7 * 1440
@@ -41,11 +42,6 @@ class OpData:
         return max(d for _, d in self.modes)
 
 
-def _clock(hhmm: str) -> int:
-    h, m = hhmm.split(":")
-    return int(h) * 60 + int(m)
-
-
 def calendar_working_minutes(
     cal: Calendar, t0: datetime, until_min: float
 ) -> list[tuple[float, float]]:
@@ -61,7 +57,7 @@ def calendar_working_minutes(
         for w in cal.working:
             if wd not in w.days:
                 continue
-            a, b = _clock(w.start), _clock(w.end)
+            a, b = clock_minutes(w.start), clock_minutes(w.end, end=True)
             if b <= a:
                 b += 1440
             lo, hi = base + a, base + b

@@ -6,28 +6,24 @@ datetime `start` when one is given.
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, SerializerFunctionWrapHandler, model_serializer, model_validator
+
+from ..core.schema_types import ClockEnd, ClockTime, StrictModel
 
 Id = str
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 UNIT_MINUTES: dict[str, float] = {"second": 1 / 60, "minute": 1.0, "hour": 60.0, "day": 1440.0}
-_HHMM = re.compile(r"^([01]\d|2[0-4]):([0-5]\d)$")
 
 ObjectiveKind = Literal[
     "makespan", "weighted_tardiness", "weighted_completion", "late_jobs", "stability"
 ]
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class Interval(_Strict):
+class Interval(StrictModel):
     start: int = Field(ge=0, description="First time unit of the period.")
     end: int = Field(description="End of the period (exclusive); greater than start.")
     reason: str = Field("", description="Why: night, weekend, maintenance, ...")
@@ -39,32 +35,24 @@ class Interval(_Strict):
         return self
 
 
-class WorkWindow(_Strict):
+class WorkWindow(StrictModel):
     days: list[Weekday] = Field(min_length=1, description="Weekdays this window applies to.")
-    start: str = Field(description="Clock time the window opens, HH:MM.")
-    end: str = Field(
+    start: ClockTime = Field(description="Clock time the window opens, HH:MM (00:00 to 23:59).")
+    end: ClockEnd = Field(
         description="Clock time it closes, HH:MM; 24:00 is midnight; an end at or before the "
         "start means the window runs past midnight into the next day."
     )
 
-    @field_validator("start", "end")
-    @classmethod
-    def _clock(cls, v: str) -> str:
-        m = _HHMM.match(v)
-        if not m or (m.group(1) == "24" and m.group(2) != "00"):
-            raise ValueError(f"expected a clock time HH:MM, got {v!r}")
-        return v
 
-
-class Calendar(_Strict):
-    id: Id = Field(min_length=1)
+class Calendar(StrictModel):
+    id: Id = Field(min_length=1, description="Calendar id, unique; machines name it.")
     working: list[WorkWindow] = Field(
         min_length=1, description="Weekly working windows; all other time is unavailable."
     )
 
 
-class Machine(_Strict):
-    id: Id = Field(min_length=1)
+class Machine(StrictModel):
+    id: Id = Field(min_length=1, description="Machine id, unique (any language).")
     name: str = Field("", description="Display name.")
     calendar: Id | None = Field(None, description="Id of a weekly calendar; needs `start`.")
     unavailable: list[Interval] = Field(
@@ -82,17 +70,17 @@ class Machine(_Strict):
     )
 
 
-class Mode(_Strict):
+class Mode(StrictModel):
     machine: Id = Field(description="An eligible machine.")
     duration: int = Field(ge=0, description="Processing time on that machine.")
 
 
-class Pin(_Strict):
+class Pin(StrictModel):
     machine: Id | None = Field(None, description="Keep the operation on this machine.")
     start: int | None = Field(None, ge=0, description="Keep the operation's start here.")
 
 
-class Operation(_Strict):
+class Operation(StrictModel):
     id: Id = Field(min_length=1, description="Unique within its job.")
     machines: list[Mode] = Field(
         min_length=1, description="Eligible machines with the duration on each."
@@ -112,14 +100,17 @@ class Operation(_Strict):
     )
 
 
-class Job(_Strict):
-    id: Id = Field(min_length=1)
-    name: str = ""
+class Job(StrictModel):
+    id: Id = Field(min_length=1, description="Job id, unique (any language).")
+    name: str = Field("", description="Display name.")
     release: int = Field(0, ge=0, description="No operation starts before this time.")
     due: int | None = Field(None, ge=0, description="Due date (soft: tardiness, late jobs).")
     deadline: int | None = Field(None, ge=0, description="Hard deadline for the job's completion.")
     weight: int = Field(1, ge=0, description="Importance in weighted objectives.")
-    operations: list[Operation] = Field(min_length=1)
+    operations: list[Operation] = Field(
+        min_length=1,
+        description="The job's operations; without predecessors they run in this order.",
+    )
 
     def is_dag(self) -> bool:
         return any(op.predecessors is not None for op in self.operations)
@@ -132,16 +123,16 @@ class Job(_Strict):
         return {op.id: ([ops[k - 1].id] if k else []) for k, op in enumerate(ops)}
 
 
-class SetupRule(_Strict):
+class SetupRule(StrictModel):
     machine: Id | None = Field(
         None, description="Machine it applies to; omitted: every machine (a machine rule wins)."
     )
-    from_family: str
-    to_family: str
+    from_family: str = Field(description="Setup family of the operation before.")
+    to_family: str = Field(description="Setup family of the operation after.")
     time: int = Field(ge=0, description="Idle time needed between the two operations.")
 
 
-class ObjectiveTerm(_Strict):
+class ObjectiveTerm(StrictModel):
     kind: ObjectiveKind = Field(
         description="makespan, weighted_tardiness, weighted_completion, late_jobs, or stability "
         "(needs `previous`: how far the operations move from the previous plan)."
@@ -151,18 +142,20 @@ class ObjectiveTerm(_Strict):
     )
 
 
-class Objective(_Strict):
+class Objective(StrictModel):
     mode: Literal["weighted", "lexicographic"] = Field(
         "weighted",
         description="weighted: minimise the weighted sum of the terms. lexicographic: minimise "
         "the terms one after the other, each level's optimum kept.",
     )
     terms: list[ObjectiveTerm] = Field(
-        default_factory=lambda: [ObjectiveTerm(kind="makespan")], min_length=1
+        default_factory=lambda: [ObjectiveTerm(kind="makespan")],
+        min_length=1,
+        description="The terms to minimise (default: the makespan alone).",
     )
 
 
-class PreviousOperation(_Strict):
+class PreviousOperation(StrictModel):
     """Where an operation was in the published plan. A row of a former result's
     `solution.operations` can be pasted in as it is: its other fields are accepted and ignored."""
 
@@ -179,7 +172,7 @@ class PreviousOperation(_Strict):
     pauses: list[list[int]] | None = Field(None, description="Ignored (a result row's pauses).")
 
 
-class PreviousPlan(_Strict):
+class PreviousPlan(StrictModel):
     operations: list[PreviousOperation] = Field(
         description="The published plan: machine and start of each operation it placed (for "
         "example a former result's solution.operations)."
@@ -192,18 +185,29 @@ class PreviousPlan(_Strict):
     )
 
 
-class SchedulingInstance(_Strict):
-    name: str = ""
-    time_unit: Literal["second", "minute", "hour", "day"] = "minute"
+class SchedulingInstance(StrictModel):
+    name: str = Field("", description="A name for this plan.")
+    time_unit: Literal["second", "minute", "hour", "day"] = Field(
+        "minute", description="Unit of every time in the instance and the plan."
+    )
     start: datetime | None = Field(None, description="The datetime of time 0.")
     horizon: int | None = Field(
         None, gt=0, description="Every operation must end by this time (default: large enough)."
     )
-    calendars: list[Calendar] = Field(default_factory=list)
-    machines: list[Machine] = Field(min_length=1)
-    setups: list[SetupRule] = Field(default_factory=list)
-    jobs: list[Job] = Field(min_length=1)
-    objective: Objective = Field(default_factory=Objective)
+    calendars: list[Calendar] = Field(
+        default_factory=list, description="Weekly calendars the machines may name."
+    )
+    machines: list[Machine] = Field(
+        min_length=1, description="The machines (each runs one operation at a time)."
+    )
+    setups: list[SetupRule] = Field(
+        default_factory=list,
+        description="Changeover times between setup families (none: no setups).",
+    )
+    jobs: list[Job] = Field(min_length=1, description="The jobs (orders) to plan.")
+    objective: Objective = Field(
+        default_factory=Objective, description="What to minimise (default: the makespan)."
+    )
     previous: PreviousPlan | None = Field(
         None,
         description="The published plan, for replanning: its frozen part is kept, and the "
@@ -211,17 +215,88 @@ class SchedulingInstance(_Strict):
     )
 
 
-class ScheduledOperation(_Strict):
-    job: Id
-    index: int = Field(description="0-based position of the operation in its job.")
-    operation: Id
-    machine: Id
-    start: int
-    end: int
-    setup_before: int = 0
-    paused: int = Field(0, description="Unavailable time inside [start, end): the pauses.")
-    pauses: list[list[int]] | None = Field(
-        None, description="The unavailable periods [start, end] it pauses over (when paused > 0)."
+# ------------------------------------------------------------------ the plan
+
+
+class PlannedOperation(StrictModel):
+    """Where and when one operation runs."""
+
+    job: Id = Field(description="Job id.")
+    index: int = Field(ge=0, description="0-based position of the operation in its job.")
+    operation: Id = Field(description="Operation id within the job.")
+    machine: Id = Field(description="The machine it runs on.")
+    start: int = Field(ge=0, description="Start, in time units from time 0.")
+    end: int = Field(ge=0, description="End (exclusive), pauses included.")
+    setup_before: int = Field(
+        0,
+        ge=0,
+        description="Setup time its machine needs before it, from the family of the operation "
+        "before it on that machine (or the machine's initial family).",
     )
-    start_time: datetime | None = None
-    end_time: datetime | None = None
+    paused: int = Field(
+        0,
+        ge=0,
+        description="Unavailable time inside [start, end) it pauses over (0 unless it may pause).",
+    )
+    pauses: list[list[int]] | None = Field(
+        None,
+        description="The unavailable periods [start, end] it pauses over (when paused > 0).",
+    )
+    start_time: datetime | None = Field(
+        None, description="The datetime of `start` (when the instance gives `start`)."
+    )
+    end_time: datetime | None = Field(
+        None, description="The datetime of `end` (when the instance gives `start`)."
+    )
+
+    @model_serializer(mode="wrap")
+    def _without_unset(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """The optional fields only when they apply (as the plan has always been written)."""
+        out: dict[str, Any] = handler(self)
+        for key in ("pauses", "start_time", "end_time"):
+            if out.get(key) is None:
+                out.pop(key, None)
+        return out
+
+
+class JobOutcome(StrictModel):
+    """When a job starts and completes, against its dates."""
+
+    job: Id = Field(description="Job id.")
+    release: int = Field(description="The job's release (from the instance).")
+    start: int = Field(description="Start of its first operation.")
+    completion: int = Field(description="End of its last operation.")
+    due: int | None = Field(description="Due date (from the instance), if any.")
+    deadline: int | None = Field(description="Deadline (from the instance), if any.")
+    weight: int = Field(description="Weight (from the instance).")
+    lateness: int | None = Field(
+        description="completion - due (negative: early); none without a due date."
+    )
+    tardiness: int = Field(ge=0, description="max(0, lateness); 0 without a due date.")
+    late: bool = Field(description="Completes after its due date.")
+
+
+class MachineLoad(StrictModel):
+    """How a machine's time up to the makespan is spent."""
+
+    machine: Id = Field(description="Machine id.")
+    operations: int = Field(ge=0, description="Operations it runs.")
+    busy: int = Field(ge=0, description="Processing time (pauses left out).")
+    setup: int = Field(ge=0, description="Setup time (the sum of its operations' setup_before).")
+    available: int = Field(
+        ge=0, description="Time up to the makespan outside its unavailable periods."
+    )
+    idle: int = Field(ge=0, description="max(0, available - busy - setup).")
+    utilisation: float = Field(
+        ge=0, description="busy / available, rounded to 4 decimals (0 when nothing is available)."
+    )
+
+
+class SchedulingSolution(StrictModel):
+    """The plan: every operation placed, with a summary per job and per machine."""
+
+    operations: list[PlannedOperation] = Field(
+        description="Every operation, ordered by start, machine and job."
+    )
+    jobs: list[JobOutcome] = Field(description="One row per job, in instance order.")
+    machines: list[MachineLoad] = Field(description="One row per machine, in instance order.")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 import time
-from datetime import timedelta
+from dataclasses import dataclass, field
 from typing import Any
 
 from ..core.backends import cpsat as backend
@@ -20,10 +20,9 @@ from .bounds import lower_bound
 from .cpsat import Formulation, StartPlan
 from .diagnose import explain
 from .heuristic import completion_bounds, evaluate, respects_hard_rules, scalar, term_values
-from .kpis import job_table, machine_table
 from .prepare import Prepared
 from .replan import previous_plan, repaired_plan
-from .schema import UNIT_MINUTES, SchedulingInstance
+from .solution import build_solution
 
 # CP-SAT parameters chosen for scheduling models (see benchmarks/RESULTS.md)
 PARAMS: dict[str, Any] = {}
@@ -43,214 +42,297 @@ PROBE_S = 1.0  # the whole model's first, short run (small instances are proven 
 BOUND_SHARE = 0.1  # time for the bounds that hold at any size (bounds.py)
 
 
-def solve(inst: SchedulingInstance, opts: SolveOptions, ctx: RunContext) -> Outcome:
-    P = Prepared(inst)
-    obj = inst.objective
-    # several searches report one after the other or side by side: pass on improvements only,
-    # always the plan's own objective (the weighted sum, or term 1 in lexicographic mode)
-    report = _Improvements(ctx)
-    small = _small(P)
-    share = START_SHARE if small else START_SHARE_LARGE
-    free_shop = tabu.applicable(P)  # makespan alone on a shop of machines only
-    if free_shop:
-        share = START_SHARE_TABU  # the tabu search does more with the time than more rules
-    start_plan = _start(P, opts, ctx, report, share)
-    prev = _published(P) if not ctx.stop_requested() else None
-    if prev is not None and (
-        start_plan is None
-        or scalar(obj, evaluate(P, prev, obj)) <= scalar(obj, evaluate(P, start_plan, obj))
-    ):
-        # the published plan (repaired if need be) keeps every rule and is no worse
-        start_plan = prev
-        report(Progress(ctx.elapsed(), 0, _value(P, prev), None, None))
-    start_ok = start_plan is not None
-    if start_plan is None:
-        start_plan = StartPlan([], [], [])
-    early: backend.CpsatRun | None = None  # CP-SAT beside the tabu search
-    params = dict(PARAMS)
-    run_ctx = RunContext(
-        on_progress=report, should_stop=ctx.stop_requested, started=ctx.started
-    )  # what the CP-SAT runs report to
-    run_ctx.cancelled = ctx.cancelled
-    searched = start_ok and TABU_SHARE > 0 and free_shop  # the tabu phase runs
-    proven = False
-    if searched:
-        start_plan, early, at_bound = _tabu_phase(P, start_plan, opts, ctx, report, params)
-        proven = at_bound or (early is not None and early.status == SolveStatus.OPTIMAL)
-    # a bound that holds at any size, within a tenth of the time limit
-    cheap = None
-    if start_ok and not ctx.stop_requested():
-        left = opts.time_limit_s - ctx.elapsed()
-        cheap = lower_bound(P, obj, time.monotonic() + min(left, BOUND_SHARE * opts.time_limit_s))
-    bounds: list[int | None] = [None] * len(inst.jobs)
-    use_hint = True
-    if start_ok:
-        # the start plan's objective bounds every job's completion in an optimal plan; when
-        # every job is bounded, so is the horizon (and the calendars are expanded only so far)
-        bounds = completion_bounds(P, start_plan)
-        if all(b is not None for b in bounds):
-            P.set_horizon(min(P.horizon, max(b for b in bounds if b is not None)))
+def solve(P: Prepared, opts: SolveOptions, ctx: RunContext) -> Outcome:
+    """The strategy over the prepared instance (built once by the pipeline, `ModelSpec.prepare`),
+    phase by phase (models/scheduling.md, Search); the answer's plan is the typed
+    `SchedulingSolution`."""
+    run = _Solve(P, opts, ctx)
+    run.start()
+    run.tabu_phase()
+    run.cheap_bound()
+    run.completion_bounds()
+    answer = run.search()
+    return run.outcome(run.settle(answer))
+
+
+@dataclass
+class _Answer:
+    """A phase's answer: the plan (None: none), its status, the objective a user sees, the
+    bound, the lexicographic levels and messages."""
+
+    plan: StartPlan | None
+    status: SolveStatus
+    objective: float | None = None
+    bound: float | None = None
+    levels: list[dict[str, Any]] = field(default_factory=list)
+    messages: list[str] = field(default_factory=list)
+
+
+class _Solve:
+    """One solve's state, shared by its phases."""
+
+    def __init__(self, P: Prepared, opts: SolveOptions, ctx: RunContext):
+        self.P, self.opts, self.ctx = P, opts, ctx
+        self.obj = P.inst.objective
+        # several searches report one after the other or side by side: pass on improvements
+        # only, always the plan's own objective (the weighted sum, or term 1 in lexicographic)
+        self.report = _Improvements(ctx)
+        self.small = _small(P)
+        self.free_shop = tabu.applicable(P)  # makespan alone on a shop of machines only
+        self.params = dict(PARAMS)
+        # what the CP-SAT runs report to
+        self.run_ctx = RunContext(
+            on_progress=self.report, should_stop=ctx.stop_requested, started=ctx.started
+        )
+        self.run_ctx.cancelled = ctx.cancelled
+        self.start_plan = StartPlan([], [], [])
+        self.start_ok = False
+        self.searched = False  # the tabu phase ran
+        self.proven = False
+        self.early: backend.CpsatRun | None = None  # CP-SAT beside the tabu search
+        self.cheap: float | None = None
+        self.bounds: list[int | None] = [None] * len(P.inst.jobs)
+        self.use_hint = True
+
+    def start(self) -> None:
+        """Step 1: the start plan (constructions, or the published plan when it is no worse)."""
+        P, obj, ctx = self.P, self.obj, self.ctx
+        share = START_SHARE if self.small else START_SHARE_LARGE
+        if self.free_shop:
+            share = START_SHARE_TABU  # the tabu search does more with the time than more rules
+        plan = _start(P, self.opts, ctx, self.report, share)
+        prev = _published(P) if not ctx.stop_requested() else None
+        if prev is not None and (
+            plan is None
+            or scalar(obj, evaluate(P, prev, obj)) <= scalar(obj, evaluate(P, plan, obj))
+        ):
+            # the published plan (repaired if need be) keeps every rule and is no worse
+            plan = prev
+            self.report(Progress(ctx.elapsed(), 0, _value(P, prev), None, None))
+        self.start_ok = plan is not None
+        if plan is not None:
+            self.start_plan = plan
+
+    def tabu_phase(self) -> None:
+        """Step 2: the tabu search with CP-SAT beside it (makespan on free shops)."""
+        self.searched = self.start_ok and TABU_SHARE > 0 and self.free_shop
+        if not self.searched:
+            return
+        self.start_plan, self.early, at_bound = _tabu_phase(
+            self.P, self.start_plan, self.opts, self.ctx, self.report, self.params
+        )
+        self.proven = at_bound or (
+            self.early is not None and self.early.status == SolveStatus.OPTIMAL
+        )
+
+    def cheap_bound(self) -> None:
+        """A bound that holds at any size (bounds.py), within a tenth of the time limit."""
+        if self.start_ok and not self.ctx.stop_requested():
+            left = self.opts.time_limit_s - self.ctx.elapsed()
+            until = time.monotonic() + min(left, BOUND_SHARE * self.opts.time_limit_s)
+            self.cheap = lower_bound(self.P, self.obj, until)
+
+    def completion_bounds(self) -> None:
+        """Step 5: the start plan's objective bounds every job's completion in an optimal plan;
+        when every job is bounded, so is the horizon (and the calendars are expanded only so
+        far). Decides whether CP-SAT gets the start plan as a hint (step 6)."""
+        if not self.start_ok:
+            return
+        P = self.P
+        self.bounds = completion_bounds(P, self.start_plan)
+        if all(b is not None for b in self.bounds):
+            P.set_horizon(min(P.horizon, max(b for b in self.bounds if b is not None)))
         # With makespan alone on a classic job shop the start plan is then fully in the model,
         # and it is not also given as a hint: measured on Taillard, the hint kept CP-SAT near it
         # (ta71: 6217 hinted vs 5954 not, 10 s, 2 workers). With machine choices the hint is
         # what lets CP-SAT start at all (mk06: 71 hinted, 83 not; some runs found nothing).
         flexible = any(len(op.modes) > 1 for op in P.ops)
         # A plan improved by the tabu search is worth hinting (ta41: 2174 vs 2326 CP-SAT alone).
-        use_hint = flexible or [t.kind for t in obj.terms] != ["makespan"] or searched
+        makespan_only = [t.kind for t in self.obj.terms] == ["makespan"]
+        self.use_hint = flexible or not makespan_only or self.searched
 
-    def build() -> Formulation:
-        F = Formulation(P)
-        F.add_completion_bounds(bounds)
+    def build(self) -> Formulation:
+        """The whole model with the completion bounds."""
+        F = Formulation(self.P)
+        F.add_completion_bounds(self.bounds)
         if F.circuits:
             # presolve probing over thousands of setup-arc literals took 8.6 of 10 s on the
             # weekly example and CP-SAT stopped before searching; without it level 1 was
             # proven optimal
-            params["cp_model_probing_level"] = 0
+            self.params["cp_model_probing_level"] = 0
         return F
 
-    info = backend.solver_info(opts)
-    messages: list[str] = []
-    levels: list[dict[str, Any]] = []
+    def search(self) -> _Answer:
+        """Steps 3-7, one path of: the tabu phase's plan (cancelled, or proven), the LNS (with
+        the whole model when small), CP-SAT on the whole model (no valid start plan), the
+        start plan (cancelled before the search), nothing."""
+        P, stop = self.P, self.ctx.stop_requested()
+        if self.searched and not self.proven and stop:
+            # cancelled during the phase: its plan is the answer, without building the model
+            bound = self.early.bound if self.early is not None else None
+            return _Answer(self.start_plan, SolveStatus.FEASIBLE, _value(P, self.start_plan), bound)
+        if self.proven:  # CP-SAT proved the phase's plan optimal, or it met the lower bound
+            value = _value(P, self.start_plan)
+            answer = _Answer(self.start_plan, SolveStatus.OPTIMAL, value, value)
+            if self.obj.mode == "lexicographic":
+                level = {"term": "makespan", "value": value, "bound": value, "status": "optimal"}
+                answer.levels.append(level)
+            return answer
+        if self.start_ok and not self.searched and not stop:
+            return self.large_neighbourhoods()
+        if self.obj.mode == "weighted" and not stop:
+            return self.weighted()
+        if not stop:
+            return self.lexicographic()
+        if self.start_ok:  # cancelled before the search: the start plan is the answer
+            return _Answer(self.start_plan, SolveStatus.FEASIBLE, _value(P, self.start_plan))
+        return _Answer(None, SolveStatus.NO_SOLUTION)
 
-    plan: StartPlan | None
-    objective: float | None
-    bound: float | None
-    if searched and not proven and ctx.stop_requested():
-        # cancelled during the phase: its plan is the answer, without building the model again
-        plan, status = start_plan, SolveStatus.FEASIBLE
-        objective = _value(P, start_plan)
-        bound = early.bound if early is not None else None
-    elif proven:  # the phase's plan is optimal: CP-SAT proved it, or it reached the lower bound
-        value = _value(P, start_plan)
-        plan, status, objective, bound = start_plan, SolveStatus.OPTIMAL, value, value
-        if obj.mode == "lexicographic":
-            levels.append(
-                {"term": "makespan", "value": objective, "bound": bound, "status": "optimal"}
-            )
-    elif start_ok and not searched and not ctx.stop_requested():
+    def large_neighbourhoods(self) -> _Answer:
+        """Steps 3-4: the LNS from the checked start plan, the whole model too when small."""
         plan, status, bound, levels, msgs = _search(
-            P, start_plan, build if small else None, opts, ctx, run_ctx, report, params
-        )
-        messages += msgs
-        objective = _value(P, plan)
-        if plan is start_plan:
-            messages.append(
+            self.P, self.start_plan, self.build if self.small else None, self.opts,
+            self.ctx, self.run_ctx, self.report, self.params,
+        )  # fmt: skip
+        answer = _Answer(plan, status, _value(self.P, plan), bound, levels, msgs)
+        if plan is self.start_plan:
+            answer.messages.append(
                 "no search found a better plan within the time limit; this is the starting "
                 "heuristic's plan"
             )
-    elif obj.mode == "weighted" and not ctx.stop_requested():
-        F = build()
+        return answer
+
+    def weighted(self) -> _Answer:
+        """Step 7, weighted: CP-SAT on the whole model, hinted with the start plan."""
+        P, obj = self.P, self.obj
+        F = self.build()
         F.m.minimize(sum(t.weight * F.term(t.kind) for t in obj.terms))
-        if use_hint and start_ok:  # after the terms: their auxiliary variables are hinted too
-            F.hint(start_plan)
-        run = backend.run(F.m, opts, run_ctx, params=params, value_of=_own(P, F))
-        messages += run.log
-        status, plan = run.status, (F.extract(run.solver.value) if run.has_solution else None)
+        if self.use_hint and self.start_ok:  # after the terms: their auxiliaries are hinted too
+            F.hint(self.start_plan)
+        run = backend.run(F.m, self.opts, self.run_ctx, params=self.params, value_of=_own(P, F))
+        plan = F.extract(run.solver.value) if run.has_solution else None
         # the objective is the plan's own (the terms' variables are tight, but a plan is what
         # the user gets and what the checker recomputes)
         objective = _value(P, plan) if plan is not None else None
-        bound = run.bound
-    elif not ctx.stop_requested():
-        plan, status, bound, objective = None, SolveStatus.NO_SOLUTION, None, None
-        F = build()
-        hint = start_plan
+        return _Answer(plan, run.status, objective, run.bound, messages=list(run.log))
+
+    def lexicographic(self) -> _Answer:
+        """Step 7, lexicographic: CP-SAT level by level, each level's value kept as a bound of
+        the next, the time left shared equally among the levels still to solve."""
+        P, obj, opts, ctx = self.P, self.obj, self.opts, self.ctx
+        answer = _Answer(None, SolveStatus.NO_SOLUTION)
+        F = self.build()
+        hint = self.start_plan
         for k, t in enumerate(obj.terms):
             expr = F.term(t.kind)
             F.m.minimize(expr)
-            if (use_hint and start_ok) or k > 0:
+            if (self.use_hint and self.start_ok) or k > 0:
                 F.hint(hint)
             share = (opts.time_limit_s - ctx.elapsed()) / (len(obj.terms) - k)
-            level_ctx = run_ctx if k == 0 else _quiet(run_ctx)
+            level_ctx = self.run_ctx if k == 0 else _quiet(self.run_ctx)
             run = backend.run(
-                F.m, opts, level_ctx, time_limit_s=share, params=params, value_of=_own(P, F)
+                F.m, opts, level_ctx, time_limit_s=share, params=self.params, value_of=_own(P, F)
             )
-            messages += run.log
+            answer.messages += run.log
             if not run.has_solution:
                 if k == 0:
-                    status, bound = run.status, run.bound
+                    answer.status, answer.bound = run.status, run.bound
                 break
-            plan = hint = F.extract(run.solver.value)
-            value = term_values(P, plan, [t.kind])[0]
+            answer.plan = hint = F.extract(run.solver.value)
+            value = term_values(P, hint, [t.kind])[0]
+            levels = answer.levels
             levels.append(
                 {"term": t.kind, "value": value, "bound": run.bound, "status": run.status.value}
             )
             if k == 0:
-                bound = run.bound
-            status = (
-                SolveStatus.OPTIMAL
-                if all(lv["status"] == "optimal" for lv in levels) and len(levels) == k + 1
-                else SolveStatus.FEASIBLE
-            )
+                answer.bound = run.bound
+            every = all(lv["status"] == "optimal" for lv in levels) and len(levels) == k + 1
+            answer.status = SolveStatus.OPTIMAL if every else SolveStatus.FEASIBLE
             if ctx.stop_requested():
                 break
             F.m.add(expr <= value)
-        if plan is not None:
-            if len(levels) < len(obj.terms):
-                status = SolveStatus.FEASIBLE
-                messages.append(
-                    f"lexicographic: {len(levels)} of {len(obj.terms)} levels solved "
+        if answer.plan is not None:
+            if len(answer.levels) < len(obj.terms):
+                answer.status = SolveStatus.FEASIBLE
+                answer.messages.append(
+                    f"lexicographic: {len(answer.levels)} of {len(obj.terms)} levels solved "
                     "within the time limit"
                 )
-            objective = _value(P, plan)
-    elif start_ok:  # cancelled before the search: the start plan is the answer
-        plan, status, bound = start_plan, SolveStatus.FEASIBLE, None
-        objective = _value(P, start_plan)
-    else:
-        plan, status, objective, bound = None, SolveStatus.NO_SOLUTION, None, None
+            answer.objective = _value(P, answer.plan)
+        return answer
 
-    if searched and not proven:
-        # the bound of the run beside the tabu search holds too; never answer worse than the
-        # plan the phase ended with (CP-SAT keeps a complete hint as a rule, but not always)
-        if early is not None and early.bound is not None and (bound is None or early.bound > bound):
-            bound = early.bound
-        value = _value(P, start_plan)
-        if plan is not None and objective is not None and value < objective:
-            plan, objective = start_plan, value
-            messages.append("CP-SAT did not keep the tabu search's plan; answering that plan")
-    if plan is None and status == SolveStatus.NO_SOLUTION and start_ok:
-        # CP-SAT found nothing in time, but the start plan keeps every hard rule: answer it
-        plan, status = start_plan, SolveStatus.FEASIBLE
-        objective = _value(P, plan)
-        messages.append(
-            "CP-SAT found no plan within the time limit; this is the starting heuristic's plan"
+    def settle(self, a: _Answer) -> _Answer:
+        """Step 8 and the corrections every path shares: never worse than the tabu phase's
+        plan, the start plan when nothing else was found, the best bound (never above the
+        plan's value), `optimal` when the plan meets it."""
+        P, obj = self.P, self.obj
+        if self.searched and not self.proven:
+            # the bound of the run beside the tabu search holds too; never answer worse than
+            # the plan the phase ended with (CP-SAT keeps a complete hint as a rule, not always)
+            early = self.early
+            if (
+                early is not None
+                and early.bound is not None
+                and (a.bound is None or early.bound > a.bound)
+            ):
+                a.bound = early.bound
+            value = _value(P, self.start_plan)
+            if a.plan is not None and a.objective is not None and value < a.objective:
+                a.plan, a.objective = self.start_plan, value
+                a.messages.append("CP-SAT did not keep the tabu search's plan; answering that plan")
+        if a.plan is None and a.status == SolveStatus.NO_SOLUTION and self.start_ok:
+            # CP-SAT found nothing in time, but the start plan keeps every hard rule: answer it
+            a.plan, a.status = self.start_plan, SolveStatus.FEASIBLE
+            a.objective = _value(P, a.plan)
+            a.messages.append(
+                "CP-SAT found no plan within the time limit; this is the starting heuristic's plan"
+            )
+        cheap = self.cheap
+        if cheap is not None and a.plan is not None and (a.bound is None or cheap > a.bound):
+            a.bound = float(cheap)
+        if a.bound is not None and a.objective is not None and a.bound > a.objective:
+            # CP-SAT's objective_value can differ from the plan it returns (OR-Tools 9.15, seen
+            # on a 30-order plant: 142,625 reported for a plan worth 142,595); no bound exceeds
+            # a plan
+            a.messages.append(
+                f"the solver's bound {a.bound:g} exceeded the plan's own value {a.objective:g}; "
+                "the plan's value is answered as the bound"
+            )
+            a.bound = a.objective
+        lex_done = obj.mode == "weighted" or (
+            all(lv["status"] == "optimal" for lv in a.levels)
+            and len(a.levels) in (0, len(obj.terms))
         )
-    if cheap is not None and plan is not None and (bound is None or cheap > bound):
-        bound = float(cheap)
-    if bound is not None and objective is not None and bound > objective:
-        # CP-SAT's objective_value can differ from the plan it returns (OR-Tools 9.15, seen on
-        # a 30-order plant: 142,625 reported for a plan worth 142,595); no bound exceeds a plan
-        messages.append(
-            f"the solver's bound {bound:g} exceeded the plan's own value {objective:g}; "
-            "the plan's value is answered as the bound"
-        )
-        bound = objective
-    if (
-        plan is not None
-        and objective is not None
-        and bound is not None
-        and objective <= bound
-        and (obj.mode == "weighted" or all(lv["status"] == "optimal" for lv in levels))
-        and (obj.mode == "weighted" or len(levels) in (0, len(obj.terms)))
-    ):
-        status = SolveStatus.OPTIMAL
-    if status == SolveStatus.INFEASIBLE:
+        if (
+            a.plan is not None
+            and a.objective is not None
+            and a.bound is not None
+            and a.objective <= a.bound
+            and lex_done
+        ):
+            a.status = SolveStatus.OPTIMAL
+        return a
+
+    def outcome(self, a: _Answer) -> Outcome:
+        """The answer as the pipeline's Outcome: the diagnosis when infeasible, the typed plan."""
+        info = backend.solver_info(self.opts)
+        if a.status == SolveStatus.INFEASIBLE:
+            diagnosis = explain(self.P, self.opts, self.ctx)
+            return Outcome(status=a.status, diagnosis=diagnosis, solver=info, messages=a.messages)
+        if a.plan is None:
+            if not self.start_ok and self.ctx.elapsed() >= self.opts.time_limit_s:
+                a.messages.append("no plan could be built within the time limit")
+            return Outcome(status=a.status, bound=a.bound, solver=info, messages=a.messages)
+        extra: dict[str, Any] = {"objective_levels": a.levels} if a.levels else {}
         return Outcome(
-            status=status, diagnosis=explain(P, opts, ctx), solver=info, messages=messages
+            status=a.status,
+            objective=a.objective,
+            bound=a.bound,
+            solution=build_solution(self.P, a.plan),
+            solver=info,
+            messages=a.messages,
+            extra_kpis=extra,
         )
-    if plan is None:
-        if not start_ok and ctx.elapsed() >= opts.time_limit_s:
-            messages.append("no plan could be built within the time limit")
-        return Outcome(status=status, bound=bound, solver=info, messages=messages)
-    extra: dict[str, Any] = {"objective_levels": levels} if levels else {}
-    return Outcome(
-        status=status,
-        objective=objective,
-        bound=bound,
-        solution=build_solution(P, plan),
-        solver=info,
-        messages=messages,
-        extra_kpis=extra,
-    )
 
 
 def _value(P: Prepared, plan: StartPlan) -> float:
@@ -506,56 +588,3 @@ def _tabu_phase(
         plans = early_plan
     best = min(plans, key=lambda p: max(p.end, default=0))
     return best, run, max(best.end, default=0) <= tabu.lower_bound(P)
-
-
-def build_solution(P: Prepared, plan: StartPlan) -> dict[str, Any]:
-    inst = P.inst
-    rows: list[dict[str, Any]] = []
-    for o, op in enumerate(P.ops):
-        rows.append(
-            {
-                "job": inst.jobs[op.job].id,
-                "index": op.k,
-                "operation": op.id,
-                "machine": P.machines[plan.machine[o]],
-                "start": plan.start[o],
-                "end": plan.end[o],
-                "setup_before": 0,
-                "paused": 0,
-                "_o": o,
-            }
-        )
-        mi = plan.machine[o]
-        if P.pauses(o, mi):  # the unavailable periods it holds the machine through
-            pauses = P.worktime(mi).inside(plan.start[o], plan.end[o])
-            if pauses:
-                rows[-1]["paused"] = sum(b - a for a, b in pauses)
-                rows[-1]["pauses"] = [[a, b] for a, b in pauses]
-    # setup time actually needed before each operation, from its machine sequence
-    by_m: dict[str, list[dict[str, Any]]] = {}
-    for r in rows:
-        by_m.setdefault(r["machine"], []).append(r)
-    for mid, lst in by_m.items():
-        mi = P.m_index[mid]
-        lst.sort(key=lambda r: (r["start"], r["end"]))
-        prev = P.initial_family[mi]
-        for r in lst:
-            if r["end"] == r["start"]:
-                continue  # zero-length: no machine time, no setup
-            fam = P.ops[r["_o"]].family
-            r["setup_before"] = P.setup(mi, prev, fam)
-            prev = fam
-    for r in rows:
-        del r["_o"]
-    if inst.start is not None:
-        unit = timedelta(minutes=UNIT_MINUTES[inst.time_unit])
-        for r in rows:
-            r["start_time"] = (inst.start + r["start"] * unit).isoformat()
-            r["end_time"] = (inst.start + r["end"] * unit).isoformat()
-    rows.sort(key=lambda r: (r["start"], r["machine"], r["job"]))
-    makespan = max(r["end"] for r in rows)
-    return {
-        "operations": rows,
-        "jobs": job_table(inst, rows),
-        "machines": machine_table(P, rows, makespan),
-    }
