@@ -5,6 +5,7 @@ from .check import check
 from .diagnose import precheck
 from .frames import TABLES
 from .kpis import kpis
+from .prepare import Prepared
 from .schema import SupplierInstance
 from .solver import solve
 from .validate import validate
@@ -16,6 +17,7 @@ SPEC = register(
         "(price breaks, MOQ, capacities, quality, disruption scenarios; PuLP with CBC or HiGHS).",
         instance_type=SupplierInstance,
         validate=validate,
+        prepare=Prepared,
         precheck=precheck,
         solve=solve,
         check=check,

@@ -19,7 +19,7 @@ from .decompose import Decomposer, greedy, repass
 from .diagnose import explain
 from .milp import Formulation
 from .prepare import Prepared
-from .schema import Objective, SupplierInstance, WeightedTerm
+from .schema import Objective, WeightedTerm
 
 Plan = dict[tuple[int, int], int]
 FEASIBILITY_SHARE = 0.3
@@ -35,8 +35,9 @@ def _tol(v: float) -> float:
     return 1e-6 * max(1.0, abs(v))
 
 
-def solve(inst: SupplierInstance, opts: SolveOptions, ctx: RunContext) -> Outcome:
-    P = Prepared(inst)
+def solve(P: Prepared, opts: SolveOptions, ctx: RunContext) -> Outcome:
+    """The strategy on the data prepared once per solve (`ModelSpec.prepare`)."""
+    inst = P.inst
     F = Formulation(P)
     info = backend.solver_info(opts)
     ob = inst.objective
