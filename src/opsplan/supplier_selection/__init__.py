@@ -6,7 +6,7 @@ from .diagnose import precheck
 from .frames import TABLES
 from .kpis import kpis
 from .prepare import Prepared
-from .schema import SupplierInstance
+from .schema import RULES, SupplierInstance, SupplierSolution
 from .solver import solve
 from .validate import validate
 
@@ -16,6 +16,8 @@ SPEC = register(
         description="Supplier selection: which suppliers get which share of each item's demand "
         "(price breaks, MOQ, capacities, quality, disruption scenarios; PuLP with CBC or HiGHS).",
         instance_type=SupplierInstance,
+        solution_type=SupplierSolution,
+        rules=RULES,
         validate=validate,
         prepare=Prepared,
         precheck=precheck,

@@ -199,7 +199,7 @@ def explain(P: Prepared, opts: SolveOptions, ctx: RunContext) -> list[Finding]:
     names = ", ".join(RELAXABLE[r] for r in present) or "demand, lead times and offer limits"
     return [
         Finding(
-            rule="combination",
+            rule="demand",
             message=f"no plan meets every rule, and dropping any single one of these does not "
             f"help: {names}",
         )
