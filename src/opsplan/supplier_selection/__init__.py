@@ -3,12 +3,12 @@
 from ..core.registry import ModelSpec, register
 from .check import check
 from .diagnose import precheck
-from .frames import TABLES
 from .kpis import kpis
 from .prepare import Prepared
 from .schema import RULES, SupplierInstance, SupplierSolution
 from .solver import solve
 from .validate import validate
+from .views import TABLES
 
 SPEC = register(
     ModelSpec(
