@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import opsplan
+from opsplan.supplier_selection.schema import SupplierSolution
 
 
 def offer(item: str, supplier: str, *tiers: tuple[int, float], **kw: Any) -> dict[str, Any]:
@@ -43,6 +44,8 @@ def solved(req: dict[str, Any]) -> opsplan.SolveResult:
     res = opsplan.solve(req)
     assert res.violations == [], res.violations
     assert res.status == opsplan.SolveStatus.OPTIMAL, (res.status, res.messages, res.diagnosis)
+    # the plan has its published shape, and the same JSON once more through it
+    assert SupplierSolution.model_validate(res.solution).model_dump(mode="json") == res.solution
     return res
 
 

@@ -10,7 +10,7 @@ import random
 import pytest
 
 import opsplan
-from opsplan.supplier_selection.check import Evaluation, objective_value
+from opsplan.supplier_selection.check import check
 from opsplan.supplier_selection.schema import SupplierInstance
 
 from .helpers import request
@@ -104,10 +104,11 @@ def brute_force(req: dict) -> float | None:
             for (i, s, t), q in zip(lines, qs, strict=True)
             if q
         ]
-        ev = Evaluation(inst, awards)
-        if ev.v:
+        report = check(inst, {"awards": awards})
+        if report.violations:
             continue
-        cost = objective_value(inst, ev.terms)
+        cost = report.objective
+        assert cost is not None
         if best is None or cost < best - 1e-9:
             best = cost
     return best

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import importlib
+
 import pytest
 
+import opsplan
+from opsplan.core.registry import get
 from opsplan.supplier_selection.check import check, order_cost
-from opsplan.supplier_selection.schema import Offer, SupplierInstance
+from opsplan.supplier_selection.schema import RULES, Offer, SupplierInstance, SupplierSolution
 
 from .helpers import offer, request
 
@@ -58,9 +62,12 @@ def test_order_cost_all_units_and_incremental():
         ([award("S", 0, 10), award("S", 1, 10), award("T", 0, 2)], "lead_time"),
         ([award("S", 0, 11), award("S", 1, 10)], "order_multiple"),
         ([award("S", 0, 14), award("S", 1, 10)], "max_quantity"),
-        ([award("S", 0, 10), award("S", 1, 10), award("X", 1, 1)], "offer"),
-        ([award("S", 0, 10), award("S", 1, 10), award("S", 5, 2)], "period"),
-        ([award("S", 0, 10), award("S", 1, 10, cost=100.0)], "price"),
+        # rows that are no decision of the model, and derived fields that are not the plan's
+        ([award("S", 0, 10), award("S", 1, 10), award("X", 1, 1)], "solution"),
+        ([award("S", 0, 10), award("S", 1, 10), award("S", 5, 2)], "solution"),
+        ([award("S", 0, 10), award("S", 1, 10), award("S", 1, 2)], "solution"),
+        ([award("S", 0, 10), award("S", 1, 10.5)], "solution"),
+        ([award("S", 0, 10), award("S", 1, 10, cost=100.0)], "solution"),
     ],
 )
 def test_each_broken_rule_is_named(awards, rule):
@@ -114,3 +121,54 @@ def test_pareto_plans_are_checked_too():
     got = check(i, sol).violations
     assert any(f.rule == "demand" and "pareto plan 1" in f.message for f in got)
     assert any(f.rule == "objective" and "pareto plan 1" in f.message for f in got)
+
+
+def test_every_rule_has_its_check_and_no_other_names():
+    checker = importlib.import_module("opsplan.supplier_selection.check")
+    assert get("supplier_selection").rules == RULES
+    assert list(checker.CHECKS) == list(RULES)
+    for rule in RULES:
+        assert checker.CHECKS[rule] is getattr(checker, f"check_{rule}")
+
+
+def _priced(i: SupplierInstance) -> list[dict]:
+    """The award rows as the solver reports them (tier, unit price, cost), from a solve."""
+    req = {"model": "supplier_selection", "instance": i.model_dump(mode="json")}
+    res = opsplan.solve(req, {"time_limit_s": 10, "workers": 1})
+    assert res.violations == [] and res.solution is not None
+    SupplierSolution.model_validate(res.solution)
+    return res.solution["awards"]
+
+
+@pytest.mark.parametrize("field, wrong", [("tier", 0), ("unit_price", 9.5), ("cost", 1.0)])
+@pytest.mark.parametrize("supplier", ["S", "T"])  # S: all-units tiers, T: incremental
+def test_a_derived_field_that_is_not_the_plans_own_is_named_solution(field, wrong, supplier):
+    i = inst(need_days=[20, 20])
+    i.offers = [o for o in i.offers if o.supplier == supplier]  # one offer: the plan is forced
+    i.suppliers[0].capacity = None
+    rows = _priced(i)
+    assert {r["supplier"] for r in rows} == {supplier}
+    assert check(i, {"awards": rows}).violations == []
+    # 20 units over the horizon reach the second tier (from 10) on both offers
+    assert all(r["tier"] == 1 for r in rows)
+    bad = [dict(rows[0], **{field: wrong}), *rows[1:]]
+    got = check(i, {"awards": bad}).violations
+    assert [f.rule for f in got] == ["solution"] and field in got[0].message
+
+
+def test_a_pareto_plan_with_a_wrong_gap_or_epsilon_is_named():
+    i = inst()
+    good = [award("S", 0, 10), award("S", 1, 10)]
+    sol = {
+        "awards": good,
+        "pareto": [
+            {"epsilon": None, "status": "optimal", "cost": 165, "bound": 150, "gap": 0.0},
+            {"epsilon": -1, "status": "optimal", "cost": 165, "risk": 0, "awards": good},
+        ],
+    }
+    sol["pareto"][0]["awards"] = good
+    got = check(i, sol).violations
+    assert [(f.rule, f.message[:13]) for f in got] == [
+        ("solution", "pareto plan 0"),
+        ("objective", "pareto plan 1"),
+    ]

@@ -13,7 +13,7 @@ import pytest
 import opsplan
 from opsplan.core.backends import pulp as backend
 from opsplan.core.run import RunContext
-from opsplan.supplier_selection import solver
+from opsplan.supplier_selection import solution
 from opsplan.supplier_selection.check import check
 from opsplan.supplier_selection.decompose import Decomposer, greedy, repass
 from opsplan.supplier_selection.prepare import Prepared
@@ -32,7 +32,7 @@ def _generated(**kw: Any) -> dict[str, Any]:
 
 
 def _cost(P: Prepared, plan: dict[tuple[int, int], int]) -> float:
-    return solver.evaluate(P, plan)["cost"]
+    return solution.evaluate(P, plan)["cost"]
 
 
 def _complete_greedy(P: Prepared) -> dict[tuple[int, int], int]:
@@ -44,7 +44,7 @@ def _complete_greedy(P: Prepared) -> dict[tuple[int, int], int]:
 
 
 def _checked(inst: SupplierInstance, P: Prepared, plan: dict[tuple[int, int], int]) -> float:
-    report = check(inst, solver.build_solution(P, plan))
+    report = check(inst, solution.build_solution(P, plan).model_dump(mode="json"))
     assert report.violations == [], [f.message for f in report.violations]
     assert report.objective is not None
     assert abs(report.objective - _cost(P, plan)) <= 1e-6 * max(1.0, report.objective)

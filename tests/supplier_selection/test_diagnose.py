@@ -6,6 +6,7 @@ import pytest
 
 import opsplan
 from opsplan import SolveStatus
+from opsplan.supplier_selection.schema import RULES
 
 from .helpers import offer, request
 
@@ -14,6 +15,7 @@ def diagnosis(req) -> list[tuple[str, str]]:
     res = opsplan.solve(req)
     assert res.status == SolveStatus.INFEASIBLE, res.status
     assert res.solution is None
+    assert {f.rule for f in res.diagnosis} <= set(RULES)  # the model page's names only
     return [(f.rule, f.message) for f in res.diagnosis]
 
 

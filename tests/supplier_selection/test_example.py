@@ -50,7 +50,7 @@ def test_fix_and_optimise_keeps_a_checked_plan_and_never_worsens_it():
     from make_supplier_instances import generate
 
     from opsplan.core.run import RunContext
-    from opsplan.supplier_selection import solver
+    from opsplan.supplier_selection import solution, solver
     from opsplan.supplier_selection.check import check
     from opsplan.supplier_selection.milp import Formulation
     from opsplan.supplier_selection.prepare import Prepared
@@ -63,10 +63,10 @@ def test_fix_and_optimise_keeps_a_checked_plan_and_never_worsens_it():
     opts = opsplan.SolveOptions(backend="highs", time_limit_s=20)
     ctx = RunContext()
     assert solver._flat_start(P, F, opts, ctx, 8.0, [])
-    before = solver.evaluate(P, F.extract())["cost"]
+    before = solution.evaluate(P, F.extract())["cost"]
     solver._improve(P, F, opts, ctx, ctx.elapsed() + 4.0, [])
     plan = F.extract()
-    after = solver.evaluate(P, plan)["cost"]
+    after = solution.evaluate(P, plan)["cost"]
     assert after <= before + 1e-6
-    report = check(inst, solver.build_solution(P, plan))
+    report = check(inst, solution.build_solution(P, plan).model_dump(mode="json"))
     assert report.violations == [] and abs(report.objective - after) < 1e-6 * max(1.0, after)

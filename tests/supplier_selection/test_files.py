@@ -11,8 +11,9 @@ import opsplan
 from opsplan.cli import app
 from opsplan.io import frames
 from opsplan.io.charts import render_png
-from opsplan.supplier_selection.frames import TABLES, example
 from opsplan.supplier_selection.schema import SupplierInstance
+from opsplan.supplier_selection.tables import example
+from opsplan.supplier_selection.views import TABLES
 
 runner = CliRunner()
 OPTS = {"time_limit_s": 10, "workers": 1}

@@ -3,11 +3,12 @@
 from ..core.registry import ModelSpec, register
 from .check import check
 from .diagnose import precheck
-from .frames import TABLES
 from .kpis import kpis
-from .schema import SupplierInstance
+from .prepare import Prepared
+from .schema import RULES, SupplierInstance, SupplierSolution
 from .solver import solve
 from .validate import validate
+from .views import TABLES
 
 SPEC = register(
     ModelSpec(
@@ -15,7 +16,10 @@ SPEC = register(
         description="Supplier selection: which suppliers get which share of each item's demand "
         "(price breaks, MOQ, capacities, quality, disruption scenarios; PuLP with CBC or HiGHS).",
         instance_type=SupplierInstance,
+        solution_type=SupplierSolution,
+        rules=RULES,
         validate=validate,
+        prepare=Prepared,
         precheck=precheck,
         solve=solve,
         check=check,

@@ -1,19 +1,26 @@
-"""Solver-independent checker for supplier awards.
+"""Solver-independent checker for supplier awards: one check_<rule>() per rule of
+models/supplier_selection.md, in its order.
 
-Written apart from prepare.py, milp.py and solver.py (it imports none of them): it re-reads the
-instance, prices every order through the tiers itself, recomputes every limit and the
-objective, and compares the costs the plan reports with its own.
+Written apart from prepare.py, milp.py, solver.py and solution.py (it imports none of them): it
+re-reads the instance, prices every order through the tiers itself (`Evaluation`), recomputes
+every limit and the objective, and compares what the plan reports with its own numbers: each
+award's tier, unit price and cost (rule `solution` when they differ), and each pareto plan's
+cost, traded term and gap.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from ..core.check import Findings
 from ..core.registry import CheckReport
-from ..core.result import Finding
-from .schema import Offer, SupplierInstance
+from ..core.result import relative_gap
+from .schema import RULES, Offer, SupplierInstance
 
 EPS = 1e-6
+Line = tuple[str, str, int]  # (item, supplier, period)
+Order = tuple[str, str, int]  # (item, supplier, period or -1 for an order over the horizon)
 
 
 def order_cost(offer: Offer, q: float) -> float:
@@ -22,11 +29,7 @@ def order_cost(offer: Offer, q: float) -> float:
         return 0.0
     tiers = sorted(offer.tiers, key=lambda tr: tr.min_quantity)
     if offer.break_type == "all_units":
-        price = tiers[0].price
-        for tr in tiers:
-            if q >= tr.min_quantity:
-                price = tr.price
-        return price * q
+        return tiers[order_tier(offer, q)].price * q
     total = 0.0
     for k, tr in enumerate(tiers):
         upper = tiers[k + 1].min_quantity if k + 1 < len(tiers) else float("inf")
@@ -36,234 +39,129 @@ def order_cost(offer: Offer, q: float) -> float:
     return total
 
 
+def order_tier(offer: Offer, q: float) -> int:
+    """The highest tier an order of q units reaches (0: the first)."""
+    tiers = sorted(offer.tiers, key=lambda tr: tr.min_quantity)
+    return max(k for k, tr in enumerate(tiers) if q >= tr.min_quantity or k == 0)
+
+
 def _close(a: float, b: float) -> bool:
     return abs(a - b) <= 1e-6 * max(1.0, abs(a), abs(b))
 
 
-class Evaluation:
-    """Everything the checker and the KPIs need about one award table."""
+def _above(value: float, limit: float) -> bool:
+    return value > limit + 1e-6 * max(1.0, abs(limit))
 
-    def __init__(self, inst: SupplierInstance, awards: list[dict[str, Any]], where: str = ""):
+
+def _add(found: Findings | None, rule: str, message: str, **ids: Any) -> None:
+    if found is not None:
+        found.add(rule, message, **{k: v for k, v in ids.items() if v not in (None, "")})
+
+
+class Evaluation:
+    """One award table read and priced: quantities per line, orders with their tier and cost,
+    loads, totals, scenario costs and the objective terms (the checker's and the KPIs' numbers).
+
+    Rows that are no decision of this model (no offer for the pair, a period outside the
+    horizon, a quantity that is not a whole number >= 0, a line given twice) are reported as
+    `solution` to `found` (when given); the first three are left out.
+    """
+
+    def __init__(
+        self,
+        inst: SupplierInstance,
+        awards: list[dict[str, Any]],
+        found: Findings | None = None,
+        where: str = "",
+    ):
         self.inst = inst
-        self.v: list[Finding] = []
-        pre = f"{where}: " if where else ""
-        items = {it.id: it for it in inst.items}
-        sups = {s.id: s for s in inst.suppliers}
-        offers = {(o.item, o.supplier): o for o in inst.offers}
-        need_default = inst.need_days or []
-        T = inst.periods
-        self.qty: dict[tuple[str, str, int], int] = {}
-        reported_cost: dict[tuple[str, str, int], float] = {}
+        self.pre = f"{where}: " if where else ""
+        self.items = {it.id: it for it in inst.items}
+        self.sups = {s.id: s for s in inst.suppliers}
+        self.offers = {(o.item, o.supplier): o for o in inst.offers}
+        self.reported: dict[Line, dict[str, Any]] = {}  # the row as given, per line
+        self.qty = self._read(awards, found)
+        self._price()
+        self._totals()
+        self._scenarios()
+        self.terms = {
+            "cost": self.expected,
+            "defects": self._per_unit(lambda s: s.defect_rate),
+            "late_units": self._per_unit(lambda s: 1 - s.on_time_rate),
+            "risk": self._per_unit(lambda s: s.risk_score),
+        }
+
+    def _read(self, awards: list[dict[str, Any]], found: Findings | None) -> dict[Line, int]:
+        pre, T = self.pre, self.inst.periods
+        qty: dict[Line, int] = {}
         for r in awards:
             i, s, t, q = r.get("item"), r.get("supplier"), r.get("period"), r.get("quantity")
-            key = (str(i), str(s), t if isinstance(t, int) else -1)
-            if (i, s) not in offers:
-                self._bad(
-                    "offer", f"{pre}award of item {i} to supplier {s}, who has no offer", i, s
-                )
-                continue
-            if not isinstance(t, int) or not 0 <= t < T:
-                self._bad("period", f"{pre}award of item {i} to {s} in unknown period {t}", i, s)
-                continue
-            if not isinstance(q, int) or q < 0:
-                self._bad("quantity", f"{pre}{i} from {s} in period {t}: quantity {q!r}", i, s)
-                continue
-            if key in self.qty:
-                self._bad("award", f"{pre}{i} from {s} in period {t} appears twice", i, s)
-            self.qty[key] = self.qty.get(key, 0) + q
-            if "cost" in r:
-                reported_cost[key] = float(r["cost"])
-        self.qty = {k: q for k, q in self.qty.items() if q > 0}
-        basis = inst.policies.order_basis
-        # --- per line: lead time, multiple, max quantity
-        for (i, s, t), q in self.qty.items():
-            off, sup, it = offers[(i, s)], sups[s], items[i]
-            lead = off.lead_time_days if off.lead_time_days is not None else sup.lead_time_days
-            need = (it.need_days or need_default)[t]
-            if lead > need:
-                self._bad(
-                    "lead_time",
-                    f"{pre}{s} needs {lead} days to deliver {i}, but period {t} needs it by "
-                    f"day {need}",
-                    i,
-                    s,
-                )
-            if q % off.multiple:
-                self._bad(
-                    "order_multiple",
-                    f"{pre}{q} units of {i} from {s} in period {t} are not a "
-                    f"multiple of {off.multiple}",
-                    i,
-                    s,
-                )
-            if off.max_quantity is not None and q > off.max_quantity:
-                self._bad(
-                    "max_quantity",
-                    f"{pre}{q} units of {i} from {s} in period {t}, above the offer's maximum "
-                    f"{off.max_quantity}",
-                    i,
-                    s,
-                )
-        # --- orders: MOQ and purchase cost through the tiers
-        orders: dict[tuple[str, str, int], int] = {}
-        members: dict[tuple[str, str, int], list[tuple[str, str, int]]] = {}
-        for (i, s, t), q in self.qty.items():
-            k = (i, s, t if basis == "period" else -1)
-            orders[k] = orders.get(k, 0) + q
-            members.setdefault(k, []).append((i, s, t))
+            if (i, s) not in self.offers:
+                msg = f"{pre}award of item {i} to supplier {s}, who has no offer"
+                _add(found, "solution", msg, item=i, supplier=s)
+            elif not isinstance(t, int) or not 0 <= t < T:
+                msg = f"{pre}award of item {i} to {s} in unknown period {t}"
+                _add(found, "solution", msg, item=i, supplier=s)
+            elif not isinstance(q, int) or q < 0:
+                msg = f"{pre}{i} from {s} in period {t}: quantity {q!r} is not a whole number >= 0"
+                _add(found, "solution", msg, item=i, supplier=s)
+            else:
+                key = (str(i), str(s), t)
+                if key in qty:
+                    msg = f"{pre}{i} from {s} in period {t} appears twice"
+                    _add(found, "solution", msg, item=i, supplier=s)
+                qty[key] = qty.get(key, 0) + q
+                self.reported[key] = r
+        return {k: q for k, q in qty.items() if q > 0}
+
+    def order_of(self, line: Line) -> Order:
+        i, s, t = line
+        return (i, s, t if self.inst.policies.order_basis == "period" else -1)
+
+    def _price(self) -> None:
+        """Orders (what tiers and MOQ apply to) and their cost, shared by their lines."""
+        self.orders: dict[Order, int] = {}
+        for line, q in self.qty.items():
+            k = self.order_of(line)
+            self.orders[k] = self.orders.get(k, 0) + q
+        self.order_cost = {k: order_cost(self.offers[k[:2]], q) for k, q in self.orders.items()}
+        self.line_cost = {
+            line: self.order_cost[self.order_of(line)] * q / self.orders[self.order_of(line)]
+            for line, q in self.qty.items()
+        }
         self.purchase_by: dict[tuple[str, str], float] = {}
-        self.line_cost: dict[tuple[str, str, int], float] = {}
-        for (i, s, t), q in orders.items():
-            off = offers[(i, s)]
-            if q < off.moq:
-                when = f" in period {t}" if t >= 0 else " over the horizon"
-                self._bad(
-                    "moq", f"{pre}order of {q} {i} from {s}{when} is below the MOQ {off.moq}", i, s
-                )
-            c = order_cost(off, q)
+        for (i, s, _), c in self.order_cost.items():
             self.purchase_by[(i, s)] = self.purchase_by.get((i, s), 0.0) + c
-            for line in members[(i, s, t)]:
-                self.line_cost[line] = c * self.qty[line] / q
-        for k, c in reported_cost.items():
-            tiers_cost = self.line_cost.get(k, 0.0)
-            if not _close(c, tiers_cost):
-                self._bad(
-                    "price",
-                    f"{pre}{k[0]} from {k[1]} in period {k[2]} is reported to cost {c:.2f}, "
-                    f"the price tiers give {tiers_cost:.2f}",
-                    k[0],
-                    k[1],
-                )
         self.purchase = sum(self.purchase_by.values())
+
+    def _totals(self) -> None:
         self.used = sorted({s for (_, s, _) in self.qty})
-        self.fixed = sum(sups[s].fixed_cost for s in self.used)
+        self.fixed = sum(self.sups[s].fixed_cost for s in self.used)
         self.base = self.purchase + self.fixed
-        # --- demand, capacity
-        got: dict[tuple[str, int], int] = {}
-        for (i, _s, t), q in self.qty.items():
-            got[(i, t)] = got.get((i, t), 0) + q
-        for it in inst.items:
-            for t, d in enumerate(it.demand):
-                if got.get((it.id, t), 0) < d:
-                    self._bad(
-                        "demand",
-                        f"{pre}item {it.id} needs {d} in period {t} but gets "
-                        f"{got.get((it.id, t), 0)}",
-                        it.id,
-                    )
-        self.load: dict[tuple[str, int], int] = {}
-        for (_i, s, t), q in self.qty.items():
+        self.got: dict[tuple[str, int], int] = {}  # (item, period) -> units
+        self.load: dict[tuple[str, int], int] = {}  # (supplier, period) -> units
+        self.item_total: dict[tuple[str, str], int] = {}  # (item, supplier) -> units
+        for (i, s, t), q in self.qty.items():
+            self.got[(i, t)] = self.got.get((i, t), 0) + q
             self.load[(s, t)] = self.load.get((s, t), 0) + q
-        for sp in inst.suppliers:
-            if sp.capacity is None:
-                continue
-            for t, c in enumerate(sp.capacity):
-                if self.load.get((sp.id, t), 0) > c:
-                    self.v.append(
-                        Finding(
-                            rule="capacity",
-                            entities={"supplier": sp.id},
-                            message=f"{pre}{sp.id} delivers {self.load[(sp.id, t)]} units "
-                            f"in period {t}, above its capacity {c}",
-                        )
-                    )
-        # --- per item: supplier count, shares, defect rate
-        pol = inst.policies
-        self.item_total: dict[tuple[str, str], int] = {}
-        for (i, s, _t), q in self.qty.items():
             self.item_total[(i, s)] = self.item_total.get((i, s), 0) + q
-        by_item: dict[str, dict[str, int]] = {}
-        for (i, s), q in self.item_total.items():
-            by_item.setdefault(i, {})[s] = q
-        for it in inst.items:
-            D = sum(it.demand)
-            mine: dict[str, int] = by_item.get(it.id, {})
-            lo = it.min_suppliers if it.min_suppliers is not None else pol.min_suppliers
-            hi = it.max_suppliers if it.max_suppliers is not None else pol.max_suppliers
-            if lo is not None and D > 0 and len(mine) < lo:
-                self._bad(
-                    "supplier_count",
-                    f"{pre}item {it.id} has {len(mine)} suppliers, fewer than {lo}",
-                    it.id,
-                )
-            if hi is not None and len(mine) > hi:
-                self._bad(
-                    "supplier_count",
-                    f"{pre}item {it.id} has {len(mine)} suppliers, more than {hi}",
-                    it.id,
-                )
-            if pol.max_share_supplier is not None:
-                for s, q in mine.items():
-                    if q > pol.max_share_supplier * D + EPS:
-                        self._bad(
-                            "max_share_supplier",
-                            f"{pre}{s} gets {q} of {D} units of "
-                            f"{it.id}, above the {pol.max_share_supplier:.0%} share",
-                            it.id,
-                            s,
-                        )
-            if pol.max_share_region is not None:
-                reg: dict[str, int] = {}
-                for s, q in mine.items():
-                    reg[sups[s].region] = reg.get(sups[s].region, 0) + q
-                for rg, q in reg.items():
-                    if q > pol.max_share_region * D + EPS:
-                        self._bad(
-                            "max_share_region",
-                            f"{pre}region {rg or '(none)'} gets {q} of "
-                            f"{D} units of {it.id}, above the {pol.max_share_region:.0%} "
-                            "share",
-                            it.id,
-                        )
-            rate = it.max_defect_rate if it.max_defect_rate is not None else pol.max_defect_rate
-            if rate is not None:
-                bad_units = sum(sups[s].defect_rate * q for s, q in mine.items())
-                if bad_units > rate * D + 1e-6 * max(1.0, D):
-                    self._bad(
-                        "defect_rate",
-                        f"{pre}item {it.id} expects {bad_units:.2f} "
-                        f"defective units, above {rate:.2%} of its demand {D}",
-                        it.id,
-                    )
-        for cm in pol.commitments:
-            q = sum(
-                qq
-                for (i, s), qq in self.item_total.items()
-                if s == cm.supplier and (cm.item is None or i == cm.item)
-            )
-            if q < cm.min_quantity:
-                what = f" of {cm.item}" if cm.item else ""
-                self._bad(
-                    "commitments",
-                    f"{pre}{cm.supplier} is committed {cm.min_quantity} units{what} but gets {q}",
-                    cm.item or "",
-                    cm.supplier,
-                )
-        if pol.budget is not None and self.base > pol.budget + 1e-6 * max(1.0, pol.budget):
-            self.v.append(
-                Finding(
-                    rule="budget",
-                    message=f"{pre}purchase and fixed cost "
-                    f"{self.base:,.2f} exceed the budget {pol.budget:,.2f}",
-                )
-            )
-        # --- scenarios: shortfall bought at spot
+
+    def _scenarios(self) -> None:
+        """Shortfall bought at spot per scenario; the expected cost and the CVaR value."""
+        inst = self.inst
         self.spot: list[float] = []
         self.shortfall: list[float] = []
-        lines_of: dict[tuple[str, int], list[tuple[str, int]]] = {}
-        for (i, s, t), q in self.qty.items():
-            lines_of.setdefault((i, t), []).append((s, q))
         for w in inst.scenarios:
             lost = {s: 1.0 for s in w.failing}
-            for s, f in w.capacity_loss.items():
-                lost.setdefault(s, f)
+            for s, share in w.capacity_loss.items():
+                lost.setdefault(s, share)
+            arrive: dict[tuple[str, int], float] = {}
+            for (i, s, t), q in self.qty.items():
+                arrive[(i, t)] = arrive.get((i, t), 0.0) + (1 - lost.get(s, 0.0)) * q
             cost = units = 0.0
             for it in inst.items:
                 for t, d in enumerate(it.demand):
-                    arrive = sum(
-                        (1 - lost.get(s, 0.0)) * q for s, q in lines_of.get((it.id, t), [])
-                    )
-                    miss = max(0.0, d - arrive)
+                    miss = max(0.0, d - arrive.get((it.id, t), 0.0))
                     units += miss
                     cost += miss * (it.spot_price or 0.0)
             self.spot.append(cost)
@@ -279,31 +177,236 @@ class Evaluation:
             self.cvar_value = min(
                 eta + sum(p * max(0.0, c - eta) for p, c in scen) / (1 - a) for _, eta in scen
             )
-            if self.cvar_value > inst.cvar.max_cost + 1e-6 * max(1.0, inst.cvar.max_cost):
-                self.v.append(
-                    Finding(
-                        rule="cvar",
-                        message=f"{pre}the worst {1 - a:.0%} of "
-                        f"scenarios cost {self.cvar_value:,.2f} on average, above "
-                        f"{inst.cvar.max_cost:,.2f}",
-                    )
-                )
-        self.terms = {
-            "cost": self.expected,
-            "defects": sum(sups[s].defect_rate * q for (_, s), q in self.item_total.items()),
-            "late_units": sum(
-                (1 - sups[s].on_time_rate) * q for (_, s), q in self.item_total.items()
-            ),
-            "risk": sum(sups[s].risk_score * q for (_, s), q in self.item_total.items()),
-        }
 
-    def _bad(self, rule: str, msg: str, item: Any = None, supplier: Any = None) -> None:
-        ent: dict[str, str | int | float | list[str]] = {}
-        if item:
-            ent["item"] = str(item)
-        if supplier:
-            ent["supplier"] = str(supplier)
-        self.v.append(Finding(rule=rule, message=msg, entities=ent))
+    def _per_unit(self, rate: Callable[[Any], float]) -> float:
+        return sum(rate(self.sups[s]) * q for (_, s), q in self.item_total.items())
+
+    def by_item(self, item: str) -> dict[str, int]:
+        """Supplier -> units of the item over the horizon."""
+        return {s: q for (i, s), q in self.item_total.items() if i == item}
+
+
+# ------------------------------------------------------------------ one check per rule
+
+
+def check_lead_time(ev: Evaluation, found: Findings) -> None:
+    need_default = ev.inst.need_days or []
+    for i, s, t in ev.qty:
+        off = ev.offers[(i, s)]
+        lead = off.lead_time_days if off.lead_time_days is not None else ev.sups[s].lead_time_days
+        need = (ev.items[i].need_days or need_default)[t]
+        if lead > need:
+            msg = (
+                f"{ev.pre}{s} needs {lead} days to deliver {i}, but period {t} needs it by day "
+                f"{need}"
+            )
+            found.add("lead_time", msg, item=i, supplier=s)
+
+
+def check_order_multiple(ev: Evaluation, found: Findings) -> None:
+    for (i, s, t), q in ev.qty.items():
+        m = ev.offers[(i, s)].multiple
+        if q % m:
+            msg = f"{ev.pre}{q} units of {i} from {s} in period {t} are not a multiple of {m}"
+            found.add("order_multiple", msg, item=i, supplier=s)
+
+
+def check_max_quantity(ev: Evaluation, found: Findings) -> None:
+    for (i, s, t), q in ev.qty.items():
+        top = ev.offers[(i, s)].max_quantity
+        if top is not None and q > top:
+            msg = (
+                f"{ev.pre}{q} units of {i} from {s} in period {t}, above the offer's maximum {top}"
+            )
+            found.add("max_quantity", msg, item=i, supplier=s)
+
+
+def _check_prices(ev: Evaluation, found: Findings, break_type: str) -> None:
+    """The tier, unit price and cost each award of these offers reports are the tiers' own
+    (rule `solution` otherwise)."""
+    for line, row in ev.reported.items():
+        i, s, t = line
+        off = ev.offers[(i, s)]
+        if off.break_type != break_type:
+            continue
+        q = ev.orders.get(ev.order_of(line), 0)
+        own: dict[str, float] = {"cost": ev.line_cost.get(line, 0.0)}
+        if q > 0:
+            own["tier"] = order_tier(off, q)
+            own["unit_price"] = round(ev.order_cost[ev.order_of(line)] / q, 6)
+        for field, value in own.items():
+            given = row.get(field)
+            if isinstance(given, int | float) and not _close(float(given), value):
+                msg = (
+                    f"{ev.pre}{i} from {s} in period {t} reports {field} {given}, the price "
+                    f"tiers give {value:.6g}"
+                )
+                found.add("solution", msg, item=i, supplier=s)
+
+
+def check_price_all_units(ev: Evaluation, found: Findings) -> None:
+    _check_prices(ev, found, "all_units")
+
+
+def check_price_incremental(ev: Evaluation, found: Findings) -> None:
+    _check_prices(ev, found, "incremental")
+
+
+def check_moq(ev: Evaluation, found: Findings) -> None:
+    for (i, s, t), q in ev.orders.items():
+        moq = ev.offers[(i, s)].moq
+        if q < moq:
+            when = f" in period {t}" if t >= 0 else " over the horizon"
+            msg = f"{ev.pre}order of {q} {i} from {s}{when} is below the MOQ {moq}"
+            found.add("moq", msg, item=i, supplier=s)
+
+
+def check_order_links(ev: Evaluation, found: Findings) -> None:
+    """Nothing a plan can break: a line with units is part of its order, which is then placed
+    (the rule only tightens the MILP's relaxation)."""
+
+
+def check_fixed_cost(ev: Evaluation, found: Findings) -> None:
+    """Nothing a plan can break: every supplier with units pays its fixed cost, which the
+    Evaluation adds to the recomputed cost (`fixed`)."""
+
+
+def check_demand(ev: Evaluation, found: Findings) -> None:
+    for it in ev.inst.items:
+        for t, d in enumerate(it.demand):
+            got = ev.got.get((it.id, t), 0)
+            if got < d:
+                msg = f"{ev.pre}item {it.id} needs {d} in period {t} but gets {got}"
+                found.add("demand", msg, item=it.id)
+
+
+def check_capacity(ev: Evaluation, found: Findings) -> None:
+    for sp in ev.inst.suppliers:
+        for t, c in enumerate(sp.capacity or []):
+            load = ev.load.get((sp.id, t), 0)
+            if load > c:
+                msg = f"{ev.pre}{sp.id} delivers {load} units in period {t}, above its capacity {c}"
+                found.add("capacity", msg, supplier=sp.id)
+
+
+def check_supplier_count(ev: Evaluation, found: Findings) -> None:
+    pol = ev.inst.policies
+    for it in ev.inst.items:
+        n = len(ev.by_item(it.id))
+        lo = it.min_suppliers if it.min_suppliers is not None else pol.min_suppliers
+        hi = it.max_suppliers if it.max_suppliers is not None else pol.max_suppliers
+        if lo is not None and sum(it.demand) > 0 and n < lo:
+            msg = f"{ev.pre}item {it.id} has {n} suppliers, fewer than {lo}"
+            found.add("supplier_count", msg, item=it.id)
+        if hi is not None and n > hi:
+            msg = f"{ev.pre}item {it.id} has {n} suppliers, more than {hi}"
+            found.add("supplier_count", msg, item=it.id)
+
+
+def check_max_share_supplier(ev: Evaluation, found: Findings) -> None:
+    share = ev.inst.policies.max_share_supplier
+    if share is None:
+        return
+    for it in ev.inst.items:
+        D = sum(it.demand)
+        for s, q in ev.by_item(it.id).items():
+            if q > share * D + EPS:
+                msg = f"{ev.pre}{s} gets {q} of {D} units of {it.id}, above the {share:.0%} share"
+                found.add("max_share_supplier", msg, item=it.id, supplier=s)
+
+
+def check_max_share_region(ev: Evaluation, found: Findings) -> None:
+    share = ev.inst.policies.max_share_region
+    if share is None:
+        return
+    for it in ev.inst.items:
+        D = sum(it.demand)
+        reg: dict[str, int] = {}
+        for s, q in ev.by_item(it.id).items():
+            reg[ev.sups[s].region] = reg.get(ev.sups[s].region, 0) + q
+        for rg, q in reg.items():
+            if q > share * D + EPS:
+                msg = (
+                    f"{ev.pre}region {rg or '(none)'} gets {q} of {D} units of {it.id}, above "
+                    f"the {share:.0%} share"
+                )
+                found.add("max_share_region", msg, item=it.id)
+
+
+def check_defect_rate(ev: Evaluation, found: Findings) -> None:
+    pol = ev.inst.policies
+    for it in ev.inst.items:
+        rate = it.max_defect_rate if it.max_defect_rate is not None else pol.max_defect_rate
+        if rate is None:
+            continue
+        D = sum(it.demand)
+        bad = sum(ev.sups[s].defect_rate * q for s, q in ev.by_item(it.id).items())
+        if bad > rate * D + 1e-6 * max(1.0, D):
+            msg = (
+                f"{ev.pre}item {it.id} expects {bad:.2f} defective units, above {rate:.2%} of "
+                f"its demand {D}"
+            )
+            found.add("defect_rate", msg, item=it.id)
+
+
+def check_commitments(ev: Evaluation, found: Findings) -> None:
+    for cm in ev.inst.policies.commitments:
+        q = sum(
+            qq
+            for (i, s), qq in ev.item_total.items()
+            if s == cm.supplier and (cm.item is None or i == cm.item)
+        )
+        if q < cm.min_quantity:
+            what = f" of {cm.item}" if cm.item else ""
+            msg = f"{ev.pre}{cm.supplier} is committed {cm.min_quantity} units{what} but gets {q}"
+            _add(found, "commitments", msg, item=cm.item, supplier=cm.supplier)
+
+
+def check_budget(ev: Evaluation, found: Findings) -> None:
+    budget = ev.inst.policies.budget
+    if budget is not None and _above(ev.base, budget):
+        msg = f"{ev.pre}purchase and fixed cost {ev.base:,.2f} exceed the budget {budget:,.2f}"
+        found.add("budget", msg)
+
+
+def check_scenarios(ev: Evaluation, found: Findings) -> None:
+    """Nothing a plan can break: the shortfall in each scenario is bought at the spot price,
+    which the Evaluation adds to the expected cost (`spot`)."""
+
+
+def check_cvar(ev: Evaluation, found: Findings) -> None:
+    cv = ev.inst.cvar
+    if cv is not None and ev.cvar_value is not None and _above(ev.cvar_value, cv.max_cost):
+        msg = (
+            f"{ev.pre}the worst {1 - cv.alpha:.0%} of scenarios cost {ev.cvar_value:,.2f} on "
+            f"average, above {cv.max_cost:,.2f}"
+        )
+        found.add("cvar", msg)
+
+
+CHECKS: dict[str, Callable[[Evaluation, Findings], None]] = {
+    "lead_time": check_lead_time,
+    "order_multiple": check_order_multiple,
+    "max_quantity": check_max_quantity,
+    "price_all_units": check_price_all_units,
+    "price_incremental": check_price_incremental,
+    "moq": check_moq,
+    "order_links": check_order_links,
+    "fixed_cost": check_fixed_cost,
+    "demand": check_demand,
+    "capacity": check_capacity,
+    "supplier_count": check_supplier_count,
+    "max_share_supplier": check_max_share_supplier,
+    "max_share_region": check_max_share_region,
+    "defect_rate": check_defect_rate,
+    "commitments": check_commitments,
+    "budget": check_budget,
+    "scenarios": check_scenarios,
+    "cvar": check_cvar,
+}
+
+
+# ------------------------------------------------------------------ the whole plan
 
 
 def objective_value(inst: SupplierInstance, terms: dict[str, float]) -> float:
@@ -315,33 +418,45 @@ def objective_value(inst: SupplierInstance, terms: dict[str, float]) -> float:
     return terms["cost"]
 
 
-def check(inst: SupplierInstance, solution: dict[str, Any]) -> CheckReport:
-    ev = Evaluation(inst, list(solution.get("awards", [])))
-    violations = list(ev.v)
+def checked(
+    inst: SupplierInstance, awards: list[dict[str, Any]], found: Findings, where: str = ""
+) -> Evaluation:
+    """One award table read, priced and checked against every rule."""
+    ev = Evaluation(inst, awards, found, where)
+    for rule in RULES:
+        CHECKS[rule](ev, found)
+    return ev
+
+
+def check_pareto_point(inst: SupplierInstance, k: int, pt: dict[str, Any], found: Findings) -> None:
+    """A pareto plan meets every rule, and its cost, traded term, epsilon and gap are its own."""
+    if pt.get("awards") is None:
+        return
+    pe = checked(inst, pt["awards"], found, where=f"pareto plan {k}")
     other = inst.objective.pareto_term
-    for k, pt in enumerate(solution.get("pareto", []) or []):
-        if pt.get("awards") is None:
-            continue
-        pe = Evaluation(inst, pt["awards"], where=f"pareto plan {k}")
-        violations += pe.v
-        for name in ("cost", other):
-            if name in pt and not _close(float(pt[name]), pe.terms[name]):
-                violations.append(
-                    Finding(
-                        rule="objective",
-                        message=f"pareto plan {k} reports "
-                        f"{name} {pt[name]} but the checker recomputes "
-                        f"{pe.terms[name]}",
-                    )
-                )
-        eps = pt.get("epsilon")
-        if eps is not None and pe.terms[other] > eps + 1e-6 * max(1.0, abs(eps)):
-            violations.append(
-                Finding(
-                    rule="pareto",
-                    message=f"pareto plan {k} has {other} {pe.terms[other]} above its limit {eps}",
-                )
+    for name in ("cost", other):
+        if name in pt and not _close(float(pt[name]), pe.terms[name]):
+            msg = (
+                f"pareto plan {k} reports {name} {pt[name]} but the checker recomputes "
+                f"{pe.terms[name]}"
             )
+            found.add("objective", msg)
+    eps = pt.get("epsilon")
+    if eps is not None and _above(pe.terms[other], eps):
+        found.add(
+            "objective", f"pareto plan {k} has {other} {pe.terms[other]} above its limit {eps}"
+        )
+    gap = relative_gap(pt.get("cost"), pt.get("bound"))
+    if pt.get("gap") is not None and gap is not None and not _close(pt["gap"], gap):
+        msg = f"pareto plan {k} reports gap {pt['gap']}, its cost and bound give {gap}"
+        found.add("solution", msg)
+
+
+def check(inst: SupplierInstance, solution: dict[str, Any]) -> CheckReport:
+    found = Findings(RULES)
+    ev = checked(inst, list(solution.get("awards", [])), found)
+    for k, pt in enumerate(solution.get("pareto", []) or []):
+        check_pareto_point(inst, k, pt, found)
     penalties: dict[str, Any] = {}
     if inst.scenarios:
         penalties = {
@@ -352,4 +467,4 @@ def check(inst: SupplierInstance, solution: dict[str, Any]) -> CheckReport:
                 w.id: c for w, c in zip(inst.scenarios, ev.spot, strict=True)
             },
         }
-    return CheckReport(violations, objective_value(inst, ev.terms), penalties)
+    return CheckReport(found.items, objective_value(inst, ev.terms), penalties)

@@ -12,7 +12,6 @@ from ..core.options import SolveOptions
 from ..core.result import Finding
 from ..core.run import RunContext
 from .prepare import Prepared
-from .schema import SupplierInstance
 
 INF = float("inf")
 
@@ -21,8 +20,8 @@ def _n(x: float) -> str:
     return "unlimited" if x == INF else f"{x:,.0f}"
 
 
-def precheck(inst: SupplierInstance, options: SolveOptions) -> list[Finding]:
-    P = Prepared(inst)
+def precheck(P: Prepared, options: SolveOptions) -> list[Finding]:
+    inst = P.inst
     out: list[Finding] = []
     pol = inst.policies
     for i, it in enumerate(inst.items):
@@ -200,7 +199,7 @@ def explain(P: Prepared, opts: SolveOptions, ctx: RunContext) -> list[Finding]:
     names = ", ".join(RELAXABLE[r] for r in present) or "demand, lead times and offer limits"
     return [
         Finding(
-            rule="combination",
+            rule="demand",
             message=f"no plan meets every rule, and dropping any single one of these does not "
             f"help: {names}",
         )

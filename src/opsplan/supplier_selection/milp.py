@@ -12,6 +12,7 @@ Variables
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pulp
@@ -20,33 +21,39 @@ from .prepare import Group, Prepared
 
 Expr = Any  # a PuLP affine expression
 
+# the policy rules the diagnosis may leave out (`skip`); the others are always built
+OPTIONAL = (
+    "capacity",
+    "supplier_count",
+    "max_share_supplier",
+    "max_share_region",
+    "defect_rate",
+    "commitments",
+)
+
 
 class Formulation:
     def __init__(self, P: Prepared, skip: frozenset[str] = frozenset(), flat_prices: bool = False):
-        """flat_prices: every order priced at its offer's highest tier price (no tier
+        """skip: rules left out (the diagnosis; `moq` leaves a floor of one unit).
+        flat_prices: every order priced at its offer's highest tier price (no tier
         binaries). Its plans are plans of the real model, costed too high: a quick start."""
         self.P = P
         self.skip = skip
         self.flat = flat_prices
         self.prob = pulp.LpProblem("supplier_selection", pulp.LpMinimize)
         self._names = 0
-        self.add_lines()
-        self.add_price_breaks()
+        self.add_lead_time()
+        self.add_order_multiple()
+        self.add_max_quantity()
+        self.add_price_all_units()
+        self.add_price_incremental()
+        self.add_moq()
         self.add_order_links()
-        self.add_award_links()
+        self.add_fixed_cost()
         self.add_demand()
-        if "capacity" not in skip:
-            self.add_capacity()
-        if "supplier_count" not in skip:
-            self.add_supplier_count()
-        if "max_share_supplier" not in skip:
-            self.add_max_share_supplier()
-        if "max_share_region" not in skip:
-            self.add_max_share_region()
-        if "defect_rate" not in skip:
-            self.add_defect_rate()
-        if "commitments" not in skip:
-            self.add_commitments()
+        for rule in OPTIONAL:
+            if rule not in skip:
+                getattr(self, f"add_{rule}")()
         self.add_scenarios()
         if "budget" not in skip:
             self.add_budget()
@@ -67,52 +74,77 @@ class Formulation:
     def offer_total(self, o: int) -> Expr:
         return pulp.lpSum(self.qty(o, t) for t in range(self.P.T) if (o, t) in self.n)
 
+    def order_quantity(self, grp: Group) -> Expr:
+        """Q_g: the units of one order (what tiers and the MOQ apply to)."""
+        return pulp.lpSum(self.qty(o, t) for o, t in grp.lines)
+
+    def floor(self, o: int) -> int:
+        """Fewest units of a placed order of offer o: its MOQ (1 when `moq` is skipped)."""
+        return max(1, self.P.offers[o].moq if "moq" not in self.skip else 1)
+
+    def _groups(self, break_type: str) -> Iterator[tuple[int, Group]]:
+        for g, grp in enumerate(self.P.groups):
+            if self.P.offers[grp.o].break_type == break_type:
+                yield g, grp
+
     # ------------------------------------------------------------------ rules
-    def add_lines(self) -> None:
-        """Rule `lead_time`: only lines that arrive by the need date exist; `order_multiple`."""
+    def add_lead_time(self) -> None:
+        """Rule `lead_time`: a line (o, t) exists only when the offer's lead time reaches the
+        need date; late lines get no variable (Prepared.line_ub holds only timely lines)."""
+        P = self.P
+        self.lines = [ln for ln in P.line_ub if P.lead_ok(*ln)]
+
+    def add_order_multiple(self) -> None:
+        """Rule `order_multiple`: integer packs n[o,t] on each line; the quantity is m_o n[o,t],
+        at most the line bound u[o,t] (a multiple of m_o)."""
         P = self.P
         self.n = {}
-        for (o, t), ub in P.line_ub.items():
+        for o, t in self.lines:
             m = P.offers[o].multiple
-            self.n[(o, t)] = pulp.LpVariable(f"n_{o}_{t}", 0, ub // m, cat="Integer")
+            self.n[(o, t)] = pulp.LpVariable(f"n_{o}_{t}", 0, P.line_ub[(o, t)] // m, cat="Integer")
 
-    def add_price_breaks(self) -> None:
-        """Rules `price_all_units` / `price_incremental` and `moq`: purchase cost per group."""
-        self.purchase_g: list[Expr] = []
-        self.used_g: list[Expr] = []
-        # per group, for load(): ("all_units", [(z, q, lo, hi)]) or
+    def add_max_quantity(self) -> None:
+        """Rule `max_quantity`: at most the offer's maximum per period, as the packs' bound
+        (the line bound u[o,t] already respects it; stated here as the rule)."""
+        for (o, _t), var in self.n.items():
+            off = self.P.offers[o]
+            if off.max_quantity is not None:
+                var.upBound = min(var.upBound, off.max_quantity // off.multiple)
+
+    def _priced(self, g: int, cost: Expr, used: Expr) -> None:
+        self.purchase_g[g] = cost
+        self.used_g[g] = used
+
+    def add_price_all_units(self) -> None:
+        """Rule `price_all_units`: one tier binary per reachable tier; the whole order at the
+        price of the tier it reaches (the flat start: at the highest tier price)."""
+        self.purchase_g: dict[int, Expr] = {}
+        self.used_g: dict[int, Expr] = {}
+        # per group, for add_moq() and load(): ("all_units", [(z, q, lo, hi)]) or
         # ("incremental", used, [(q, start, width, fill or None)]) or ("flat", used)
-        self.group_vars: list[tuple[Any, ...]] = []
-        self.tier_vars: list[list[tuple[Any, Any]]] = []
-        for g, grp in enumerate(self.P.groups):
-            off = self.P.offers[grp.o]
-            q = pulp.lpSum(self.qty(o, t) for o, t in grp.lines)
-            if self.flat:
-                cost, used = self._flat(g, grp, q)
-            elif off.break_type == "all_units":
-                cost, used = self._all_units(g, grp, q)
-            else:
-                cost, used = self._incremental(g, grp, q)
-            self.purchase_g.append(cost)
-            self.used_g.append(used)
-        self.purchase = pulp.lpSum(self.purchase_g)
+        self.group_vars: dict[int, tuple[Any, ...]] = {}
+        for g, grp in self._groups("all_units"):
+            self._priced(g, *(self._flat(g, grp) if self.flat else self._all_units(g, grp)))
 
-    def _flat(self, g: int, grp: Group, q: Expr) -> tuple[Expr, Expr]:
+    def add_price_incremental(self) -> None:
+        """Rule `price_incremental`: segment quantities, filled in order (fill binaries only
+        where a later segment is cheaper)."""
+        for g, grp in self._groups("incremental"):
+            self._priced(g, *(self._flat(g, grp) if self.flat else self._incremental(g, grp)))
+
+    def _flat(self, g: int, grp: Group) -> tuple[Expr, Expr]:
         off = self.P.offers[grp.o]
-        floor = max(1, off.moq if "moq" not in self.skip else 1)
         used = pulp.LpVariable(f"use_{g}", cat="Binary")
-        self._add(q >= floor * used)
-        self._add(q <= grp.bound * used)
-        self.group_vars.append(("flat", used))
-        return max(t.price for t in off.tiers) * q, used
+        self._add(self.order_quantity(grp) <= grp.bound * used)
+        self.group_vars[g] = ("flat", used)
+        return max(t.price for t in off.tiers) * self.order_quantity(grp), used
 
-    def _all_units(self, g: int, grp: Group, q: Expr) -> tuple[Expr, Expr]:
-        off = self.P.offers[grp.o]
-        tiers = off.tiers
+    def _all_units(self, g: int, grp: Group) -> tuple[Expr, Expr]:
+        tiers = self.P.offers[grp.o].tiers
         zs, qs, cost = [], [], []
         rec: list[tuple[Any, Any, int, int]] = []
-        self.group_vars.append(("all_units", rec))
-        floor = max(1, off.moq if "moq" not in self.skip else 1)
+        self.group_vars[g] = ("all_units", rec)
+        floor = self.floor(grp.o)  # rule `moq`: lambda_k, the lower end of each tier
         for k, tier in enumerate(tiers):
             lo = max(tier.min_quantity, floor)
             hi = tiers[k + 1].min_quantity - 1 if k + 1 < len(tiers) else grp.bound
@@ -127,6 +159,7 @@ class Formulation:
             qs.append(qk)
             rec.append((z, qk, lo, hi))
             cost.append(tier.price * qk)
+        q = self.order_quantity(grp)
         if not zs:
             self._add(q == 0)
             return pulp.LpAffineExpression(), pulp.LpAffineExpression()
@@ -134,53 +167,62 @@ class Formulation:
         self._add(q == pulp.lpSum(qs))
         return pulp.lpSum(cost), pulp.lpSum(zs)
 
-    def _incremental(self, g: int, grp: Group, q: Expr) -> tuple[Expr, Expr]:
-        off = self.P.offers[grp.o]
-        tiers = off.tiers
-        floor = max(1, off.moq if "moq" not in self.skip else 1)
-        used = pulp.LpVariable(f"use_{g}", cat="Binary")
-        convex = all(tiers[k + 1].price >= tiers[k].price for k in range(len(tiers) - 1))
-        qs, cost, fills = [], [], []
-        starts: list[int] = []
+    def _segments(self, g: int, grp: Group) -> list[tuple[Any, int, int, float]]:
+        """The incremental segments below the order bound: (q, start, width, price)."""
+        tiers = self.P.offers[grp.o].tiers
+        out = []
         for k, tier in enumerate(tiers):
             start = tier.min_quantity
             end = tiers[k + 1].min_quantity if k + 1 < len(tiers) else grp.bound
             end = min(end, grp.bound)
             if end <= start:
                 break
-            qk = pulp.LpVariable(f"q_{g}_{k}", 0, end - start)
-            starts.append(start)
-            qs.append((qk, end - start))
-            cost.append(tier.price * qk)
-        if not qs:
+            out.append(
+                (pulp.LpVariable(f"q_{g}_{k}", 0, end - start), start, end - start, tier.price)
+            )
+        return out
+
+    def _incremental(self, g: int, grp: Group) -> tuple[Expr, Expr]:
+        tiers = self.P.offers[grp.o].tiers
+        used = pulp.LpVariable(f"use_{g}", cat="Binary")
+        convex = all(tiers[k + 1].price >= tiers[k].price for k in range(len(tiers) - 1))
+        segs = self._segments(g, grp)
+        q = self.order_quantity(grp)
+        if not segs:
             self._add(q == 0)
-            self.group_vars.append(("incremental", used, []))
+            self.group_vars[g] = ("incremental", used, [])
             return pulp.LpAffineExpression(), pulp.LpAffineExpression()
+        fills: list[Any] = []
         if convex:
-            for qk, w in qs:
+            for qk, _, w, _ in segs:
                 self._add(qk <= w * used)
         else:
             fills = [used] + [
-                pulp.LpVariable(f"d_{g}_{k}", cat="Binary") for k in range(1, len(qs))
+                pulp.LpVariable(f"d_{g}_{k}", cat="Binary") for k in range(1, len(segs))
             ]
-            for k, (qk, w) in enumerate(qs):
+            for k, (qk, _, w, _) in enumerate(segs):
                 self._add(qk <= w * fills[k])
-                if k + 1 < len(qs):
+                if k + 1 < len(segs):
                     self._add(qk >= w * fills[k + 1])  # the next segment only once this one is full
                     self._add(fills[k + 1] <= fills[k])
-        self._add(q == pulp.lpSum(qk for qk, _ in qs))
-        self._add(q >= floor * used)
-        self.group_vars.append(
-            (
-                "incremental",
-                used,
-                [
-                    (qk, starts[k], w, fills[k] if fills and k > 0 else None)
-                    for k, (qk, w) in enumerate(qs)
-                ],
-            )
+        self._add(q == pulp.lpSum(qk for qk, *_ in segs))
+        self.group_vars[g] = (
+            "incremental",
+            used,
+            [
+                (qk, s, w, fills[k] if fills and k > 0 else None)
+                for k, (qk, s, w, _) in enumerate(segs)
+            ],
         )
-        return pulp.lpSum(cost), used
+        return pulp.lpSum(p * qk for qk, _, _, p in segs), used
+
+    def add_moq(self) -> None:
+        """Rule `moq`: a placed order has at least max(moq, 1) units (all-units orders:
+        through the lower end of each tier, in add_price_all_units)."""
+        for g, grp in enumerate(self.P.groups):
+            kind = self.group_vars[g]
+            if kind[0] == "flat" or (kind[0] == "incremental" and kind[2]):
+                self._add(self.order_quantity(grp) >= self.floor(grp.o) * kind[1])
 
     def add_order_links(self) -> None:
         """Rule `order_links`: each line of a multi-period order is 0 unless the order is
@@ -190,7 +232,7 @@ class Formulation:
                 for o, t in grp.lines:
                     self._add(self.qty(o, t) <= self.P.line_ub[(o, t)] * self.used_g[g])
 
-    def add_award_links(self) -> None:
+    def add_fixed_cost(self) -> None:
         """Rule `fixed_cost`: an offer with an award opens its supplier (disaggregated links)."""
         P = self.P
         self.u: dict[int, Any] = {}
@@ -324,6 +366,7 @@ class Formulation:
                     self._add(sh + pulp.lpSum(delivered) >= d)
                     terms.append(price * sh)
             self.spot.append(pulp.lpSum(terms))
+        self.purchase = pulp.lpSum(self.purchase_g[g] for g in sorted(self.purchase_g))
         self.base_cost = self.purchase + self.fixed
         probs = [w.probability for w in P.inst.scenarios]
         self.expected = self.base_cost + pulp.lpSum(

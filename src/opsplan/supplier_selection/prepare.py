@@ -1,4 +1,5 @@
-"""Dense indices and derived data shared by the formulation and the diagnosis (not the checker).
+"""Dense indices and derived data, built once per solve (`ModelSpec.prepare`) and handed to the
+pre-check and the solve (the formulation, the search, the diagnosis); the checker never uses it.
 
 Offers get index o, periods t. A line (o, t) exists when the offer's lead time lets it deliver
 before the item's need date in period t. A price group is what tiers and the MOQ apply to:

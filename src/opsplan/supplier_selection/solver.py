@@ -11,7 +11,6 @@ import pulp
 
 from ..core.backends import pulp as backend
 from ..core.options import SolveOptions
-from ..core.result import relative_gap
 from ..core.run import Outcome, RunContext
 from ..core.status import SolveStatus
 from .check import check, objective_value
@@ -19,9 +18,9 @@ from .decompose import Decomposer, greedy, repass
 from .diagnose import explain
 from .milp import Formulation
 from .prepare import Prepared
-from .schema import Objective, SupplierInstance, WeightedTerm
+from .schema import Objective, ParetoPoint, WeightedTerm
+from .solution import Plan, build_solution, evaluate, pareto_point
 
-Plan = dict[tuple[int, int], int]
 FEASIBILITY_SHARE = 0.3
 START_SHARE = 0.3
 LNS_SHARE = 0.5
@@ -35,8 +34,9 @@ def _tol(v: float) -> float:
     return 1e-6 * max(1.0, abs(v))
 
 
-def solve(inst: SupplierInstance, opts: SolveOptions, ctx: RunContext) -> Outcome:
-    P = Prepared(inst)
+def solve(P: Prepared, opts: SolveOptions, ctx: RunContext) -> Outcome:
+    """The strategy on the data prepared once per solve (`ModelSpec.prepare`)."""
+    inst = P.inst
     F = Formulation(P)
     info = backend.solver_info(opts)
     ob = inst.objective
@@ -112,7 +112,7 @@ def solve(inst: SupplierInstance, opts: SolveOptions, ctx: RunContext) -> Outcom
     else:
         first_objective = Objective()
     plan: Plan | None = None
-    pareto: list[dict[str, Any]] = []
+    pareto: list[ParetoPoint] = []
     if ob.mode in ("cost", "weighted"):
         if ob.mode == "cost":
             F.set_objective(F.terms["cost"])
@@ -177,9 +177,7 @@ def solve(inst: SupplierInstance, opts: SolveOptions, ctx: RunContext) -> Outcom
             messages=messages,
         )
     objective = objective_value(inst, evaluate(P, plan))
-    solution = build_solution(P, plan)
-    if pareto:
-        solution["pareto"] = pareto
+    solution = build_solution(P, plan, pareto)
     return Outcome(
         status=status,
         objective=objective,
@@ -281,7 +279,7 @@ def _decomposed_start(
         if not changed or value(P, again) >= value(P, plan):
             break  # (its score is the cost: in weighted mode it may not help)
         plan = again
-    report = check(P.inst, build_solution(P, plan))
+    report = check(P.inst, build_solution(P, plan).model_dump(mode="json"))
     if report.violations:
         messages.append(
             "greedy start rejected by the checker: "
@@ -365,7 +363,7 @@ def _pareto(P: Prepared, F: Formulation, opts: SolveOptions, ctx: RunContext, ru
     other = ob.pareto_term
     n = ob.pareto_points
     solves = n + 1
-    points: list[dict[str, Any]] = []
+    points: list[ParetoPoint] = []
 
     def share(done: int) -> float:
         return max(0.05, (opts.time_limit_s - ctx.elapsed()) / max(1, solves - done))
@@ -377,7 +375,7 @@ def _pareto(P: Prepared, F: Formulation, opts: SolveOptions, ctx: RunContext, ru
     main_plan = F.extract()
     main = (r.status, r.bound, r.objective)
     hi = backend.value(F.terms[other])
-    points.append(_point(P, F, r, main_plan, other))
+    points.append(pareto_point(P, main_plan, r.status, other, bound=r.bound))
     F.set_objective(F.terms[other])
     r2 = run(share(1))
     if r2.has_solution and not ctx.stop_requested():
@@ -389,98 +387,7 @@ def _pareto(P: Prepared, F: Formulation, opts: SolveOptions, ctx: RunContext, ru
                 break
             F.limit("pareto_eps", F.terms[other], eps + _tol(eps))
             r3 = run(share(2 + k))
-            if r3.has_solution:
-                points.append(_point(P, F, r3, F.extract(), other, eps))
-            else:
-                points.append({"epsilon": eps, "status": r3.status.value, "plan": None})
+            plan = F.extract() if r3.has_solution else None
+            points.append(pareto_point(P, plan, r3.status, other, eps, r3.bound))
     status = main[0]
     return status, main[1], main[2], main_plan, points
-
-
-def _point(
-    P: Prepared, F: Formulation, r: Any, plan: Plan, other: str, eps: float | None = None
-) -> dict[str, Any]:
-    terms = evaluate(P, plan)
-    return {
-        "epsilon": eps,
-        "status": r.status.value,
-        "cost": terms["cost"],
-        other: terms[other],
-        "bound": r.bound,
-        "gap": relative_gap(terms["cost"], r.bound),
-        "awards": build_solution(P, plan)["awards"],
-    }
-
-
-def _price(P: Prepared, o: int, q: int) -> tuple[float, int]:
-    """Cost of ordering q units at once on offer o, and the highest tier reached."""
-    off = P.offers[o]
-    tiers = off.tiers
-    k = max(j for j, tr in enumerate(tiers) if tr.min_quantity <= q)
-    if off.break_type == "all_units":
-        return tiers[k].price * q, k
-    cost = 0.0
-    for j in range(k + 1):
-        end = tiers[j + 1].min_quantity if j + 1 < len(tiers) else q
-        cost += tiers[j].price * (min(end, q) - tiers[j].min_quantity)
-    return cost, k
-
-
-def evaluate(P: Prepared, plan: Plan) -> dict[str, float]:
-    """The objective terms of a plan, exactly: a time-limited MILP incumbent may carry slack
-    (a shortfall above the real one, a dearer convex segment filled first), so the reported
-    objective is recomputed from the quantities."""
-    inst = P.inst
-    horizon = inst.policies.order_basis == "horizon"
-    orders: dict[tuple[int, int], int] = {}
-    for (o, t), q in plan.items():
-        key = (o, -1 if horizon else t)
-        orders[key] = orders.get(key, 0) + q
-    purchase = sum(_price(P, o, q)[0] for (o, _), q in orders.items())
-    used = {P.o_sup[o] for (o, _t) in plan}
-    fixed = sum(inst.suppliers[s].fixed_cost for s in used)
-    expected = purchase + fixed
-    for w, row in enumerate(P.loss):
-        got: dict[tuple[int, int], float] = {}
-        for (o, t), q in plan.items():
-            key = (P.o_item[o], t)
-            got[key] = got.get(key, 0.0) + (1 - row[P.o_sup[o]]) * q
-        spot = sum(
-            (inst.items[i].spot_price or 0.0) * max(0.0, d - got.get((i, t), 0.0))
-            for i in range(len(inst.items))
-            for t, d in enumerate(P.demand[i])
-        )
-        expected += inst.scenarios[w].probability * spot
-    terms = {"cost": expected, "defects": 0.0, "late_units": 0.0, "risk": 0.0}
-    for (o, _t), q in plan.items():
-        sp = inst.suppliers[P.o_sup[o]]
-        terms["defects"] += sp.defect_rate * q
-        terms["late_units"] += (1 - sp.on_time_rate) * q
-        terms["risk"] += sp.risk_score * q
-    return terms
-
-
-def build_solution(P: Prepared, plan: Plan) -> dict[str, Any]:
-    """Award rows in the caller's ids, each with the tier reached and its cost (an order that
-    spans periods shares its cost among them by quantity)."""
-    rows = []
-    horizon = P.inst.policies.order_basis == "horizon"
-    order_q: dict[int, int] = {}
-    for (o, _t), q in plan.items():
-        order_q[o] = order_q.get(o, 0) + q
-    for (o, t), q in sorted(plan.items(), key=lambda kv: (P.o_item[kv[0][0]], kv[0][0], kv[0][1])):
-        off = P.offers[o]
-        total = order_q[o] if horizon else q
-        cost, tier = _price(P, o, total)
-        rows.append(
-            {
-                "item": off.item,
-                "supplier": off.supplier,
-                "period": t,
-                "quantity": q,
-                "tier": tier,
-                "unit_price": round(cost / total, 6),
-                "cost": cost * q / total,
-            }
-        )
-    return {"awards": rows}

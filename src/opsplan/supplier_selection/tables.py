@@ -1,27 +1,19 @@
-"""Supplier selection as planner tables: the buyer's workbook, the award tables, award shares.
+"""Supplier selection as planner tables, input side: the buyer's workbook (`INPUTS`), the
+workbook -> instance reader (`to_instance`), the instance -> rows writer (`from_instance`) and
+the example (`example.json` beside this module).
 
 Per-period numbers (demand, need dates, capacities) are one row per period, and an offer's
 price tiers one row per tier, so that no cell holds a list of numbers. The generic machinery
-(templates, reading, errors by sheet/row/column, writing, the report) lives in opsplan.io.
+(templates, reading, errors by sheet/row/column, writing, the report) lives in opsplan.io; the
+result tables and charts are in views.py.
 """
 
 from __future__ import annotations
 
+from importlib import resources
 from typing import Any
 
-from ..core.result import SolveResult
-from ..core.tables import (
-    BarChart,
-    Built,
-    Chart,
-    Column,
-    Located,
-    Origin,
-    Rows,
-    Table,
-    TablesAdapter,
-    put_given,
-)
+from ..core.tables import Built, Column, Located, Origin, Rows, Table, put_given
 from .schema import SupplierInstance
 
 C = Column
@@ -231,31 +223,48 @@ def _series(
     return out, seen
 
 
+def _settings_origin(srows: dict[str, Any], key: str) -> Origin:
+    return Origin("settings", srows.get(key), {"": "value"})
+
+
 def to_instance(t: dict[str, Rows]) -> Built:
     b = Built(instance={})
     for name in ("items", "suppliers", "offers", "scenarios"):
         b.origins[name] = Origin(name, None)
     b.origins["policies.commitments"] = Origin("commitments", None)
     b.origins["objective.terms"] = Origin("objective", None)
-    inst = b.instance
     s = t["settings"][0] if t["settings"] else {"_rows": {}}
+    n = _periods(t, s, b)
+    b.instance["items"] = _items(t, n, b)
+    b.instance["suppliers"] = _suppliers(t, n, b)
+    b.instance["offers"] = _offers(t, b)
+    b.instance["policies"] = _policies(t, s, b)
+    b.instance["scenarios"] = _scenarios(t, b)
+    _cvar(s, b)
+    _objective(t, s, b)
+    return b
+
+
+def _periods(t: dict[str, Rows], s: dict[str, Any], b: Built) -> int:
+    """The number of periods (setting, else from the demand rows) and the need dates."""
     srows = s.get("_rows", {})
-
-    def at(key: str) -> Origin:
-        return Origin("settings", srows.get(key), {"": "value"})
-
     top = max((r["period"] for r in t["demand"]), default=0) + 1
     n = s.get("periods") or max(top, len(t["periods"]), 1)
-    inst["periods"] = n
-    b.origins["periods"] = at("periods") if "periods" in srows else Origin("demand", None)
+    b.instance["periods"] = n
+    b.origins["periods"] = (
+        _settings_origin(srows, "periods") if "periods" in srows else Origin("demand", None)
+    )
     if t["periods"]:
         days, _ = _series(t["periods"], "periods", "need_day", n, "sheet periods", b)
         for k, v in enumerate(days):
             if v is None:
                 b.problems.append(Located("periods", None, "period", f"no row for period {k}"))
-        inst["need_days"] = [v if v is not None else 0 for v in days]
+        b.instance["need_days"] = [v if v is not None else 0 for v in days]
         b.origins["need_days"] = Origin("periods", None, {"": "need_day"})
+    return n
 
+
+def _items(t: dict[str, Rows], n: int, b: Built) -> list[dict[str, Any]]:
     items: list[dict[str, Any]] = []
     i_pos: dict[str, int] = {}
     for r in t["items"]:
@@ -280,37 +289,53 @@ def to_instance(t: dict[str, Rows]) -> Built:
             continue
         by_item.setdefault(ii, []).append(r)
     for ii, rows in by_item.items():
-        q, _ = _series(rows, "demand", "quantity", n, f"item {items[ii]['id']!r}", b)
-        items[ii]["demand"] = [v if v is not None else 0 for v in q]
-        b.origins[f"items[{ii}].demand"] = Origin("demand", rows[0]["_row"], {"": "quantity"})
-        given = [r for r in rows if r["need_day"] is not None]
-        if given:
-            days, seen = _series(given, "demand", "need_day", n, f"item {items[ii]['id']!r}", b)
-            if len(seen) < n:
-                b.problems.append(
-                    Located(
-                        "demand",
-                        given[0]["_row"],
-                        "need_day",
-                        f"item {items[ii]['id']!r} has need_day on some periods only; give it "
-                        "for every period or none",
-                    )
-                )
-            items[ii]["need_days"] = [v if v is not None else 0 for v in days]
-            b.origins[f"items[{ii}].need_days"] = Origin(
-                "demand", given[0]["_row"], {"": "need_day"}
-            )
-    inst["items"] = items
+        _demand(items[ii], ii, rows, n, b)
+    return items
 
+
+def _demand(item: dict[str, Any], ii: int, rows: Rows, n: int, b: Built) -> None:
+    """One item's demand rows: the quantity per period and, on every row or none, need days."""
+    q, _ = _series(rows, "demand", "quantity", n, f"item {item['id']!r}", b)
+    item["demand"] = [v if v is not None else 0 for v in q]
+    b.origins[f"items[{ii}].demand"] = Origin("demand", rows[0]["_row"], {"": "quantity"})
+    given = [r for r in rows if r["need_day"] is not None]
+    if not given:
+        return
+    days, seen = _series(given, "demand", "need_day", n, f"item {item['id']!r}", b)
+    if len(seen) < n:
+        b.problems.append(
+            Located(
+                "demand",
+                given[0]["_row"],
+                "need_day",
+                f"item {item['id']!r} has need_day on some periods only; give it for every "
+                "period or none",
+            )
+        )
+    item["need_days"] = [v if v is not None else 0 for v in days]
+    b.origins[f"items[{ii}].need_days"] = Origin("demand", given[0]["_row"], {"": "need_day"})
+
+
+_SUPPLIER_KEYS = (
+    "name",
+    "region",
+    "fixed_cost",
+    "lead_time_days",
+    "defect_rate",
+    "on_time_rate",
+    "risk_score",
+)
+
+
+def _suppliers(t: dict[str, Rows], n: int, b: Built) -> list[dict[str, Any]]:
     sups: list[dict[str, Any]] = []
     s_pos: dict[str, int] = {}
-    cols = ("name", "region", "fixed_cost", "lead_time_days", "defect_rate", "on_time_rate")
     for r in t["suppliers"]:
         sp: dict[str, Any] = {"id": r["supplier"]}
-        for key in (*cols, "risk_score"):
+        for key in _SUPPLIER_KEYS:
             put_given(sp, key, r[key])
         b.origins[f"suppliers[{len(sups)}]"] = Origin(
-            "suppliers", r["_row"], {k: k for k in (*cols, "risk_score")} | {"id": "supplier"}
+            "suppliers", r["_row"], {k: k for k in _SUPPLIER_KEYS} | {"id": "supplier"}
         )
         s_pos.setdefault(r["supplier"], len(sups))
         sups.append(sp)
@@ -318,34 +343,26 @@ def to_instance(t: dict[str, Rows]) -> Built:
     for r in t["capacity"]:
         si = s_pos.get(r["supplier"])
         if si is None:
-            b.problems.append(
-                Located(
-                    "capacity",
-                    r["_row"],
-                    "supplier",
-                    f"unknown supplier {r['supplier']!r} (not in suppliers)",
-                )
-            )
+            msg = f"unknown supplier {r['supplier']!r} (not in suppliers)"
+            b.problems.append(Located("capacity", r["_row"], "supplier", msg))
             continue
         by_sup.setdefault(si, []).append(r)
     for si, rows in by_sup.items():
         cap, seen = _series(rows, "capacity", "capacity", n, f"supplier {sups[si]['id']!r}", b)
         if len(seen) < n:
             missing = ", ".join(str(k) for k in range(n) if cap[k] is None)
-            b.problems.append(
-                Located(
-                    "capacity",
-                    rows[0]["_row"],
-                    "period",
-                    f"supplier {sups[si]['id']!r} has no capacity row for period(s) {missing}",
-                )
-            )
+            msg = f"supplier {sups[si]['id']!r} has no capacity row for period(s) {missing}"
+            b.problems.append(Located("capacity", rows[0]["_row"], "period", msg))
         sups[si]["capacity"] = [v if v is not None else 0 for v in cap]
         b.origins[f"suppliers[{si}].capacity"] = Origin(
             "capacity", rows[0]["_row"], {"": "capacity"}
         )
-    inst["suppliers"] = sups
+    return sups
 
+
+def _offers(t: dict[str, Rows], b: Built) -> list[dict[str, Any]]:
+    """One offer per (item, supplier); each row one price tier, the offer's columns on its
+    first row (a later row may repeat them, never differ)."""
     offers: list[dict[str, Any]] = []
     o_pos: dict[tuple[str, str], int] = {}
     for r in t["offers"]:
@@ -365,27 +382,25 @@ def to_instance(t: dict[str, Rows]) -> Built:
             off = offers[o_pos[pair]]
             for ok in _OFFER_KEYS:
                 if r[ok] is not None and r[ok] != off.get(ok):
-                    b.problems.append(
-                        Located(
-                            "offers",
-                            r["_row"],
-                            ok,
-                            f"differs from the first row of the offer of {r['supplier']!r} for "
-                            f"{r['item']!r}; give it on the first row only",
-                        )
+                    msg = (
+                        f"differs from the first row of the offer of {r['supplier']!r} for "
+                        f"{r['item']!r}; give it on the first row only"
                     )
-        oi = o_pos[pair]
-        b.origins[f"offers[{oi}].tiers[{len(off['tiers'])}]"] = Origin(
+                    b.problems.append(Located("offers", r["_row"], ok, msg))
+        b.origins[f"offers[{o_pos[pair]}].tiers[{len(off['tiers'])}]"] = Origin(
             "offers", r["_row"], {"min_quantity": "min_quantity", "price": "price"}
         )
         off["tiers"].append({"min_quantity": r["min_quantity"], "price": r["price"]})
-    inst["offers"] = offers
+    return offers
 
+
+def _policies(t: dict[str, Rows], s: dict[str, Any], b: Built) -> dict[str, Any]:
+    srows = s.get("_rows", {})
     pol: dict[str, Any] = {}
     for pk in _POLICY_KEYS:
         put_given(pol, pk, s.get(pk))
         if pk in srows:
-            b.origins[f"policies.{pk}"] = at(pk)
+            b.origins[f"policies.{pk}"] = _settings_origin(srows, pk)
     cms: list[dict[str, Any]] = []
     for r in t["commitments"]:
         cm: dict[str, Any] = {"supplier": r["supplier"], "min_quantity": r["min_quantity"]}
@@ -396,8 +411,10 @@ def to_instance(t: dict[str, Rows]) -> Built:
         cms.append(cm)
     if cms:
         pol["commitments"] = cms
-    inst["policies"] = pol
+    return pol
 
+
+def _scenarios(t: dict[str, Rows], b: Built) -> list[dict[str, Any]]:
     scen: list[dict[str, Any]] = []
     w_pos: dict[str, int] = {}
     for r in t["scenarios"]:
@@ -413,28 +430,28 @@ def to_instance(t: dict[str, Rows]) -> Built:
     for r in t["scenario_losses"]:
         wi = w_pos.get(r["scenario"])
         if wi is None:
-            b.problems.append(
-                Located(
-                    "scenario_losses",
-                    r["_row"],
-                    "scenario",
-                    f"unknown scenario {r['scenario']!r} (not in scenarios)",
-                )
-            )
+            msg = f"unknown scenario {r['scenario']!r} (not in scenarios)"
+            b.problems.append(Located("scenario_losses", r["_row"], "scenario", msg))
             continue
         scen[wi].setdefault("capacity_loss", {})[r["supplier"]] = r["share"]
         b.origins[f"scenarios[{wi}].capacity_loss"] = Origin(
             "scenario_losses", r["_row"], {"": "share"}
         )
-    inst["scenarios"] = scen
-    if s.get("cvar_alpha") is not None or s.get("cvar_max_cost") is not None:
-        inst["cvar"] = {"alpha": s.get("cvar_alpha"), "max_cost": s.get("cvar_max_cost")}
-        b.origins["cvar"] = Origin(
-            "settings",
-            srows.get("cvar_alpha", srows.get("cvar_max_cost")),
-            {"": "value"},
-        )
+    return scen
 
+
+def _cvar(s: dict[str, Any], b: Built) -> None:
+    if s.get("cvar_alpha") is None and s.get("cvar_max_cost") is None:
+        return
+    srows = s.get("_rows", {})
+    b.instance["cvar"] = {"alpha": s.get("cvar_alpha"), "max_cost": s.get("cvar_max_cost")}
+    b.origins["cvar"] = Origin(
+        "settings", srows.get("cvar_alpha", srows.get("cvar_max_cost")), {"": "value"}
+    )
+
+
+def _objective(t: dict[str, Rows], s: dict[str, Any], b: Built) -> None:
+    srows = s.get("_rows", {})
     ob: dict[str, Any] = {}
     for src, dst in (
         ("objective_mode", "mode"),
@@ -444,7 +461,7 @@ def to_instance(t: dict[str, Rows]) -> Built:
     ):
         put_given(ob, dst, s.get(src))
         if src in srows:
-            b.origins[f"objective.{dst}"] = at(src)
+            b.origins[f"objective.{dst}"] = _settings_origin(srows, src)
     terms: list[dict[str, Any]] = []
     for r in t["objective"]:
         term: dict[str, Any] = {"term": r["term"]}
@@ -456,8 +473,7 @@ def to_instance(t: dict[str, Rows]) -> Built:
     if terms:
         ob["terms"] = terms
     if ob:
-        inst["objective"] = ob
-    return b
+        b.instance["objective"] = ob
 
 
 def from_instance(inst: SupplierInstance) -> dict[str, list[dict[str, Any]]]:
@@ -555,194 +571,6 @@ def from_instance(inst: SupplierInstance) -> dict[str, list[dict[str, Any]]]:
 
 def example() -> SupplierInstance:
     """Two items over three periods, three suppliers in two regions, a volume discount, a
-    minimum order, a capacity limit and a share limit."""
-    return SupplierInstance.model_validate(
-        {
-            "periods": 3,
-            "items": [
-                {"id": "BOLT-M8", "name": "bolt M8", "demand": [400, 500, 300]},
-                {"id": "NUT-M8", "name": "nut M8", "demand": [200, 200, 250]},
-            ],
-            "suppliers": [
-                {
-                    "id": "ACME",
-                    "name": "Acme Fasteners",
-                    "region": "EU",
-                    "fixed_cost": 150,
-                    "lead_time_days": 5,
-                    "defect_rate": 0.01,
-                },
-                {
-                    "id": "BOLTCO",
-                    "name": "BoltCo",
-                    "region": "EU",
-                    "lead_time_days": 3,
-                    "capacity": [300, 300, 300],
-                    "defect_rate": 0.02,
-                },
-                {
-                    "id": "FAREAST",
-                    "name": "Far East Parts",
-                    "region": "ASIA",
-                    "fixed_cost": 300,
-                    "lead_time_days": 6,
-                    "defect_rate": 0.03,
-                },
-            ],
-            "offers": [
-                {
-                    "item": "BOLT-M8",
-                    "supplier": "ACME",
-                    "tiers": [
-                        {"min_quantity": 0, "price": 0.12},
-                        {"min_quantity": 800, "price": 0.10},
-                    ],
-                },
-                {
-                    "item": "BOLT-M8",
-                    "supplier": "BOLTCO",
-                    "tiers": [{"min_quantity": 0, "price": 0.11}],
-                },
-                {
-                    "item": "BOLT-M8",
-                    "supplier": "FAREAST",
-                    "tiers": [{"min_quantity": 0, "price": 0.07}],
-                    "moq": 500,
-                    "multiple": 50,
-                },
-                {
-                    "item": "NUT-M8",
-                    "supplier": "ACME",
-                    "tiers": [{"min_quantity": 0, "price": 0.05}],
-                },
-                {
-                    "item": "NUT-M8",
-                    "supplier": "FAREAST",
-                    "tiers": [
-                        {"min_quantity": 0, "price": 0.05},
-                        {"min_quantity": 400, "price": 0.03},
-                    ],
-                    "break_type": "incremental",
-                },
-            ],
-            "policies": {"max_share_supplier": 0.7},
-        }
-    )
-
-
-# ------------------------------------------------------------------ results
-
-
-def results(res: SolveResult, inst: SupplierInstance | None) -> dict[str, list[dict[str, Any]]]:
-    sol = res.solution or {}
-    sname = {s.id: s.name for s in inst.suppliers} if inst is not None else {}
-    region = {s.id: s.region for s in inst.suppliers} if inst is not None else {}
-    iname = {i.id: i.name for i in inst.items} if inst is not None else {}
-    awards = []
-    for r in sol.get("awards", []):
-        row: dict[str, Any] = {
-            "item": r["item"],
-            "supplier": r["supplier"],
-            "period": r["period"],
-            "quantity": r["quantity"],
-            "tier": r["tier"],
-            "unit_price": r["unit_price"],
-            "cost": r["cost"],
-        }
-        if inst is not None:
-            row["item_name"] = iname.get(r["item"], "")
-            row["supplier_name"] = sname.get(r["supplier"], "")
-            row["region"] = region.get(r["supplier"], "")
-        awards.append(row)
-    out: dict[str, list[dict[str, Any]]] = {
-        "awards": awards,
-        "suppliers": [dict(r) for r in res.kpis.get("by_supplier", [])],
-        "regions": [dict(r) for r in res.kpis.get("by_region", [])],
-        "binding": [
-            {
-                "rule": r["rule"],
-                "item": r.get("item"),
-                "supplier": r.get("supplier"),
-                "period": r.get("period"),
-                "limit": r["limit"],
-            }
-            for r in res.kpis.get("binding", [])
-        ],
-    }
-    if res.kpis.get("scenarios"):
-        out["scenarios"] = [dict(r) for r in res.kpis["scenarios"]]
-    if sol.get("pareto"):
-        out["pareto"] = [
-            {k: v for k, v in p.items() if not isinstance(v, list | dict)} for p in sol["pareto"]
-        ]
-    return out
-
-
-def charts(res: SolveResult, inst: SupplierInstance | None) -> list[Chart]:
-    awards = (res.solution or {}).get("awards", [])
-    if not awards:
-        return []
-    items = list(dict.fromkeys(r["item"] for r in awards))
-    sups = list(dict.fromkeys(r["supplier"] for r in awards))
-    if inst is not None:  # the instance's order
-        items = [i.id for i in inst.items if i.id in items]
-        sups = [s.id for s in inst.suppliers if s.id in sups]
-    qty: dict[tuple[str, str], float] = {}
-    for r in awards:
-        qty[(r["item"], r["supplier"])] = qty.get((r["item"], r["supplier"]), 0.0) + r["quantity"]
-    tot = {i: sum(q for (ii, _), q in qty.items() if ii == i) for i in items}
-    out: list[Chart] = [
-        BarChart(
-            name="award_shares",
-            title="Award shares by supplier",
-            categories=items,
-            series={
-                s: [100.0 * qty.get((i, s), 0.0) / tot[i] if tot[i] else 0.0 for i in items]
-                for s in sups
-            },
-            value_label="% of the item's units",
-            note="One bar per item, split by the supplier each share of its units is awarded to.",
-        )
-    ]
-    by_sup = res.kpis.get("by_supplier", [])
-    if by_sup:
-        out.append(
-            BarChart(
-                name="spend_by_supplier",
-                title="Spend by supplier",
-                categories=[r["supplier"] for r in by_sup],
-                series={
-                    "purchase": [float(r["purchase"]) for r in by_sup],
-                    "fixed cost": [
-                        float(r["fixed_cost"]) if r["quantity"] else 0.0 for r in by_sup
-                    ],
-                },
-                value_label="cost",
-                note="Purchase cost of each supplier's awards and its fixed cost.",
-            )
-        )
-    return out
-
-
-TABLES = TablesAdapter(
-    inputs=INPUTS,
-    to_instance=to_instance,
-    from_instance=from_instance,
-    example=example,
-    results=results,
-    charts=charts,
-    views={"awards": "supplier"},
-    kpi_help={
-        "purchase_cost": "Price paid for all awarded units (tiers applied).",
-        "fixed_cost": "Fixed costs of the suppliers used (contracts, onboarding).",
-        "total_cost": "Purchase plus fixed cost.",
-        "expected_cost": "Total cost plus the expected spot cost over disruption scenarios.",
-        "suppliers_used": "Suppliers with at least one award.",
-        "units_bought": "Units awarded over all items and periods.",
-        "units_over_demand": "Units bought beyond demand (order multiples, minimum orders).",
-        "weighted_defect_rate": "Expected defective share of the units bought.",
-        "expected_late_units": "Units expected late, from the suppliers' on-time rates.",
-        "risk": "Risk scores times units awarded, summed.",
-        "cvar": "Mean scenario cost in the worst tail (the CVaR bound's measure).",
-    },
-)
+    minimum order, a capacity limit and a share limit (example.json)."""
+    text = resources.files(__package__).joinpath("example.json").read_text(encoding="utf-8")
+    return SupplierInstance.model_validate_json(text)
