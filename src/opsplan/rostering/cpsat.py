@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from ortools.sat.python import cp_model
@@ -36,6 +36,25 @@ class Guard:
     employee: str | None
     days: list[int]
     text: str
+
+
+def calendar_weeks(start: date, days: int) -> list[list[int]]:
+    """Days of each calendar week (Monday to Sunday) inside the horizon, in order."""
+    out: dict[tuple[int, int], list[int]] = defaultdict(list)
+    for d in range(days):
+        iso = (start + timedelta(days=d)).isocalendar()
+        out[(iso[0], iso[1])].append(d)
+    return [out[k] for k in sorted(out)]
+
+
+def calendar_weekends(start: date, days: int) -> list[list[int]]:
+    """Days of each weekend (its Saturday and/or Sunday) inside the horizon, in order."""
+    out: dict[int, list[int]] = defaultdict(list)
+    for d in range(days):
+        wd = (start + timedelta(days=d)).weekday()
+        if wd >= 5:
+            out[d - (wd - 5)].append(d)
+    return [out[k] for k in sorted(out)]
 
 
 class Formulation:
@@ -280,11 +299,7 @@ class Formulation:
             self._under("min_total_minutes", emp.id, self.minutes(e, range(self.D)), mn, g)
 
     def weeks(self) -> list[list[int]]:
-        out: dict[tuple[int, int], list[int]] = defaultdict(list)
-        for d in range(self.D):
-            iso = (self.inst.start_date + timedelta(days=d)).isocalendar()
-            out[(iso[0], iso[1])].append(d)
-        return [out[k] for k in sorted(out)]
+        return calendar_weeks(self.inst.start_date, self.D)
 
     def add_max_week_minutes(self) -> None:
         for e, emp in enumerate(self.inst.employees):
@@ -394,14 +409,7 @@ class Formulation:
             )
 
     def weekends(self) -> list[list[int]]:
-        out: dict[int, list[int]] = defaultdict(list)
-        for d in range(self.D):
-            wd = (self.inst.start_date + timedelta(days=d)).weekday()
-            if wd == 5:
-                out[d].append(d)
-            elif wd == 6:
-                out[d - 1].append(d)
-        return [out[k] for k in sorted(out)]
+        return calendar_weekends(self.inst.start_date, self.D)
 
     def weekend_vars(self, e: int) -> list[Any]:
         if not hasattr(self, "_we"):

@@ -16,7 +16,7 @@ from .check import check
 from .cpsat import Formulation
 from .diagnose import explain
 from .kpis import coverage_table, employee_table, grid
-from .milp import relax
+from .relaxation import relax
 from .schema import RosteringInstance
 
 # CP-SAT parameters for rostering models (see benchmarks/RESULTS.md)
