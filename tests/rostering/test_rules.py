@@ -279,4 +279,4 @@ def test_diagnosis_names_days_of_unavailability_and_pins():
     i["employees"][0]["unavailable_days"] = [1]
     res = solved(i)
     assert res.status == SolveStatus.INFEASIBLE
-    assert res.diagnosis[0].entities["day"] == 1 and res.diagnosis[0].rule == "pin"
+    assert res.diagnosis[0].entities["day"] == 1 and res.diagnosis[0].rule == "pins"

@@ -6,7 +6,7 @@ from .diagnose import precheck
 from .formats import read_nrp
 from .frames import TABLES
 from .kpis import kpis
-from .schema import RosteringInstance
+from .schema import RULES, RosteringInstance, RosteringSolution
 from .solver import solve
 from .validate import validate
 
@@ -16,6 +16,8 @@ SPEC = register(
         description="Rostering: who works which shift on which day (contract rules hard or "
         "soft with weights, skills, coverage, requests, history, pins, fairness; CP-SAT).",
         instance_type=RosteringInstance,
+        solution_type=RosteringSolution,
+        rules=RULES,
         validate=validate,
         precheck=precheck,
         solve=solve,
