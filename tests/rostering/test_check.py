@@ -12,7 +12,7 @@ from .helpers import check, inst, need, rules
 D = {"id": "D", "start": "08:00", "length_minutes": 480}
 
 
-def test_two_shifts_on_one_day_and_an_unknown_employee():
+def test_two_shifts_on_one_day_and_an_unknown_employee_day_or_shift():
     spec = get("rostering")
     model = spec.instance_type.model_validate(inst(days=2))
     rep = spec.check(
@@ -22,10 +22,18 @@ def test_two_shifts_on_one_day_and_an_unknown_employee():
                 {"employee": "E0", "day": 0, "shift": "D"},
                 {"employee": "E0", "day": 0, "shift": "D"},
                 {"employee": "X", "day": 1, "shift": "D"},
+                {"employee": "E0", "day": 2, "shift": "D"},
+                {"employee": "E0", "day": 1, "shift": "Z"},
             ]
         },
     )
-    assert {v.rule for v in rep.violations} == {"one_shift_per_day", "assignment"}
+    # an assignment outside the instance's employees, days and shift types breaks rule 1 too
+    assert [(v.rule, v.entities) for v in rep.violations] == [
+        ("one_shift_per_day", {"assignment": 2}),
+        ("one_shift_per_day", {"assignment": 3}),
+        ("one_shift_per_day", {"assignment": 4}),
+        ("one_shift_per_day", {"employee": "E0", "day": 0}),
+    ]
 
 
 def test_hard_contract_rules_broken_are_violations():
@@ -64,7 +72,7 @@ def test_unavailable_forbidden_succession_rest_overlap_and_pins():
     )
     i["employees"][0]["unavailable_days"] = [0]
     rep = check(i, {"E0": "NDD"})
-    assert {"unavailable", "forbidden_succession", "no_overlap", "min_rest", "pin"} <= rules(rep)
+    assert {"unavailable", "forbidden_succession", "no_overlap", "min_rest", "pins"} <= rules(rep)
 
 
 def test_soft_penalties_are_counted_by_rule_and_by_employee():
