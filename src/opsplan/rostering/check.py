@@ -540,7 +540,7 @@ def check_solution(r: Roster, t: Tally) -> None:
         if "date" not in a or not isinstance(day, int) or not 0 <= day < inst.days:
             continue
         if str(a["date"]) != r.dates[day].isoformat():
-            msg = f"assignment {i}: day {day} is {r.dates[day]}, not {a['date']}"
+            msg = f"assignment {i}: day {day} is {r.dates[day]}, not date {a['date']}"
             t.findings.add("solution", msg, assignment=i)
     if "grid" in plan:
         want = [
