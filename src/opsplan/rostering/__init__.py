@@ -4,11 +4,11 @@ from ..core.registry import ModelSpec, register
 from .check import check
 from .diagnose import precheck
 from .formats import read_nrp
-from .frames import TABLES
 from .kpis import kpis
 from .schema import RULES, RosteringInstance, RosteringSolution
 from .solver import solve
 from .validate import validate
+from .views import TABLES
 
 SPEC = register(
     ModelSpec(
