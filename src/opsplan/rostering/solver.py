@@ -51,6 +51,12 @@ LNS_ROUND_S = 2.0
 
 
 def solve(inst: RosteringInstance, opts: SolveOptions, ctx: RunContext) -> Outcome:
+    """The prepared data is the instance itself (ModelSpec.prepare is the identity).
+
+    The pre-checks only look ids up, and every Formulation derives its indices from the instance
+    it is given (column generation builds one per employee, on that employee alone), so there is
+    nothing that the pre-check and the solve would both derive.
+    """
     if cg.applicable(inst):
         return solve_with_cg(inst, opts, ctx)
     return solve_with_relaxation(inst, opts, ctx)
