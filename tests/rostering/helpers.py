@@ -6,6 +6,7 @@ from typing import Any
 
 import opsplan
 from opsplan.core.registry import get
+from opsplan.rostering.schema import RosteringSolution
 
 
 def inst(
@@ -49,6 +50,9 @@ def every_day(days: int, n: int, shift: str = "D", **kw: Any) -> list[dict[str, 
 def solved(instance: dict[str, Any], **options: Any) -> opsplan.SolveResult:
     res = opsplan.solve(req(instance, **options))
     assert res.violations == [], res.violations
+    if res.solution is not None:  # every plan has the promised shape, dumped unchanged
+        typed = RosteringSolution.model_validate(res.solution)
+        assert typed.model_dump(mode="json") == res.solution
     return res
 
 

@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from opsplan.core.registry import get
 from opsplan.rostering.formats import read_nrp
+from opsplan.rostering.schema import RosteringInstance
+from opsplan.rostering.solution import build_solution
 
 from .helpers import check, inst, need, rules
 
 D = {"id": "D", "start": "08:00", "length_minutes": 480}
 
 
-def test_two_shifts_on_one_day_and_an_unknown_employee():
+def test_two_shifts_on_one_day_and_an_unknown_employee_day_or_shift():
     spec = get("rostering")
     model = spec.instance_type.model_validate(inst(days=2))
     rep = spec.check(
@@ -22,10 +27,18 @@ def test_two_shifts_on_one_day_and_an_unknown_employee():
                 {"employee": "E0", "day": 0, "shift": "D"},
                 {"employee": "E0", "day": 0, "shift": "D"},
                 {"employee": "X", "day": 1, "shift": "D"},
+                {"employee": "E0", "day": 2, "shift": "D"},
+                {"employee": "E0", "day": 1, "shift": "Z"},
             ]
         },
     )
-    assert {v.rule for v in rep.violations} == {"one_shift_per_day", "assignment"}
+    # an assignment outside the instance's employees, days and shift types breaks rule 1 too
+    assert [(v.rule, v.entities) for v in rep.violations] == [
+        ("one_shift_per_day", {"assignment": 2}),
+        ("one_shift_per_day", {"assignment": 3}),
+        ("one_shift_per_day", {"assignment": 4}),
+        ("one_shift_per_day", {"employee": "E0", "day": 0}),
+    ]
 
 
 def test_hard_contract_rules_broken_are_violations():
@@ -64,7 +77,7 @@ def test_unavailable_forbidden_succession_rest_overlap_and_pins():
     )
     i["employees"][0]["unavailable_days"] = [0]
     rep = check(i, {"E0": "NDD"})
-    assert {"unavailable", "forbidden_succession", "no_overlap", "min_rest", "pin"} <= rules(rep)
+    assert {"unavailable", "forbidden_succession", "no_overlap", "min_rest", "pins"} <= rules(rep)
 
 
 def test_soft_penalties_are_counted_by_rule_and_by_employee():
@@ -193,3 +206,68 @@ def test_instance1_roster_breaking_the_benchmark_rules_is_rejected():
     bad["A"] = "DDDDDD.DDD..DD"  # works its day off (0), 6 days in a row, 3 weekends... no: 2
     names = rules(check(i, bad))
     assert {"unavailable", "max_consecutive_work", "max_total_minutes"} <= names
+
+
+def _solved_plan() -> tuple[Any, dict[str, Any]]:
+    """A valid plan of a 7-day instance, as the pipeline hands it to the checker."""
+    i = inst(days=7, employees=2, coverage=[need(0, 1), need(5, 1)])
+    i["employees"][0]["cost_per_hour"] = 30.0
+    i["employees"][1]["shift_on_requests"] = [{"day": 5}]
+    model = RosteringInstance.model_validate(i)
+    raw = [
+        {"employee": "E0", "day": 0, "shift": "D", "skill": None},
+        {"employee": "E1", "day": 5, "shift": "D", "skill": None},
+    ]
+    return model, build_solution(model, raw).model_dump(mode="json")
+
+
+def test_the_plans_own_tables_pass_the_checker():
+    model, plan = _solved_plan()
+    assert plan["employees"][0]["cost"] == 240.0 and plan["employees"][1]["weekends"] == 1
+    rep = get("rostering").check(model, plan)
+    assert rep.violations == [] and rep.objective == 0
+
+
+@pytest.mark.parametrize(
+    ("table", "row", "key", "value"),
+    [
+        ("assignments", 0, "date", "2024-01-02"),
+        ("grid", 1, "days", ["", "", "", "", "", "", "D"]),
+        ("coverage", 0, "assigned", 2),
+        ("coverage", 1, "shortfall", 1),
+        ("employees", 0, "worked_minutes", 960),
+        ("employees", 0, "cost", 240.5),
+        ("employees", 1, "weekends", 0),
+        ("employees", 1, "requests_granted", 0),
+    ],
+)
+def test_a_derived_field_that_disagrees_with_the_assignments_is_rule_solution(
+    table, row, key, value
+):
+    model, plan = _solved_plan()
+    plan[table][row][key] = value
+    rep = get("rostering").check(model, plan)
+    assert [v.rule for v in rep.violations] == ["solution"], rep.violations
+    assert key in rep.violations[0].message
+
+
+def test_a_table_with_a_row_missing_is_rule_solution():
+    model, plan = _solved_plan()
+    plan["coverage"].pop()
+    rep = get("rostering").check(model, plan)
+    assert [(v.rule, v.message) for v in rep.violations] == [
+        ("solution", "table coverage has 1 rows, the plan gives 2")
+    ]
+
+
+def test_fairness_penalties_are_named_per_metric():
+    night = {"id": "N", "start": "22:00", "length_minutes": 480, "night": True}
+    i = inst(days=7, employees=2, shifts=[D, night])
+    i["fairness"] = {"weekends": 2, "nights": 3, "minutes": 1}
+    rep = check(i, {"E0": "DN...DD", "E1": "......."})
+    assert rep.penalties["by_rule"] == {
+        "fairness_weekends": 2,  # 1 weekend against 0
+        "fairness_nights": 3,  # 1 night against 0
+        "fairness_minutes": 1920,  # 4 shifts of 480 minutes against none
+    }
+    assert rep.penalties["by_contract"] == {"C": rep.penalties["by_rule"]}

@@ -16,7 +16,8 @@ from opsplan.core import registry
 from opsplan.core.tables import Heatmap, LineChart
 from opsplan.io import frames
 from opsplan.io.report import build_report, write_report
-from opsplan.rostering import frames as rf
+from opsplan.rostering import tables as roster_tables
+from opsplan.rostering import views
 from opsplan.rostering.schema import RosteringInstance
 from tests.io import test_charts_report
 
@@ -46,11 +47,11 @@ def test_template_workbook_solve_result_workbook_round_trip(tmp_path):
     r = runner.invoke(app, ["template", "rostering", "-o", str(tpl)])
     assert r.exit_code == 0, r.output
     wb = load_workbook(tpl)
-    assert wb.sheetnames == ["README", *(t.name for t in rf.INPUTS)]
+    assert wb.sheetnames == ["README", *(t.name for t in roster_tables.INPUTS)]
     header = [c.value for c in wb["employees"][1]]
     assert all(wb["employees"].cell(1, i + 1).comment for i in range(len(header)))
     req = opsplan.load_request(tpl)
-    assert _inst(req) == rf.example()  # every sheet reads back as the example exactly
+    assert _inst(req) == roster_tables.example()  # every sheet reads back as the example exactly
 
     r = runner.invoke(app, ["solve", str(tpl), "-t", "10", "-w", "2", "-o", str(cli_plan)])
     assert r.exit_code == 0, r.output
@@ -59,18 +60,18 @@ def test_template_workbook_solve_result_workbook_round_trip(tmp_path):
     summary = {r["item"]: r["value"] for r in _sheet_rows(cli_plan, "summary")}
     assert summary["status"] == "optimal" and summary["objective"] == res.objective
     assert summary["violations"] == 0
-    frames.write_result_workbook(res, plan, rf.example())
+    frames.write_result_workbook(res, plan, roster_tables.example())
     names = load_workbook(plan, read_only=True).sheetnames
     for sheet in ("assignments", "roster", "coverage", "employees", "penalties_by_rule"):
         assert sheet in names, sheet
-    assert {f"employee {e.id}" for e in rf.example().employees} <= set(names)
+    assert {f"employee {e.id}" for e in roster_tables.example().employees} <= set(names)
 
     # the written plan is the solved one: same assignments, and the grid says the same thing
     got = _sheet_rows(plan, "assignments")
     want = {(a["employee"], a["day"], a["shift"]) for a in res.solution["assignments"]}
     assert {(r["employee"], r["day"], r["shift"]) for r in got} == want
     grid = _sheet_rows(plan, "roster")
-    assert [g["employee"] for g in grid] == [e.id for e in rf.example().employees]
+    assert [g["employee"] for g in grid] == [e.id for e in roster_tables.example().employees]
     days = [h for h in grid[0] if h not in ("employee", "name")]
     assert days[0] == "2026-11-30 Mon" and len(days) == 7
     cells = {(g["employee"], k, g[h]) for g in grid for k, h in enumerate(days) if g[h]}
@@ -91,9 +92,9 @@ def test_template_workbook_solve_result_workbook_round_trip(tmp_path):
 
 
 def test_roster_heatmap_and_coverage_line_chart():
-    inst = rf.example()
+    inst = roster_tables.example()
     res = opsplan.solve({"model": "rostering", "instance": inst.model_dump(mode="json")}, OPTS)
-    heat, line = rf.charts(res, inst)
+    heat, line = views.charts(res, inst)
     assert isinstance(heat, Heatmap) and isinstance(line, LineChart)
     assert heat.rows[0] == "ana (Ana)" and heat.columns[0] == "11-30 Mon"
     assert heat.text is not None

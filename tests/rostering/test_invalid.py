@@ -98,3 +98,12 @@ def test_duplicates_are_named():
         "instance.coverage[1]",
         "instance.pins[1]",
     } <= set(p)
+
+
+def test_a_shift_starts_at_a_clock_time_of_the_day_never_24_00():
+    i = inst()
+    i["shift_types"][0]["start"] = "24:00"
+    p = problems(i)
+    assert "00:00 to 23:59" in p["instance.shift_types[0].start"]
+    i["shift_types"][0]["start"] = "23:59"
+    assert opsplan.validate(req(i)) == []

@@ -4,7 +4,13 @@ penalised past it. Every roster is verified by the checker (solved() asserts no 
 
 from __future__ import annotations
 
+import importlib
+import re
+from pathlib import Path
+
 from opsplan import SolveStatus
+from opsplan.core.registry import get
+from opsplan.rostering import cpsat, diagnose
 
 from .helpers import every_day, grid, inst, need, solved
 
@@ -279,4 +285,21 @@ def test_diagnosis_names_days_of_unavailability_and_pins():
     i["employees"][0]["unavailable_days"] = [1]
     res = solved(i)
     assert res.status == SolveStatus.INFEASIBLE
-    assert res.diagnosis[0].entities["day"] == 1 and res.diagnosis[0].rule == "pin"
+    assert res.diagnosis[0].entities["day"] == 1 and res.diagnosis[0].rule == "pins"
+
+
+def test_rule_names_agree_in_page_spec_formulation_checker_and_diagnosis():
+    check = importlib.import_module("opsplan.rostering.check")  # the package exports check()
+
+    page = (Path(__file__).parents[2] / "models" / "rostering.md").read_text(encoding="utf-8")
+    section = page.split("## Rules", 1)[1].split("\n## ", 1)[0]
+    items = re.findall(r"^\d+\. \*\*(\w+)\*\* \(`add_(\w+)`\)", section, flags=re.M)
+    assert [a for a, b in items if a != b] == []
+    names = tuple(a for a, _ in items)
+    assert names == get("rostering").rules
+    assert [r for r in names if not callable(getattr(cpsat.Formulation, f"add_{r}", None))] == []
+    assert [r for r in names if not callable(getattr(check, f"check_{r}", None))] == []
+    # every rule name the diagnosis writes is one of them
+    source = Path(diagnose.__file__).read_text(encoding="utf-8")
+    written = set(re.findall(r'rule="(\w+)"', source)) - {"conflict", "unknown"}
+    assert written <= set(names)

@@ -4,11 +4,11 @@ from ..core.registry import ModelSpec, register
 from .check import check
 from .diagnose import precheck
 from .formats import read_nrp
-from .frames import TABLES
 from .kpis import kpis
-from .schema import RosteringInstance
+from .schema import RULES, RosteringInstance, RosteringSolution
 from .solver import solve
 from .validate import validate
+from .views import TABLES
 
 SPEC = register(
     ModelSpec(
@@ -16,6 +16,8 @@ SPEC = register(
         description="Rostering: who works which shift on which day (contract rules hard or "
         "soft with weights, skills, coverage, requests, history, pins, fairness; CP-SAT).",
         instance_type=RosteringInstance,
+        solution_type=RosteringSolution,
+        rules=RULES,
         validate=validate,
         precheck=precheck,
         solve=solve,

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from ortools.sat.python import cp_model
 
-from .schema import RULE_NAMES, RosteringInstance
+from ..core.schema_types import clock_minutes
+from .schema import RULES, RosteringInstance
 
 DAY = 1440
 
@@ -38,6 +39,25 @@ class Guard:
     text: str
 
 
+def calendar_weeks(start: date, days: int) -> list[list[int]]:
+    """Days of each calendar week (Monday to Sunday) inside the horizon, in order."""
+    out: dict[tuple[int, int], list[int]] = defaultdict(list)
+    for d in range(days):
+        iso = (start + timedelta(days=d)).isocalendar()
+        out[(iso[0], iso[1])].append(d)
+    return [out[k] for k in sorted(out)]
+
+
+def calendar_weekends(start: date, days: int) -> list[list[int]]:
+    """Days of each weekend (its Saturday and/or Sunday) inside the horizon, in order."""
+    out: dict[int, list[int]] = defaultdict(list)
+    for d in range(days):
+        wd = (start + timedelta(days=d)).weekday()
+        if wd >= 5:
+            out[d - (wd - 5)].append(d)
+    return [out[k] for k in sorted(out)]
+
+
 class Formulation:
     def __init__(self, inst: RosteringInstance, guarded: bool = False) -> None:
         self.inst = inst
@@ -51,7 +71,7 @@ class Formulation:
         self.D = inst.days
         self.contract = {c.id: c for c in inst.contracts}
         self.length = [s.length_minutes for s in inst.shift_types]
-        self.begin = [s.start_minute() for s in inst.shift_types]
+        self.begin = [clock_minutes(s.start) for s in inst.shift_types]
         m = self.m
         nE, nS = len(self.E), len(self.S)
         self.x = [
@@ -178,7 +198,7 @@ class Formulation:
         for p in self.inst.pins:
             e = e_index[p.employee]
             g = self._guard(
-                "pin",
+                "pins",
                 p.employee,
                 [p.day],
                 f"pinned on day {p.day} to " + (f"shift {p.shift}" if p.shift else "a day off"),
@@ -280,11 +300,7 @@ class Formulation:
             self._under("min_total_minutes", emp.id, self.minutes(e, range(self.D)), mn, g)
 
     def weeks(self) -> list[list[int]]:
-        out: dict[tuple[int, int], list[int]] = defaultdict(list)
-        for d in range(self.D):
-            iso = (self.inst.start_date + timedelta(days=d)).isocalendar()
-            out[(iso[0], iso[1])].append(d)
-        return [out[k] for k in sorted(out)]
+        return calendar_weeks(self.inst.start_date, self.D)
 
     def add_max_week_minutes(self) -> None:
         for e, emp in enumerate(self.inst.employees):
@@ -394,14 +410,7 @@ class Formulation:
             )
 
     def weekends(self) -> list[list[int]]:
-        out: dict[int, list[int]] = defaultdict(list)
-        for d in range(self.D):
-            wd = (self.inst.start_date + timedelta(days=d)).weekday()
-            if wd == 5:
-                out[d].append(d)
-            elif wd == 6:
-                out[d - 1].append(d)
-        return [out[k] for k in sorted(out)]
+        return calendar_weekends(self.inst.start_date, self.D)
 
     def weekend_vars(self, e: int) -> list[Any]:
         if not hasattr(self, "_we"):
@@ -513,54 +522,53 @@ class Formulation:
         for c in self.inst.coverage:
             self._cover_amount("coverage_excess", c, c.over_weight, "over")
 
-    def add_fairness(self) -> None:
-        f = self.inst.fairness
-        groups: dict[str, list[int]] = defaultdict(list)
+    def groups(self) -> dict[str, list[int]]:
+        """Employees sharing a contract, in groups of 2 or more (the fairness groups)."""
+        out: dict[str, list[int]] = defaultdict(list)
         for e, emp in enumerate(self.inst.employees):
-            groups[emp.contract].append(e)
+            out[emp.contract].append(e)
+        return {cid: members for cid, members in out.items() if len(members) >= 2}
+
+    def _spread(self, rule: str, weight: int, metric: Any, ub: int) -> None:
+        """weight * (max - min) of metric(e) over each fairness group."""
+        if not weight:
+            return
+        for cid, members in self.groups().items():
+            exprs = [metric(e) for e in members]
+            hi = self.m.new_int_var(0, ub, f"{rule}_hi_{cid}")
+            lo = self.m.new_int_var(0, ub, f"{rule}_lo_{cid}")
+            self.m.add_max_equality(hi, exprs)
+            self.m.add_min_equality(lo, exprs)
+            spread = self.m.new_int_var(0, ub, f"{rule}_{cid}")
+            self.m.add(spread == hi - lo)
+            self.terms.append(Term(rule, cid, weight, spread, "contract"))
+
+    def add_fairness_weekends(self) -> None:
+        self._spread(
+            "fairness_weekends",
+            self.inst.fairness.weekends,
+            lambda e: sum(self.weekend_vars(e)),
+            len(self.weekends()),
+        )
+
+    def add_fairness_nights(self) -> None:
         night = [s for s, st in enumerate(self.inst.shift_types) if st.night]
-        for cid, members in groups.items():
-            if len(members) < 2:
-                continue
-            metrics: list[tuple[str, int, list[Any], int]] = []
-            if f.weekends:
-                metrics.append(
-                    (
-                        "fairness_weekends",
-                        f.weekends,
-                        [sum(self.weekend_vars(e)) for e in members],
-                        len(self.weekends()),
-                    )
-                )
-            if f.nights and night:
-                metrics.append(
-                    (
-                        "fairness_nights",
-                        f.nights,
-                        [
-                            sum(self.x[e][d][s] for d in range(self.D) for s in night)
-                            for e in members
-                        ],
-                        self.D,
-                    )
-                )
-            if f.minutes:
-                metrics.append(
-                    (
-                        "fairness_minutes",
-                        f.minutes,
-                        [self.minutes(e, range(self.D)) for e in members],
-                        self.D * max(self.length),
-                    )
-                )
-            for rule, weight, exprs, ub in metrics:
-                hi = self.m.new_int_var(0, ub, f"{rule}_hi_{cid}")
-                lo = self.m.new_int_var(0, ub, f"{rule}_lo_{cid}")
-                self.m.add_max_equality(hi, exprs)
-                self.m.add_min_equality(lo, exprs)
-                spread = self.m.new_int_var(0, ub, f"{rule}_{cid}")
-                self.m.add(spread == hi - lo)
-                self.terms.append(Term(rule, cid, weight, spread, "contract"))
+        if not night:
+            return
+        self._spread(
+            "fairness_nights",
+            self.inst.fairness.nights,
+            lambda e: sum(self.x[e][d][s] for d in range(self.D) for s in night),
+            self.D,
+        )
+
+    def add_fairness_minutes(self) -> None:
+        self._spread(
+            "fairness_minutes",
+            self.inst.fairness.minutes,
+            lambda e: self.minutes(e, range(self.D)),
+            self.D * max(self.length),
+        )
 
     # ---------------------------------------------------------------- read back
     def extract(self, value: Any) -> list[dict[str, Any]]:
@@ -606,6 +614,3 @@ class Formulation:
             "by_coverage": {k: dict(v) for k, v in by["coverage"].items()},
             "by_contract": {k: dict(v) for k, v in by["contract"].items()},
         }
-
-
-RULES = ["one_shift_per_day", "no_overlap", "pins", "skills", *RULE_NAMES, "fairness"]

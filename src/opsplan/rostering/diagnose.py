@@ -28,11 +28,11 @@ def precheck(inst: RosteringInstance, options: SolveOptions) -> list[Finding]:
             if p.shift is not None and p.day in emps[p.employee].unavailable_days:
                 out.append(
                     Finding(
-                        rule="pin",
+                        rule="pins",
                         entities={
                             "employee": p.employee,
                             "day": p.day,
-                            "rule": ["pin", "unavailable"],
+                            "rule": ["pins", "unavailable"],
                         },
                         message=f"employee {p.employee} is pinned to shift {p.shift} on day "
                         f"{p.day}, a day they are unavailable",
@@ -44,11 +44,11 @@ def precheck(inst: RosteringInstance, options: SolveOptions) -> list[Finding]:
             if sid is not None and nxt is not None and nxt in stypes[sid].forbidden_next:
                 out.append(
                     Finding(
-                        rule="pin",
+                        rule="pins",
                         entities={
                             "employee": eid,
                             "day": [str(d), str(d + 1)],
-                            "rule": ["pin", "forbidden_succession"],
+                            "rule": ["pins", "forbidden_succession"],
                         },
                         message=f"employee {eid} is pinned to {sid} on day {d} and {nxt} on day "
                         f"{d + 1}, but {nxt} may not follow {sid}",

@@ -7,14 +7,15 @@ it starts on; it may run past midnight into the next day. Every contract rule is
 
 from __future__ import annotations
 
-import re
 from datetime import date, datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import Field
+
+from ..core.schema_types import ClockTime, StrictModel
 
 Id = str
-_HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+IsoDate = date  # a field named `date` cannot be annotated `date` in its own class
 
 RuleName = Literal[
     "unavailable",
@@ -37,6 +38,20 @@ RuleName = Literal[
 ]
 RULE_NAMES: tuple[str, ...] = RuleName.__args__  # type: ignore[attr-defined]
 
+# every rule of models/rostering.md ("## Rules"), in its order: the structural rules (always
+# hard), the rules a caller sets hard or soft (RULE_NAMES) and the fairness spreads. The
+# formulation's add_<rule>(), the checker's check_<rule>() and every Finding.rule use these names.
+RULES: tuple[str, ...] = (
+    "one_shift_per_day",
+    "no_overlap",
+    "pins",
+    "skills",
+    *RULE_NAMES,
+    "fairness_weekends",
+    "fairness_nights",
+    "fairness_minutes",
+)
+
 # rules that are soft unless the caller says otherwise
 SOFT_BY_DEFAULT = {
     "shift_on_request",
@@ -47,11 +62,7 @@ SOFT_BY_DEFAULT = {
 }
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class Rule(_Strict):
+class Rule(StrictModel):
     """How one rule is enforced: hard (never broken) or soft (each unit broken costs `weight`)."""
 
     hard: bool = Field(description="True: the rule must hold. False: it may be broken at a cost.")
@@ -67,9 +78,11 @@ def default_rules() -> dict[str, Rule]:
     return {r: Rule(hard=r not in SOFT_BY_DEFAULT, weight=1) for r in RULE_NAMES}
 
 
-class ShiftType(_Strict):
-    id: Id = Field(min_length=1)
-    start: str = Field("00:00", description="Clock time the shift starts, HH:MM.")
+class ShiftType(StrictModel):
+    id: Id = Field(min_length=1, description="Shift type id, unique (early, late, night ...).")
+    start: ClockTime = Field(
+        "00:00", description="Clock time the shift starts, HH:MM (00:00-23:59)."
+    )
     length_minutes: int = Field(
         gt=0, le=1440, description="Length in minutes; a shift may run past midnight."
     )
@@ -79,19 +92,11 @@ class ShiftType(_Strict):
     )
     night: bool = Field(False, description="Counts as a night shift (fairness and KPIs).")
 
-    @field_validator("start")
-    @classmethod
-    def _clock(cls, v: str) -> str:
-        if not _HHMM.match(v):
-            raise ValueError(f"expected a clock time HH:MM, got {v!r}")
-        return v
 
-    def start_minute(self) -> int:
-        return int(self.start[:2]) * 60 + int(self.start[3:])
+class Contract(StrictModel):
+    """The limits every employee on this contract works under (rules 5-16 of the model page)."""
 
-
-class Contract(_Strict):
-    id: Id = Field(min_length=1)
+    id: Id = Field(min_length=1, description="Contract id, unique; employees name it.")
     max_total_minutes: int | None = Field(None, ge=0, description="Over the horizon.")
     min_total_minutes: int | None = Field(None, ge=0, description="Over the horizon.")
     max_week_minutes: int | None = Field(
@@ -114,13 +119,15 @@ class Contract(_Strict):
     )
 
 
-class Request(_Strict):
-    day: int = Field(ge=0)
+class Request(StrictModel):
+    """A wish to work (shift_on_request) or not to work (shift_off_request) on one day."""
+
+    day: int = Field(ge=0, description="Day index from 0 (start_date).")
     shift: Id | None = Field(None, description="A shift type id; omitted: any shift that day.")
     weight: int = Field(1, ge=0, description="Penalty when the request is not granted.")
 
 
-class History(_Strict):
+class History(StrictModel):
     """The employee's recent past, so rules hold across the boundary with the previous roster."""
 
     consecutive_days_worked: int = Field(
@@ -135,23 +142,33 @@ class History(_Strict):
     )
 
 
-class Employee(_Strict):
-    id: Id = Field(min_length=1)
-    name: str = ""
+class Employee(StrictModel):
+    id: Id = Field(min_length=1, description="Employee id, unique (any language).")
+    name: str = Field("", description="Display name (reports only).")
     contract: Id = Field(description="Contract id; employees with one contract are comparable.")
-    skills: list[Id] = Field(default_factory=list)
-    unavailable_days: list[int] = Field(default_factory=list, description="Days off by force.")
-    shift_on_requests: list[Request] = Field(default_factory=list)
-    shift_off_requests: list[Request] = Field(default_factory=list)
+    skills: list[Id] = Field(
+        default_factory=list, description="Skill ids (from `skills`) the employee has."
+    )
+    unavailable_days: list[int] = Field(
+        default_factory=list, description="Day indexes the employee cannot work (rule unavailable)."
+    )
+    shift_on_requests: list[Request] = Field(
+        default_factory=list, description="Wishes to work (rule shift_on_request)."
+    )
+    shift_off_requests: list[Request] = Field(
+        default_factory=list, description="Wishes not to work (rule shift_off_request)."
+    )
     cost_per_hour: float = Field(0.0, ge=0, description="For the labour-cost KPI.")
     history: History | None = Field(
         None, description="Omitted: the past is unknown; runs touching day 0 are not judged short."
     )
 
 
-class Cover(_Strict):
-    day: int = Field(ge=0)
-    shift: Id
+class Cover(StrictModel):
+    """People needed on one day and shift, optionally with one skill (rules 19-21)."""
+
+    day: int = Field(ge=0, description="Day index from 0 (start_date).")
+    shift: Id = Field(description="Shift type id.")
     skill: Id | None = Field(None, description="Needed skill; omitted: anyone on the shift.")
     min: int = Field(ge=0, description="People needed.")
     preferred: int | None = Field(None, ge=0, description="People wanted (default: min).")
@@ -165,13 +182,15 @@ class Cover(_Strict):
         return self.min if self.preferred is None else self.preferred
 
 
-class Pin(_Strict):
-    employee: Id
-    day: int = Field(ge=0)
+class Pin(StrictModel):
+    """An assignment (or a day off) kept as it is, for replanning (rule pins)."""
+
+    employee: Id = Field(description="Employee id.")
+    day: int = Field(ge=0, description="Day index from 0 (start_date).")
     shift: Id | None = Field(None, description="Shift to keep; omitted (null): keep the day off.")
 
 
-class Fairness(_Strict):
+class Fairness(StrictModel):
     """Penalty weight per unit of spread (max - min) within each group of comparable employees."""
 
     weekends: int = Field(0, ge=0, description="Per weekend of spread in weekends worked.")
@@ -179,23 +198,102 @@ class Fairness(_Strict):
     minutes: int = Field(0, ge=0, description="Per minute of spread in worked minutes.")
 
 
-class RosteringInstance(_Strict):
-    name: str = ""
+class RosteringInstance(StrictModel):
+    name: str = Field("", description="A name for this roster (reports only).")
     start_date: date = Field(description="The date of day 0.")
     days: int = Field(gt=0, le=1000, description="Number of days in the horizon.")
-    shift_types: list[ShiftType] = Field(min_length=1)
-    skills: list[Id] = Field(default_factory=list)
-    contracts: list[Contract] = Field(min_length=1)
-    employees: list[Employee] = Field(min_length=1)
-    coverage: list[Cover] = Field(default_factory=list)
-    pins: list[Pin] = Field(default_factory=list)
+    shift_types: list[ShiftType] = Field(min_length=1, description="The shift types, at least one.")
+    skills: list[Id] = Field(
+        default_factory=list, description="Skill ids (qualifications) that coverage may ask for."
+    )
+    contracts: list[Contract] = Field(min_length=1, description="The contracts, at least one.")
+    employees: list[Employee] = Field(min_length=1, description="The employees, at least one.")
+    coverage: list[Cover] = Field(
+        default_factory=list, description="People needed per day and shift (and skill)."
+    )
+    pins: list[Pin] = Field(
+        default_factory=list, description="Assignments to keep; at most one per employee and day."
+    )
     rules: dict[RuleName, Rule] = Field(
         default_factory=dict,
         description="Rule name -> hard or soft with a weight; unnamed rules keep their default "
         "(contract rules hard; requests and coverage soft, weight 1).",
     )
-    fairness: Fairness = Field(default_factory=Fairness)
+    fairness: Fairness = Field(
+        default_factory=Fairness, description="Weights of the fairness spreads (rules 22-24)."
+    )
 
     def rule(self, name: str) -> Rule:
         r = self.rules.get(name)  # type: ignore[call-overload]
         return r if r is not None else default_rules()[name]
+
+
+# ---------------------------------------------------------------------------- the plan
+
+
+class Assignment(StrictModel):
+    """One employee working one shift on one day."""
+
+    employee: Id = Field(description="Employee id.")
+    day: int = Field(ge=0, description="Day index from 0 (start_date).")
+    shift: Id = Field(description="Shift type id.")
+    skill: Id | None = Field(
+        None, description="The skill used, where a coverage row of the shift asks for one."
+    )
+    date: IsoDate = Field(description="The date of `day` (derived).")
+
+
+class GridRow(StrictModel):
+    """One employee's roster, one cell per day (derived from the assignments)."""
+
+    employee: Id = Field(description="Employee id.")
+    days: list[str] = Field(description="Per day of the horizon: the shift type id, or '' (off).")
+
+
+class CoverageRow(StrictModel):
+    """One coverage row of the instance against the plan (derived from the assignments)."""
+
+    day: int = Field(description="Day index from 0.")
+    date: IsoDate = Field(description="The date of `day`.")
+    shift: Id = Field(description="Shift type id.")
+    skill: Id | None = Field(description="Needed skill; null: anyone on the shift.")
+    required: int = Field(description="People needed (the row's min).")
+    preferred: int = Field(description="People wanted (the row's preferred, default min).")
+    assigned: int = Field(description="People on the shift (using the skill, for a skill row).")
+    shortfall: int = Field(description="max(0, required - assigned).")
+    excess: int = Field(description="max(0, assigned - preferred).")
+
+
+class EmployeeRow(StrictModel):
+    """One employee's totals against the contract (derived from the assignments)."""
+
+    employee: Id = Field(description="Employee id.")
+    contract: Id = Field(description="Contract id.")
+    shifts: int = Field(description="Shifts worked.")
+    worked_minutes: int = Field(description="Minutes worked (shift lengths summed).")
+    min_total_minutes: int | None = Field(description="The contract's least minutes, if any.")
+    max_total_minutes: int | None = Field(description="The contract's most minutes, if any.")
+    weekends: int = Field(description="Weekends with a Saturday or Sunday worked.")
+    max_weekends: int | None = Field(description="The contract's most weekends, if any.")
+    nights: int = Field(description="Night shifts worked.")
+    requests: int = Field(description="Wishes to work or not to work.")
+    requests_granted: int = Field(description="Wishes granted.")
+    cost: float = Field(description="Minutes worked / 60 x cost_per_hour, rounded to cents.")
+
+
+class RosteringSolution(StrictModel):
+    """The roster: who works which shift on which day, and the tables derived from it.
+
+    The checker recomputes every derived field from `assignments` (rule `solution`).
+    """
+
+    assignments: list[Assignment] = Field(
+        description="Every shift worked, ordered by day, shift and employee."
+    )
+    grid: list[GridRow] = Field(description="One row per employee, in the instance's order.")
+    coverage: list[CoverageRow] = Field(
+        description="One row per coverage row of the instance, in its order."
+    )
+    employees: list[EmployeeRow] = Field(
+        description="One row per employee, in the instance's order."
+    )

@@ -1,10 +1,13 @@
-"""Rostering solve: CP-SAT formulation -> roster tables; diagnosis when hard rules conflict."""
+"""Rostering solve: the strategy (column generation or a relaxation, CP-SAT, neighbourhoods).
+
+The roster it returns is a schema.RosteringSolution (solution.py); when the hard rules conflict,
+the diagnosis names them (diagnose.py).
+"""
 
 from __future__ import annotations
 
 import math
 import random
-from datetime import timedelta
 from typing import Any
 
 from ..core.backends import cpsat as backend
@@ -15,9 +18,9 @@ from . import cg
 from .check import check
 from .cpsat import Formulation
 from .diagnose import explain
-from .kpis import coverage_table, employee_table, grid
-from .milp import relax
+from .relaxation import relax
 from .schema import RosteringInstance
+from .solution import build_solution
 
 # CP-SAT parameters for rostering models (see benchmarks/RESULTS.md)
 PARAMS: dict[str, Any] = {}
@@ -48,6 +51,12 @@ LNS_ROUND_S = 2.0
 
 
 def solve(inst: RosteringInstance, opts: SolveOptions, ctx: RunContext) -> Outcome:
+    """The prepared data is the instance itself (ModelSpec.prepare is the identity).
+
+    The pre-checks only look ids up, and every Formulation derives its indices from the instance
+    it is given (column generation builds one per employee, on that employee alone), so there is
+    nothing that the pre-check and the solve would both derive.
+    """
     if cg.applicable(inst):
         return solve_with_cg(inst, opts, ctx)
     return solve_with_relaxation(inst, opts, ctx)
@@ -335,15 +344,3 @@ def lns(
             n_emp = max(2, n_emp - 1)
             n_days = max(4, n_days - 2)
     return None if best is None else (*best, rounds)
-
-
-def build_solution(inst: RosteringInstance, assignments: list[dict[str, Any]]) -> dict[str, Any]:
-    rows = [
-        {**a, "date": (inst.start_date + timedelta(days=a["day"])).isoformat()}
-        for a in sorted(assignments, key=lambda a: (a["day"], a["shift"], a["employee"]))
-    ]
-    sol: dict[str, Any] = {"assignments": rows}
-    sol["grid"] = grid(inst, sol)
-    sol["coverage"] = coverage_table(inst, sol)
-    sol["employees"] = employee_table(inst, sol)
-    return sol

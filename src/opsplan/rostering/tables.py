@@ -1,31 +1,21 @@
-"""Rostering as planner tables: the workbook's sheets, result tables, the roster grid chart.
+"""Rostering planner tables: the workbook's input sheets, to_instance, from_instance, the example.
 
 Days are whole numbers from 0 (the horizon's first day, setting `start_date`) or dates; a date
 becomes its day index. Whether a rule is hard or soft, and its weight, is set on sheet `rules`
 (one row per rule; a rule not listed keeps its default: contract rules hard, requests and
-coverage soft with weight 1). The generic machinery lives in opsplan.io.
+coverage soft with weight 1). The result tables and charts are in views.py; the generic
+machinery lives in opsplan.io.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from datetime import date, datetime, timedelta
+import json
+from collections.abc import Callable
+from datetime import date, datetime
+from importlib import resources
 from typing import Any
 
-from ..core.result import SolveResult
-from ..core.tables import (
-    Built,
-    Chart,
-    Column,
-    Heatmap,
-    LineChart,
-    Located,
-    Origin,
-    Rows,
-    Table,
-    TablesAdapter,
-    put_given,
-)
+from ..core.tables import Built, Column, Located, Origin, Rows, Table, put_given
 from .schema import RULE_NAMES, RosteringInstance
 
 C = Column
@@ -159,7 +149,7 @@ PINS = Table(
     ),
     required=False,
 )
-RULES = Table(
+RULE_SHEET = Table(
     "rules",
     "How each rule is enforced; one row per rule you change. Rules: " + ", ".join(RULE_NAMES) + ".",
     (
@@ -181,7 +171,7 @@ INPUTS = (
     COVERAGE,
     HISTORY,
     PINS,
-    RULES,
+    RULE_SHEET,
 )
 
 
@@ -209,20 +199,28 @@ def _days(t: dict[str, Rows], start: date | None, b: Built) -> None:
 
 def to_instance(t: dict[str, Rows]) -> Built:
     b = Built(instance={})
-    for path, table in (
-        ("shift_types", "shift_types"),
-        ("contracts", "contracts"),
-        ("employees", "employees"),
-        ("coverage", "coverage"),
-        ("pins", "pins"),
-        ("rules", "rules"),
-        ("skills", "skills"),
-    ):
-        b.origins[path] = Origin(table, None)
+    for table in ("shift_types", "contracts", "employees", "coverage", "pins", "rules", "skills"):
+        b.origins[table] = Origin(table, None)
+    start = _settings(t, b)
+    _days(t, start, b)
+    inst = b.instance
+    inst["shift_types"] = _shift_types(t["shift_types"], b)
+    inst["skills"] = _skills(t["skills"], b)
+    inst["contracts"] = _contracts(t["contracts"], b)
+    inst["employees"] = _employees(t, b)
+    inst["coverage"] = _coverage(t["coverage"], b)
+    inst["pins"] = _pins(t["pins"], b)
+    rules = _rules(t["rules"], b)
+    if rules:
+        inst["rules"] = rules
+    return b
+
+
+def _settings(t: dict[str, Rows], b: Built) -> date | None:
+    """Name, days, start date and fairness weights; returns the start date."""
     s = t["settings"][0] if t["settings"] else {"_rows": {}}
     srows = s.get("_rows", {})
     start: date | None = s["start_date"].date() if s.get("start_date") is not None else None
-    _days(t, start, b)
     inst = b.instance
     put_given(inst, "name", s.get("name"))
     put_given(inst, "days", s.get("days"))
@@ -240,9 +238,12 @@ def to_instance(t: dict[str, Rows]) -> Built:
             )
     if fair:
         inst["fairness"] = fair
+    return start
 
+
+def _shift_types(rows: Rows, b: Built) -> list[Any]:
     shifts: list[Any] = []
-    for r in t["shift_types"]:
+    for r in rows:
         st: dict[str, Any] = {"id": r["shift"], "start": r["start"]}
         put_given(st, "length_minutes", r["length_minutes"])
         put_given(st, "forbidden_next", r["forbidden_next"])
@@ -253,34 +254,38 @@ def to_instance(t: dict[str, Rows]) -> Built:
             {"id": "shift"} | _cols("start", "length_minutes", "forbidden_next", "night"),
         )
         shifts.append(st)
-    inst["shift_types"] = shifts
+    return shifts
 
+
+def _skills(rows: Rows, b: Built) -> list[Any]:
     skills: list[Any] = []
-    for r in t["skills"]:
+    for r in rows:
         b.origins[f"skills[{len(skills)}]"] = Origin("skills", r["_row"], {"": "skill"})
         skills.append(r["skill"])
-    inst["skills"] = skills
+    return skills
 
+
+def _per_type(r: dict[str, Any], b: Built) -> dict[str, int]:
+    """Cell max_shifts_per_type: shift:number pairs."""
+    per_type: dict[str, int] = {}
+    for item in r["max_shifts_per_type"] or []:
+        shift, sep, n = item.rpartition(":")
+        if not sep or not shift.strip() or not n.strip().isdigit():
+            msg = f"expected shift:number such as N:4, got {item!r}"
+            b.problems.append(Located("contracts", r["_row"], "max_shifts_per_type", msg))
+            continue
+        per_type[shift.strip()] = int(n)
+    return per_type
+
+
+def _contracts(rows: Rows, b: Built) -> list[Any]:
     contracts: list[Any] = []
     scalar = [c.name for c in CONTRACTS.columns[1:] if c.type == "int"]
-    for r in t["contracts"]:
+    for r in rows:
         c: dict[str, Any] = {"id": r["contract"]}
         for key in scalar:
             put_given(c, key, r[key])
-        per_type: dict[str, Any] = {}
-        for item in r["max_shifts_per_type"] or []:
-            shift, sep, n = item.rpartition(":")
-            if not sep or not shift.strip() or not n.strip().isdigit():
-                b.problems.append(
-                    Located(
-                        "contracts",
-                        r["_row"],
-                        "max_shifts_per_type",
-                        f"expected shift:number such as N:4, got {item!r}",
-                    )
-                )
-                continue
-            per_type[shift.strip()] = int(n)
+        per_type = _per_type(r, b)
         if per_type:
             c["max_shifts_per_type"] = per_type
         b.origins[f"contracts[{len(contracts)}]"] = Origin(
@@ -289,8 +294,11 @@ def to_instance(t: dict[str, Rows]) -> Built:
             {"id": "contract", "max_shifts_per_type": "max_shifts_per_type"} | _cols(*scalar),
         )
         contracts.append(c)
-    inst["contracts"] = contracts
+    return contracts
 
+
+def _employees(t: dict[str, Rows], b: Built) -> list[dict[str, Any]]:
+    """Sheet employees, with the rows of unavailable, requests and history added to each."""
     emps: list[dict[str, Any]] = []
     pos: dict[str, int] = {}
     for r in t["employees"]:
@@ -312,7 +320,18 @@ def to_instance(t: dict[str, Rows]) -> Built:
             b.problems.append(Located(table, r["_row"], "employee", msg))
         return i
 
-    for r in t["unavailable"]:
+    _unavailable(t["unavailable"], b, emps, find)
+    _requests(t["requests"], b, emps, find)
+    _history(t["history"], b, emps, find)
+    return emps
+
+
+# (table, row) -> index of the row's employee in the instance; None (and a problem) if unknown
+Find = Callable[[str, dict[str, Any]], int | None]
+
+
+def _unavailable(rows: Rows, b: Built, emps: list[dict[str, Any]], find: Find) -> None:
+    for r in rows:
         i = find("unavailable", r)
         if i is not None and r["day"] is not None:
             lst = emps[i].setdefault("unavailable_days", [])
@@ -320,7 +339,10 @@ def to_instance(t: dict[str, Rows]) -> Built:
                 "unavailable", r["_row"], {"": "day"}
             )
             lst.append(r["day"])
-    for r in t["requests"]:
+
+
+def _requests(rows: Rows, b: Built, emps: list[dict[str, Any]], find: Find) -> None:
+    for r in rows:
         kind = (r["kind"] or "").strip().lower()
         if kind not in ("on", "off"):
             b.problems.append(
@@ -339,7 +361,10 @@ def to_instance(t: dict[str, Rows]) -> Built:
             "requests", r["_row"], _cols("day", "shift", "weight")
         )
         lst.append(q)
-    for r in t["history"]:
+
+
+def _history(rows: Rows, b: Built, emps: list[dict[str, Any]], find: Find) -> None:
+    for r in rows:
         i = find("history", r)
         if i is None:
             continue
@@ -356,10 +381,11 @@ def to_instance(t: dict[str, Rows]) -> Built:
             | _cols("consecutive_days_worked", "consecutive_days_off", "last_shift")
             | {"last_shift_end": "last_shift_end"},
         )
-    inst["employees"] = emps
 
+
+def _coverage(rows: Rows, b: Built) -> list[Any]:
     cover: list[Any] = []
-    for r in t["coverage"]:
+    for r in rows:
         cv: dict[str, Any] = {}
         for key in ("day", "shift", "skill", "min", "preferred"):
             put_given(cv, key, r[key])
@@ -369,20 +395,24 @@ def to_instance(t: dict[str, Rows]) -> Built:
             "coverage", r["_row"], _cols(*(c.name for c in COVERAGE.columns))
         )
         cover.append(cv)
-    inst["coverage"] = cover
+    return cover
 
+
+def _pins(rows: Rows, b: Built) -> list[Any]:
     pins: list[Any] = []
-    for r in t["pins"]:
+    for r in rows:
         p: dict[str, Any] = {"employee": r["employee"], "day": r["day"]}
         put_given(p, "shift", r["shift"])
         b.origins[f"pins[{len(pins)}]"] = Origin(
             "pins", r["_row"], _cols("employee", "day", "shift")
         )
         pins.append(p)
-    inst["pins"] = pins
+    return pins
 
+
+def _rules(rows: Rows, b: Built) -> dict[str, Any]:
     rules: dict[str, Any] = {}
-    for r in t["rules"]:
+    for r in rows:
         name = r["rule"]
         if name not in RULE_NAMES:
             msg = f"unknown rule {name!r}; known: {', '.join(RULE_NAMES)}"
@@ -392,9 +422,7 @@ def to_instance(t: dict[str, Rows]) -> Built:
         put_given(rule, "weight", r["weight"])
         b.origins[f"rules.{name}"] = Origin("rules", r["_row"], _cols("hard", "weight"))
         rules[name] = rule
-    if rules:
-        inst["rules"] = rules
-    return b
+    return rules
 
 
 def from_instance(inst: RosteringInstance) -> dict[str, list[dict[str, Any]]]:
@@ -489,247 +517,5 @@ def from_instance(inst: RosteringInstance) -> dict[str, list[dict[str, Any]]]:
 
 def example() -> RosteringInstance:
     """A ward for one week: early, late and night shifts, five nurses, one senior per early."""
-    shifts = ("E", "L", "N")
-    cover = [
-        {"day": d, "shift": s, "min": 1, "preferred": 2 if s != "N" and d < 5 else None}
-        for d in range(7)
-        for s in shifts
-    ] + [{"day": d, "shift": "E", "skill": "senior", "min": 1} for d in range(5)]
-    cover = [{k: v for k, v in c.items() if v is not None} for c in cover]
-    return RosteringInstance.model_validate(
-        {
-            "name": "ward week",
-            "start_date": "2026-11-30",
-            "days": 7,
-            "shift_types": [
-                {"id": "E", "start": "07:00", "length_minutes": 480},
-                {"id": "L", "start": "15:00", "length_minutes": 480},
-                {
-                    "id": "N",
-                    "start": "23:00",
-                    "length_minutes": 480,
-                    "night": True,
-                    "forbidden_next": ["E", "L"],
-                },
-            ],
-            "skills": ["senior"],
-            "contracts": [
-                {
-                    "id": "full",
-                    "max_total_minutes": 2400,
-                    "min_total_minutes": 1920,
-                    "max_consecutive_work": 5,
-                    "min_rest_minutes": 660,
-                    "max_shifts_per_type": {"N": 3},
-                    "max_weekends": 1,
-                },
-                {"id": "part", "max_total_minutes": 1440, "min_rest_minutes": 660},
-            ],
-            "employees": [
-                {
-                    "id": "ana",
-                    "name": "Ana",
-                    "contract": "full",
-                    "skills": ["senior"],
-                    "cost_per_hour": 32.0,
-                },
-                {
-                    "id": "ben",
-                    "name": "Ben",
-                    "contract": "full",
-                    "skills": ["senior"],
-                    "cost_per_hour": 30.0,
-                    "unavailable_days": [2],
-                    "history": {"consecutive_days_worked": 2, "last_shift": "L"},
-                },
-                {
-                    "id": "cleo",
-                    "name": "Cleo",
-                    "contract": "full",
-                    "cost_per_hour": 25.0,
-                    "shift_off_requests": [{"day": 5, "weight": 3}],
-                },
-                {"id": "dev", "name": "Dev", "contract": "full", "cost_per_hour": 25.0},
-                {
-                    "id": "eli",
-                    "name": "Eli",
-                    "contract": "part",
-                    "cost_per_hour": 22.0,
-                    "shift_on_requests": [{"day": 0, "shift": "E", "weight": 2}],
-                },
-            ],
-            "coverage": cover,
-            "pins": [{"employee": "ana", "day": 0, "shift": "E"}],
-            "rules": {"coverage_min": {"hard": False, "weight": 1000}},
-            "fairness": {"weekends": 5},
-        }
-    )
-
-
-# ------------------------------------------------------------------ results
-
-
-def _date(inst: RosteringInstance | None, a: dict[str, Any]) -> str:
-    if a.get("date"):
-        return str(a["date"])
-    if inst is not None:
-        return (inst.start_date + timedelta(days=a["day"])).isoformat()
-    return str(a["day"])
-
-
-def _day_label(day: int, iso: str) -> str:
-    try:
-        d = date.fromisoformat(iso)
-    except ValueError:
-        return f"day {day}"
-    return f"{d.isoformat()} {d.strftime('%a')}"
-
-
-def results(res: SolveResult, inst: RosteringInstance | None) -> dict[str, list[dict[str, Any]]]:
-    sol = res.solution or {}
-    names = {e.id: e.name for e in inst.employees} if inst is not None else {}
-    assign = []
-    for a in sol.get("assignments", []):
-        iso = _date(inst, a)
-        row: dict[str, Any] = {"employee": a["employee"]}
-        if names:
-            row["name"] = names.get(a["employee"], "")
-        row |= {
-            "day": a["day"],
-            "date": iso,
-            "weekday": _day_label(a["day"], iso).split(" ")[-1],
-            "shift": a["shift"],
-            "skill": a.get("skill"),
-        }
-        assign.append(row)
-    assign.sort(key=lambda r: (r["employee"], r["day"]))
-
-    # the roster grid: one row per employee, one column per day
-    n_days = inst.days if inst is not None else 1 + max((a["day"] for a in assign), default=-1)
-    iso_of = {a["day"]: a["date"] for a in assign}
-    if inst is not None:
-        iso_of = {d: (inst.start_date + timedelta(days=d)).isoformat() for d in range(n_days)}
-    heads = [_day_label(d, iso_of.get(d, "")) for d in range(n_days)]
-    grid = []
-    for g in sol.get("grid", []):
-        row = {"employee": g["employee"]}
-        if names:
-            row["name"] = names.get(g["employee"], "")
-        for h, v in zip(heads, g["days"], strict=False):
-            row[h] = v or ""
-        grid.append(row)
-
-    by_rule: dict[str, Any] = (res.penalties or {}).get("by_rule", {})
-    rules = []
-    for rule in sorted(by_rule, key=lambda k: -by_rule[k]):
-        row = {"rule": rule, "penalty": by_rule[rule]}
-        if inst is not None and rule in RULE_NAMES:
-            r = inst.rule(rule)
-            row |= {"hard": r.hard, "weight": r.weight}
-        rules.append(row)
-    return {
-        "assignments": assign,
-        "roster": grid,
-        "coverage": [dict(r) for r in sol.get("coverage", [])],
-        "employees": [
-            {"employee": r["employee"], **({"name": names.get(r["employee"], "")} if names else {})}
-            | {k: v for k, v in r.items() if k != "employee"}
-            for r in sol.get("employees", [])
-        ],
-        "penalties_by_rule": rules,
-    }
-
-
-def charts(res: SolveResult, inst: RosteringInstance | None) -> list[Chart]:
-    sol = res.solution
-    if not sol:
-        return []
-    tables = results(res, inst)
-    grid = tables["roster"]
-    out: list[Chart] = []
-    if grid:
-        heads = [k for k in grid[0] if k not in ("employee", "name")]
-        order = [s.id for s in inst.shift_types] if inst is not None else []
-        for r in grid:
-            for h in heads:
-                if r[h] and r[h] not in order:
-                    order.append(r[h])
-        code = {s: float(i + 1) for i, s in enumerate(order)}
-        out.append(
-            Heatmap(
-                name="roster",
-                title="Roster",
-                rows=[
-                    f"{r['employee']} ({r['name']})"
-                    if r.get("name") and r["name"] != r["employee"]
-                    else r["employee"]
-                    for r in grid
-                ],
-                columns=[h[5:] if h[:4].isdigit() else h for h in heads],  # 11-30 Mon
-                values=[[code.get(r[h]) if r[h] else None for h in heads] for r in grid],
-                text=[[r[h] for h in heads] for r in grid],
-                value_label="shift",
-                note="One row per employee, one column per day; each cell shows the shift "
-                "worked (its colour tells the shift type); an empty cell is a day off.",
-            )
-        )
-    cov = tables["coverage"]
-    if cov:
-        need: dict[tuple[int, str], list[int]] = defaultdict(lambda: [0, 0, 0])
-        for r in cov:  # skill rows are part of the shift's need; count the whole shift once
-            if r.get("skill") is None:
-                need[(r["day"], r["shift"])][0] += r["required"]
-                need[(r["day"], r["shift"])][2] += r["preferred"]
-        for a in sol.get("assignments", []):
-            if (a["day"], a["shift"]) in need:
-                need[(a["day"], a["shift"])][1] += 1
-        rank = {st.id: i for i, st in enumerate(inst.shift_types)} if inst is not None else {}
-        keys = sorted(need, key=lambda k: (k[0], rank.get(k[1], len(rank)), k[1]))
-        iso = {r["day"]: str(r["date"]) for r in cov}
-        out.append(
-            LineChart(
-                name="coverage",
-                title="Coverage against demand",
-                x=[f"{iso[d][5:]} {s}" if d in iso else f"{d} {s}" for d, s in keys],
-                series={
-                    "required": [float(need[k][0]) for k in keys],
-                    "preferred": [float(need[k][2]) for k in keys],
-                    "assigned": [float(need[k][1]) for k in keys],
-                },
-                step=True,
-                dashed=("required", "preferred"),
-                x_label="day and shift",
-                value_label="people",
-                note="People on each shift (solid) against the minimum needed and the number "
-                "wanted (dashed); where the solid line is below the red one, the shift is short.",
-                colours={"required": "#e15759", "preferred": "#f28e2b", "assigned": "#4e79a7"},
-            )
-        )
-    return out
-
-
-TABLES = TablesAdapter(
-    inputs=INPUTS,
-    to_instance=to_instance,
-    from_instance=from_instance,
-    example=example,
-    results=results,
-    charts=charts,
-    views={"assignments": "employee"},
-    kpi_help={
-        "employees": "People on the roster.",
-        "assignments": "Shifts assigned in total.",
-        "coverage_required": "People needed, summed over every coverage row.",
-        "coverage_shortfall": "People missing below the minimum, summed.",
-        "coverage_excess": "People above the preferred number, summed.",
-        "coverage_met_pct": "Share of the needed people that are on shift.",
-        "short_cells": "Day and shift cells with fewer people than needed.",
-        "requests": "Wishes to work or not to work.",
-        "requests_granted_pct": "Share of wishes granted.",
-        "worked_minutes_min": "Fewest minutes anyone works.",
-        "worked_minutes_max": "Most minutes anyone works.",
-        "labour_cost": "Worked hours times hourly cost, summed.",
-        "nights_max": "Most night shifts anyone works.",
-        "weekends_max": "Most weekends anyone works.",
-    },
-)
+    text = resources.files(__package__).joinpath("example.json").read_text(encoding="utf-8")
+    return RosteringInstance.model_validate(json.loads(text))
