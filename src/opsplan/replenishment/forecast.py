@@ -12,7 +12,6 @@ from __future__ import annotations
 import math
 import warnings
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -90,13 +89,9 @@ def _ets(history: list[float], periods: int, season_length: int | None) -> Forec
 
 
 def forecast(history: list[float], periods: int, season_length: int | None = None) -> Forecast:
-    """Forecast `periods` future periods from `history` (oldest first)."""
-    return _forecast(tuple(float(v) for v in history), periods, season_length)
-
-
-@lru_cache(maxsize=4096)
-def _forecast(history_t: tuple[float, ...], periods: int, season_length: int | None) -> Forecast:
-    history = list(history_t)
+    """Forecast `periods` future periods from `history` (oldest first). Not cached: the solve
+    runs it once per item (prepare.py) and the checker once more, on its own."""
+    history = [float(v) for v in history]
     if not history:
         return Forecast("none", [0.0] * periods, 0.0, 0.0)
     zeros = sum(1 for v in history if v <= 0) / len(history)
