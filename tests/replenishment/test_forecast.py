@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import math
 import random
 
@@ -92,3 +93,23 @@ def test_eoq_and_policies():
     assert pol["eoq"] == 100  # sqrt(10000) = 100, already whole packs
     assert pol["reorder_point"] == pytest.approx(100 * 2 + 30)
     assert pol["order_up_to"] == pytest.approx(230 + 100)
+
+
+def test_the_forecast_runs_once_for_the_solve_and_once_in_the_checker(monkeypatch):
+    check = importlib.import_module("opsplan.replenishment.check")
+    prepare = importlib.import_module("opsplan.replenishment.prepare")
+    calls = {"prepare": 0, "check": 0}
+
+    def counted(where, real):
+        def run(*a, **kw):
+            calls[where] += 1
+            return real(*a, **kw)
+
+        return run
+
+    monkeypatch.setattr(prepare, "forecast", counted("prepare", prepare.forecast))
+    monkeypatch.setattr(check, "forecast", counted("check", check.forecast))
+    it = {"id": "A", "history": [20.0, 22.0, 19.0, 21.0] * 3, "unit_cost": 1}
+    ss = {"kind": "service_level", "level": 0.9}
+    solved(req([it, {**it, "id": "B", "safety_stock": ss}], periods=4))
+    assert calls == {"prepare": 2, "check": 2}  # one per item with a history, each side
