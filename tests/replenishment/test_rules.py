@@ -239,3 +239,11 @@ def test_rule_limits_that_conflict_only_together_are_named_after_solving():
     res = opsplan.solve(req(items, warehouse_space=9))
     assert res.status == SolveStatus.INFEASIBLE
     assert [f.rule for f in res.diagnosis] == ["warehouse_space"]
+
+
+def test_the_diagnosis_names_rules_of_the_model():
+    from opsplan.replenishment.diagnose import GROUPS
+    from opsplan.replenishment.milp import DROPPABLE
+    from opsplan.replenishment.schema import RULES
+
+    assert set(GROUPS) <= set(DROPPABLE) <= set(RULES)

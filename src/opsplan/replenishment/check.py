@@ -119,14 +119,23 @@ class Reading:
 
 
 def read(inst: ReplenishmentInstance, plan: dict[str, Any], f: Findings) -> Reading:
-    """Views of every item with the plan's orders and lost sales; rows that name no item of
-    the instance, or repeat one, are findings (`solution`, `order_link`)."""
-    T = inst.periods
+    """Views of every item with the plan's orders and lost sales, the balance rebuilt."""
     views: dict[str, ItemView] = {}
     for it in inst.items:
         d, err, method = item_demand(inst, it)
         views[it.id] = ItemView(it, d, err, method, safety_units(inst, it, d, err))
-    for o in plan.get("orders") or []:
+    read_orders(views, plan.get("orders") or [], f)
+    rows = read_stock_rows(views, plan.get("stock") or [], inst.periods, f)
+    for iid, v in views.items():
+        v.lost = [float(rows.get((iid, t), {}).get("lost", 0.0)) for t in range(inst.periods)]
+        v.rebuild(inst.periods)
+    return Reading(inst, plan, views, rows)
+
+
+def read_orders(views: dict[str, ItemView], orders: list[dict[str, Any]], f: Findings) -> None:
+    """Each order into its item's view; an unknown item is `solution`, a second order of an
+    item in one period `order_link` (one order decision per item and period)."""
+    for o in orders:
         iid, t, q = str(o["item"]), int(o["order_period"]), float(o["quantity"])
         v = views.get(iid)
         if v is None:
@@ -136,29 +145,27 @@ def read(inst: ReplenishmentInstance, plan: dict[str, Any], f: Findings) -> Read
             f.add("order_link", f"item {iid}: two orders in period {t}", item=iid, period=t)
         v.orders[t] = v.orders.get(t, 0.0) + q
         v.lots.append((t, q))
+
+
+def read_stock_rows(
+    views: dict[str, ItemView], stock: list[dict[str, Any]], T: int, f: Findings
+) -> dict[tuple[str, int], dict[str, Any]]:
+    """The stock rows by (item, period); a row outside the items and periods, or a second
+    row of one, is `solution`."""
     rows: dict[tuple[str, int], dict[str, Any]] = {}
-    for r in plan.get("stock") or []:
-        key = (str(r["item"]), int(r["period"]))
-        if key[0] not in views or not 0 <= key[1] < T:
+    for r in stock:
+        iid, t = str(r["item"]), int(r["period"])
+        if iid not in views or not 0 <= t < T:
             f.add(
                 "solution",
-                f"a stock row for item {key[0]}, period {key[1]}: not in the plan's "
-                "items and periods",
-                item=key[0],
-                period=key[1],
+                f"a stock row for item {iid}, period {t}: not in the plan",
+                item=iid,
+                period=t,
             )
-        elif key in rows:
-            f.add(
-                "solution",
-                f"two stock rows for item {key[0]}, period {key[1]}",
-                item=key[0],
-                period=key[1],
-            )
-        rows[key] = r
-    for iid, v in views.items():
-        v.lost = [float(rows.get((iid, t), {}).get("lost", 0.0)) for t in range(T)]
-        v.rebuild(T)
-    return Reading(inst, plan, views, rows)
+        elif (iid, t) in rows:
+            f.add("solution", f"two stock rows for item {iid}, period {t}", item=iid, period=t)
+        rows[(iid, t)] = r
+    return rows
 
 
 # ------------------------------------------------------------------ one check per rule
