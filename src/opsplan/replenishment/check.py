@@ -5,8 +5,8 @@ Written apart from prepare.py, milp.py and solution.py: it re-reads the instance
 every stock balance from the orders, open orders and lost sales, checks every rule,
 recomputes each cost and every table the plan derives from its orders (stock, forecasts,
 policies). The only shared pieces are the forecast of items given as history (the input
-itself, not the formulation: the checker runs it once more, on its own) and the names of the
-rules and cost terms (schema.py).
+itself, not the formulation: the checker asks forecast.py on its own, which remembers the
+solve's fits) and the names of the rules and cost terms (schema.py).
 """
 
 from __future__ import annotations
