@@ -6,7 +6,7 @@
 
 Variants (--variants, comma-separated, in this order per instance): textbook, strong (the
 (l, S) cuts), rf (textbook with the relax-and-fix / fix-and-optimise starting plan in 25% of
-the time, heuristic.py), rf30 and rf10 (the same at 30% and 10%), rf_strong (the starting
+the time, relax_fix.py), rf30 and rf10 (the same at 30% and 10%), rf_strong (the starting
 plan and the cuts), rf_noheur (rf, HiGHS's own primal heuristics off once the start is in).
 
 Each instance is read with the `clsp` reader, solved on HiGHS by both formulations and every
@@ -29,8 +29,8 @@ from opsplan.core.result import relative_gap
 from opsplan.core.run import RunContext
 from opsplan.replenishment.check import check
 from opsplan.replenishment.formats import read_clsp
-from opsplan.replenishment.prepare import Prepared
-from opsplan.replenishment.schema import ReplenishmentInstance
+from opsplan.replenishment.prepare import prepare
+from opsplan.replenishment.schema import ReplenishmentInstance, ReplenishmentSolution
 from opsplan.replenishment.solver import solve_prepared
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -67,12 +67,12 @@ def run_one(name: str, variant: str, limit: float, threads: int) -> dict[str, ob
     inst = ReplenishmentInstance.model_validate(read_clsp(path.read_text(), path))
     opts = SolveOptions(time_limit_s=limit, workers=threads, backend="highs")
     t0 = time.monotonic()
-    out, _ = solve_prepared(Prepared(inst), opts, RunContext(), **VARIANTS[variant])
+    out, _ = solve_prepared(prepare(inst), opts, RunContext(), **VARIANTS[variant])
     wall = time.monotonic() - t0
     checked = None
     violations = 0
-    if out.solution is not None:
-        rep = check(inst, out.solution)
+    if isinstance(out.solution, ReplenishmentSolution):
+        rep = check(inst, out.solution.model_dump(mode="json"))
         violations = len(rep.violations)
         checked = rep.objective
     return {

@@ -15,7 +15,7 @@ import highspy
 import pulp
 
 from opsplan.replenishment.milp import Formulation
-from opsplan.replenishment.prepare import Prepared
+from opsplan.replenishment.prepare import prepare
 from opsplan.replenishment.schema import ReplenishmentInstance
 
 
@@ -66,10 +66,10 @@ def main() -> None:
     wrong = {"on": 0, "off": 0}
     for seed in range(a.models):
         inst = model(seed)
-        F = Formulation(Prepared(inst))
+        F = Formulation(prepare(inst))
         F.prob.solve(pulp.PULP_CBC_CMD(msg=False))
         cbc = pulp.value(F.prob.objective) if F.prob.status == 1 else None
-        G = Formulation(Prepared(inst))
+        G = Formulation(prepare(inst))
         G.prob.solve(pulp.HiGHS(msg=False, presolve="off"))  # only to get the HiGHS model
         lp = G.prob.solverModel.getLp()
         for p in ("on", "off"):

@@ -5,6 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import opsplan
+from opsplan.replenishment.milp import Formulation
+from opsplan.replenishment.schema import ReplenishmentSolution
+from opsplan.replenishment.solution import build_solution
 
 
 def item(iid: str, demand: list[float], **kw: Any) -> dict[str, Any]:
@@ -26,7 +29,13 @@ def solved(r: dict[str, Any], **opts: Any) -> opsplan.SolveResult:
     res = opsplan.solve(r, opts or None)
     assert res.violations == [], res.violations
     assert res.status in (opsplan.SolveStatus.OPTIMAL, opsplan.SolveStatus.FEASIBLE), res
+    ReplenishmentSolution.model_validate(res.solution)  # the typed plan describes every plan
     return res
+
+
+def plan_of(F: Formulation) -> dict[str, Any]:
+    """The plan (JSON, as the pipeline hands it to the checker) of F's current values."""
+    return build_solution(F.P, *F.values()).model_dump(mode="json")
 
 
 def orders(res: opsplan.SolveResult, iid: str | None = None) -> dict[int, float]:

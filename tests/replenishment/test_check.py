@@ -55,12 +55,23 @@ def test_checker_finds_unmet_demand():
     assert "balance" in rules(inst, bad)
 
 
-def test_checker_finds_moq_pack_and_lead_time_breaks():
+def test_checker_finds_moq_pack_and_two_orders_in_one_period():
     inst, plan, _ = _plan(BASE)
     bad = copy.deepcopy(plan)
-    bad["orders"].append({"item": "A", "order_period": 2, "arrival_period": 3, "quantity": 3})
+    t = bad["orders"][0]["order_period"]
+    bad["orders"].append({"item": "A", "order_period": t, "arrival_period": t, "quantity": 3})
     found = rules(inst, bad)
-    assert {"moq", "pack_size", "lead_time"} <= found
+    assert {"moq", "pack_size", "order_link"} <= found
+
+
+def test_checker_finds_an_order_arriving_after_the_horizon():
+    inst, plan, _ = _plan(BASE)
+    bad = copy.deepcopy(plan)
+    bad["orders"].append(
+        {"item": "A", "order_period": 3, "arrival_period": 3, "quantity": 5, "packs": 1}
+    )
+    assert rules(inst, bad) >= {"lead_time"}
+    assert "lead_time" not in rules(inst, plan)
 
 
 def test_checker_finds_space_budget_max_stock_and_shelf_life_breaks():
@@ -81,7 +92,7 @@ def test_checker_finds_wrong_reported_stock():
     inst, plan, _ = _plan(BASE)
     bad = copy.deepcopy(plan)
     bad["stock"][1]["stock"] += 1
-    assert "balance" in rules(inst, bad)
+    assert rules(inst, bad) == {"solution"}
 
 
 def test_checker_finds_capacity_and_truck_breaks():
@@ -102,3 +113,63 @@ def test_checker_finds_lost_sales_where_none_are_allowed():
     bad = copy.deepcopy(plan)
     bad["stock"][0]["lost"] = 5
     assert "shortage" in rules(inst, bad)
+
+
+def test_checker_finds_stock_and_backlog_in_one_period():
+    r = req([item("A", [10, 10], unit_cost=1, shortage={"mode": "backorder", "penalty": 9})])
+    inst, plan, _ = _plan(r)
+    bad = copy.deepcopy(plan)
+    bad["stock"][0]["stock"], bad["stock"][0]["backorder"] = 5, 2
+    assert rules(inst, bad) == {"stock_or_backlog", "solution"}
+
+
+# ------------------------------------------------------------------ the plan's derived tables
+
+
+@pytest.mark.parametrize(
+    ("table", "row", "key", "value"),
+    [
+        ("stock", 0, "arrivals", 99.0),
+        ("stock", 2, "demand", 11.0),
+        ("stock", 1, "safety_stock", 1.0),
+        ("orders", 0, "arrival_period", 2),
+        ("orders", 0, "packs", 7),
+        ("forecasts", 0, "method", "croston"),
+        ("forecasts", 0, "forecast_error", 0.5),
+        ("policies", 0, "eoq", 3.0),
+        ("policies", 0, "reorder_point", 1.0),
+        ("policies", 0, "order_up_to", 1.0),
+        ("policies", 0, "mean_demand", 9.0),
+    ],
+)
+def test_checker_rejects_a_derived_table_that_disagrees_with_the_plan(table, row, key, value):
+    inst, plan, _ = _plan(BASE)
+    assert rules(inst, plan) == set()
+    bad = copy.deepcopy(plan)
+    bad[table][row][key] = value
+    assert rules(inst, bad) == {"solution"}
+
+
+def test_checker_rejects_missing_and_extra_rows():
+    inst, plan, _ = _plan(BASE)
+    no_row = copy.deepcopy(plan)
+    del no_row["stock"][1]
+    assert "solution" in rules(inst, no_row)
+    no_item = copy.deepcopy(plan)
+    no_item["forecasts"] = []
+    assert rules(inst, no_item) == {"solution"}
+    stranger = copy.deepcopy(plan)
+    stranger["orders"].append(
+        {"item": "B", "order_period": 0, "arrival_period": 0, "quantity": 5, "packs": None}
+    )
+    assert rules(inst, stranger) == {"solution"}
+
+
+def test_checker_recomputes_the_forecast_of_an_item_given_as_history():
+    r = req([{"id": "A", "history": [20.0] * 12, "unit_cost": 1, "holding_cost": 1}], periods=3)
+    inst, plan, _ = _plan(r)
+    assert rules(inst, plan) == set()
+    bad = copy.deepcopy(plan)
+    for row in bad["stock"]:
+        row["demand"] = 0.0
+    assert rules(inst, bad) == {"solution"}

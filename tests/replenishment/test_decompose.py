@@ -14,9 +14,9 @@ from opsplan.core.options import SolveOptions
 from opsplan.core.run import RunContext
 from opsplan.replenishment import decompose, solver
 from opsplan.replenishment.check import check
-from opsplan.replenishment.milp import build_plan
-from opsplan.replenishment.prepare import Prepared
+from opsplan.replenishment.prepare import Prepared, prepare
 from opsplan.replenishment.schema import ReplenishmentInstance
+from opsplan.replenishment.solution import build_solution
 
 from .helpers import item, req, solved, wagner_whitin
 
@@ -56,7 +56,7 @@ def mixed(seed: int, n: int = 4, T: int = 8, **extra: Any) -> dict[str, Any]:
 
 def prepared(r: dict[str, Any]) -> tuple[ReplenishmentInstance, Prepared]:
     inst = ReplenishmentInstance.model_validate(r["instance"])
-    return inst, Prepared(inst)
+    return inst, prepare(inst)
 
 
 @pytest.mark.parametrize("seed", range(6))
@@ -83,8 +83,8 @@ def test_bound_below_and_plan_above_the_milp_optimum(seed):
     assert bound is not None
     assert bound <= opt.objective + 1e-6 * abs(opt.objective)
     plans = [decompose.heuristic_plan(P, i) for i in range(len(inst.items))]
-    plan = build_plan(P, [p[1] for p in plans], [p[2] for p in plans])
-    rep = check(inst, plan)
+    plan = build_solution(P, [p[1] for p in plans], [p[2] for p in plans])
+    rep = check(inst, plan.model_dump(mode="json"))
     assert rep.violations == []
     assert rep.objective == pytest.approx(sum(p[0] for p in plans), rel=1e-9)
     assert rep.objective >= opt.objective - 1e-6 * abs(opt.objective)

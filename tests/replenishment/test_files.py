@@ -13,8 +13,9 @@ from opsplan.core.tables import LineChart
 from opsplan.io import frames
 from opsplan.io.charts import render_png
 from opsplan.replenishment.check import check
-from opsplan.replenishment.frames import TABLES, example
 from opsplan.replenishment.schema import ReplenishmentInstance
+from opsplan.replenishment.tables import example
+from opsplan.replenishment.views import TABLES
 
 runner = CliRunner()
 OPTS = {"time_limit_s": 10, "workers": 1}
@@ -57,7 +58,12 @@ def test_template_workbook_solve_result_workbook_round_trip(tmp_path):
     # the plan written by the CLI passes the checker on its own
     orders = _rows(plan, "orders")
     stock = _rows(plan, "projected_stock")
-    sol = {"orders": orders, "stock": stock}
+    sol = {
+        "orders": orders,
+        "stock": stock,
+        "forecasts": _rows(plan, "forecasts"),
+        "policies": _rows(plan, "policies"),
+    }
     rep = check(example(), sol)
     assert rep.violations == []
     summary = {r["item"]: r["value"] for r in _rows(plan, "summary")}

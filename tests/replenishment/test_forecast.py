@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import math
 import random
 
@@ -92,3 +93,29 @@ def test_eoq_and_policies():
     assert pol["eoq"] == 100  # sqrt(10000) = 100, already whole packs
     assert pol["reorder_point"] == pytest.approx(100 * 2 + 30)
     assert pol["order_up_to"] == pytest.approx(230 + 100)
+
+
+def test_a_solve_fits_each_history_once_and_the_checker_asks_again(monkeypatch):
+    fc = importlib.import_module("opsplan.replenishment.forecast")
+    check = importlib.import_module("opsplan.replenishment.check")
+    prepare = importlib.import_module("opsplan.replenishment.prepare")
+    calls = {"prepare": 0, "check": 0, "fit": 0}
+
+    def counted(where, real):
+        def run(*a, **kw):
+            calls[where] += 1
+            return real(*a, **kw)
+
+        return run
+
+    monkeypatch.setattr(prepare, "forecast", counted("prepare", prepare.forecast))
+    monkeypatch.setattr(check, "forecast", counted("check", check.forecast))
+    monkeypatch.setattr(fc, "_ets", counted("fit", fc._ets))
+    rng = random.Random(11)  # histories no other test fits
+    hist = [[20.0 + rng.gauss(0, 2) for _ in range(12)] for _ in range(2)]
+    it = {"id": "A", "history": hist[0], "unit_cost": 1}
+    ss = {"kind": "service_level", "level": 0.9}
+    solved(req([it, {**it, "id": "B", "history": hist[1], "safety_stock": ss}], periods=4))
+    # prepared once: one forecast per item with a history; the checker asks on its own, and
+    # each history is fitted once
+    assert calls == {"prepare": 2, "check": 2, "fit": 2}

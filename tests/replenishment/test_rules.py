@@ -39,13 +39,13 @@ def test_rule_lead_time_too_long_is_infeasible_with_a_diagnosis():
     assert "item A" in res.diagnosis[0].message
 
 
-def test_rule_on_order_arrivals_count():
+def test_rule_balance_counts_open_orders():
     r = req([item("A", [10, 10], lead_time=1, on_order=[{"period": 0, "quantity": 10}])])
     res = solved(r)
     assert orders(res) == {0: 10}
 
 
-def test_rule_order_cost_batches_orders():
+def test_rule_order_link_pays_each_order_so_orders_batch():
     cheap = solved(req([item("A", [10, 10, 10], order_cost=1, holding_cost=5)]))
     assert len(orders(cheap)) == 3
     dear = solved(req([item("A", [10, 10, 10], order_cost=100, holding_cost=1)]))
@@ -66,8 +66,31 @@ def test_rule_pack_size_rounds_up_to_whole_packs():
 
 
 def test_rule_max_order_splits_orders():
+    # no order cost: the cap is a bound on x alone; the 10 units above it are bought a period
+    # early and held once
     res = solved(req([item("A", [0, 30], max_order=20, holding_cost=1)]))
-    assert max(orders(res).values()) <= 20 and sum(orders(res).values()) == 30
+    assert orders(res) == {0: 10, 1: 20}
+    assert res.objective == pytest.approx(10)
+
+
+def test_rule_stock_or_backlog_never_both_in_one_period():
+    # period 0 must end 10 short (lead time 1); keeping the safety stock on top of that
+    # backlog would dodge its penalty (50), so the rule makes the period end with stock 0
+    it = item(
+        "A",
+        [10, 0],
+        lead_time=1,
+        unit_cost=1,
+        shortage={"mode": "backorder", "penalty": 1},
+        safety_stock={"kind": "fixed", "quantity": 5, "penalty": 10},
+    )
+    res = solved(req([it]))
+    assert [(r["stock"], r["backorder"]) for r in stock(res, "A")] == [(0, 10), (5, 0)]
+    assert res.penalties == {
+        "purchase": pytest.approx(15),
+        "backorder": pytest.approx(10),
+        "below_safety": pytest.approx(50),
+    }
 
 
 def test_rule_max_stock_forces_later_orders():
@@ -121,7 +144,7 @@ def test_rule_safety_stock_service_level_from_forecast_error():
     assert res.solution["forecasts"][0]["safety_stock"] == pytest.approx(1.644854 * 2, abs=1e-4)
 
 
-def test_rule_backorder_waits_and_pays_per_period():
+def test_rule_shortage_backorder_waits_and_pays_per_period():
     it = item("A", [10, 0, 0], lead_time=2, shortage={"mode": "backorder", "penalty": 3})
     res = solved(req([it]))
     assert [r["backorder"] for r in stock(res, "A")] == [10, 10, 0]
@@ -129,7 +152,7 @@ def test_rule_backorder_waits_and_pays_per_period():
     assert res.kpis["fill_rate"] == 0.0
 
 
-def test_rule_lost_sales_when_cheaper_than_buying():
+def test_rule_shortage_lost_sales_when_cheaper_than_buying():
     it = item("A", [10, 10], unit_cost=5, shortage={"mode": "lost_sales", "penalty": 4})
     res = solved(req([it]))
     assert orders(res) == {}
@@ -216,3 +239,11 @@ def test_rule_limits_that_conflict_only_together_are_named_after_solving():
     res = opsplan.solve(req(items, warehouse_space=9))
     assert res.status == SolveStatus.INFEASIBLE
     assert [f.rule for f in res.diagnosis] == ["warehouse_space"]
+
+
+def test_the_diagnosis_names_rules_of_the_model():
+    from opsplan.replenishment.diagnose import GROUPS
+    from opsplan.replenishment.milp import DROPPABLE
+    from opsplan.replenishment.schema import RULES
+
+    assert set(GROUPS) <= set(DROPPABLE) <= set(RULES)

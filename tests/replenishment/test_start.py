@@ -5,11 +5,12 @@ from __future__ import annotations
 import pytest
 
 from opsplan.replenishment.check import check
-from opsplan.replenishment.milp import Formulation, cover_periods, lot_for_lot
-from opsplan.replenishment.prepare import Prepared
+from opsplan.replenishment.heuristic import cover_periods, lot_for_lot
+from opsplan.replenishment.milp import Formulation
+from opsplan.replenishment.prepare import prepare
 from opsplan.replenishment.schema import ReplenishmentInstance
 
-from .helpers import item, req
+from .helpers import item, plan_of, req
 
 
 @pytest.mark.parametrize("eoq", [False, True])
@@ -39,9 +40,9 @@ def test_starting_plan_meets_every_item_rule(eoq):
         ]
     )
     inst = ReplenishmentInstance.model_validate(r["instance"])
-    F = Formulation(Prepared(inst))
+    F = Formulation(prepare(inst))
     F.complete_start(lot_for_lot(F, cover_periods(F) if eoq else None))
-    rep = check(inst, F.extract())
+    rep = check(inst, plan_of(F))
     assert rep.violations == []
     # A: EOQ sqrt(2*14*50/1) = 37.4 covers 2.7 -> 3 periods of mean 14; B: shelf life 2 -> 1;
     # C: 126.5 / 8 -> 16 (its maximum stock caps each order instead)

@@ -30,8 +30,9 @@ from ..core.backends import highs_arrays as hx
 from ..core.options import SolveOptions
 from ..core.run import RunContext
 from ..core.status import SolveStatus
-from .milp import build_plan
 from .prepare import Prepared, safety_penalty
+from .schema import ReplenishmentSolution
+from .solution import build_solution
 
 EPS = 1e-6
 TAIL = 13  # periods at the end of the horizon that a plan may leave without orders
@@ -508,20 +509,20 @@ def lp_bound(
 class Result:
     status: SolveStatus
     bound: float | None
-    plan: dict[str, Any] | None
+    plan: ReplenishmentSolution | None
     log: list[str] = field(default_factory=list)
     cuts: int = 0
 
 
-def shared_use(P: Prepared, plan: dict[str, Any]) -> tuple[np.ndarray, np.ndarray]:
+def shared_use(P: Prepared, plan: ReplenishmentSolution) -> tuple[np.ndarray, np.ndarray]:
     """Warehouse space and budget a plan uses in each period."""
     idx = {it.id: i for i, it in enumerate(P.inst.items)}
     space = np.zeros(P.T)
     spend = np.zeros(P.T)
-    for r in plan["stock"]:
-        space[r["period"]] += P.inst.items[idx[r["item"]]].space * r["stock"]
-    for r in plan["orders"]:
-        spend[r["order_period"]] += P.inst.items[idx[r["item"]]].unit_cost * r["quantity"]
+    for r in plan.stock:
+        space[r.period] += P.inst.items[idx[r.item]].space * r.stock
+    for o in plan.orders:
+        spend[o.order_period] += P.inst.items[idx[o.item]].unit_cost * o.quantity
     return space, spend
 
 
@@ -547,7 +548,7 @@ def solve(P: Prepared, opts: SolveOptions, ctx: RunContext, block: int = 20) -> 
                 qty.append(q)
                 lost.append(lo)
             out["time"] = time.monotonic() - t0
-            plan = build_plan(P, qty, lost)
+            plan = build_solution(P, qty, lost)
             space, spend = shared_use(P, plan)
             over = []
             if P.space_cap is not None and np.any(space > np.array(P.space_cap) + 1e-6):

@@ -14,7 +14,6 @@ from ..core.result import Finding
 from ..core.run import RunContext
 from ..core.status import SolveStatus
 from .prepare import Prepared
-from .schema import ReplenishmentInstance
 
 GROUPS = {
     "warehouse_space": "the warehouse space",
@@ -26,8 +25,9 @@ GROUPS = {
 }
 
 
-def precheck(inst: ReplenishmentInstance, options: SolveOptions) -> list[Finding]:
-    return prechecks(Prepared(inst))
+def precheck(P: Prepared, options: SolveOptions) -> list[Finding]:
+    """The pre-checks on the prepared data (`ModelSpec.precheck`)."""
+    return prechecks(P)
 
 
 def _requirement(P: Prepared, i: int) -> list[float]:
@@ -167,7 +167,7 @@ def explain(P: Prepared, options: SolveOptions, ctx: RunContext) -> list[Finding
     if not found:
         found.append(
             Finding(
-                rule="demand",
+                rule="shortage",
                 message="no plan meets the demand on time within all the limits together "
                 "(the limits conflict in combination, or with lead times, MOQs, pack sizes "
                 "and open orders). Allowing backorders or lost sales with a penalty always "

@@ -1,151 +1,76 @@
-"""A starting plan for production (capacitated lot sizing) by small HiGHS solves of the
-MILP itself, before the MILP's own search (models/replenishment.md "Starting plan for
-production"):
-
-1. relax and fix over periods: the setups y of a window of periods are binary, those of
-   earlier windows fixed at the values found, those of later windows relaxed to [0, 1];
-   the windows move forward until every setup is fixed;
-2. fix and optimise over periods: with that plan, the setups of one window at a time are
-   freed (binary) and the others fixed; a better plan is kept.
-
-Order quantities, stock and every other variable stay free in every solve, so each solve
-is the MILP with some setups fixed or relaxed: the plan found is a plan of the MILP, handed
-to it as a warm start.
+"""Quick starting plans built by rule, without a solver (models/replenishment.md "Starting
+plan"): order when the projected stock falls short, covering one period (lot for lot) or about
+an EOQ's worth of periods. The values are named as the formulation's variables, so that
+`Formulation.complete_start` can hand them to HiGHS as a warm start.
 """
 
 from __future__ import annotations
 
 import math
-from typing import Any
 
-import pulp
-
-from ..core.backends import pulp as backend
-from ..core.options import SolveOptions
-from ..core.run import RunContext
 from .milp import Formulation
 
+EPS = 1e-6
 
-def _setups_by_period(F: Formulation) -> list[list[Any]]:
-    out: list[list[Any]] = [[] for _ in range(F.P.T)]
-    for ys in F.y:
-        for t, v in ys.items():
-            out[t].append(v)
+
+def cover_periods(F: Formulation) -> list[int]:
+    """Periods of demand one order covers in the starting plan: EOQ / mean demand, at least 1,
+    at most the shelf life less one period."""
+    out = []
+    for i, it in enumerate(F.P.inst.items):
+        d = F.P.demand[i]
+        mean = sum(d) / len(d) if d else 0.0
+        k = 1
+        if mean > 0 and it.order_cost > 0 and it.holding_cost > 0:
+            k = max(1, round(math.sqrt(2 * mean * it.order_cost / it.holding_cost) / mean))
+        if it.shelf_life is not None:
+            k = min(k, max(1, it.shelf_life - 1))
+        out.append(k)
     return out
 
 
-def starting_plan(
-    F: Formulation,
-    opts: SolveOptions,
-    ctx: RunContext,
-    budget_s: float,
-    window: int | None = None,
-    gap: float = 0.005,
-) -> tuple[dict[str, float] | None, float | None, list[str]]:
-    """Relax and fix, then fix and optimise, within `budget_s` seconds. Returns the values
-    of every variable of F's problem for the best plan found (None if none), its objective,
-    and a log. F's problem is left as it was (types and bounds restored)."""
-    T = F.P.T
-    by_t = _setups_by_period(F)
-    ys = [v for vs in by_t for v in vs]
-    if not ys or T < 2:
-        return None, None, []
-    W = window or max(2, math.ceil(T / 5))
-    start = ctx.elapsed()
-    log: list[str] = []
-    sub = opts.model_copy(update={"relative_gap": gap})
-    fine = opts.model_copy(update={"relative_gap": 1e-4})
-
-    def left() -> float:
-        return budget_s - (ctx.elapsed() - start)
-
-    def solve(limit: float, warm: bool) -> backend.MilpRun:
-        return backend.run(F.prob, sub, ctx, time_limit_s=max(0.1, limit), warm_start=warm)
-
-    best: dict[str, float] | None = None
-    best_obj: float | None = None
-    try:
-        # 1. relax and fix
-        fixed: dict[str, float] = {}
-        windows = [list(range(a, min(T, a + W))) for a in range(0, T, W)]
-        ok = True
-        for k, win in enumerate(windows):
-            if left() <= 0.1 or ctx.stop_requested():
-                ok = False
-                break
-            for t in range(T):
-                for v in by_t[t]:
-                    if v.name in fixed:
-                        v.cat = pulp.LpInteger
-                        v.lowBound = v.upBound = fixed[v.name]
-                    elif t in win:
-                        v.cat, v.lowBound, v.upBound = pulp.LpInteger, 0, 1
-                    else:
-                        v.cat, v.lowBound, v.upBound = pulp.LpContinuous, 0, 1
-            # a share of what is left for this window, more for the first ones
-            run = solve(left() / (len(windows) - k + 1), warm=False)
-            if not run.has_solution:
-                ok = False
-                log.append(f"relax and fix: no plan in window {k + 1}/{len(windows)}")
-                break
-            for t in win:
-                for v in by_t[t]:
-                    fixed[v.name] = float(round(backend.value(v)))
-        if ok:
-            # every setup fixed: one last solve for the quantities (an LP)
-            for v in ys:
-                v.cat = pulp.LpInteger
-                v.lowBound = v.upBound = fixed[v.name]
-            run = solve(max(0.5, left()), warm=False)
-            if run.has_solution and run.objective is not None:
-                best = {v.name: backend.value(v) for v in F.prob.variables()}
-                best_obj = run.objective
-                log.append(f"relax and fix: {best_obj:.2f}")
-        if best is None:
-            return None, None, log
-        # 2. fix and optimise: windows of `size` periods, half overlapping; a pass that finds
-        # nothing better widens the windows, until time runs out or a window spans the horizon
-        size = W + 1
-        passes = 0
-        while left() > 0.2 and not ctx.stop_requested():
-            improved = False
-            passes += 1
-            step = max(1, size // 2)
-            for a in range(0, max(1, T - size + step), step):
-                if left() <= 0.2 or ctx.stop_requested():
-                    break
-                span = set(range(a, min(T, a + size)))
-                for t in range(T):
-                    for v in by_t[t]:
-                        if t in span:
-                            v.cat, v.lowBound, v.upBound = pulp.LpInteger, 0, 1
-                        else:
-                            v.cat = pulp.LpInteger
-                            v.lowBound = v.upBound = round(best[v.name])
-                for v in F.prob.variables():
-                    v.varValue = best.get(v.name, 0.0)
-                run = backend.run(
-                    F.prob,
-                    fine,
-                    ctx,
-                    time_limit_s=min(left(), max(0.5, budget_s / 6)),
-                    warm_start=True,
-                )
-                if (
-                    run.has_solution
-                    and run.objective is not None
-                    and best_obj is not None
-                    and run.objective < best_obj - 1e-6 * max(1.0, abs(best_obj))
-                ):
-                    best = {v.name: backend.value(v) for v in F.prob.variables()}
-                    best_obj = run.objective
-                    improved = True
-            if not improved:
-                if size >= T:
-                    break
-                size = min(T, 2 * size)
-        log.append(f"fix and optimise: {best_obj:.2f} after {passes} pass(es)")
-        return best, best_obj, log
-    finally:
-        for v in ys:
-            v.cat, v.lowBound, v.upBound = pulp.LpInteger, 0, 1
+def lot_for_lot(F: Formulation, cover: list[int] | None = None) -> dict[str, float]:
+    """A quick starting plan: when the projected stock falls short of a period's demand plus
+    safety stock, order that shortfall plus the demand of the next cover[i] - 1 periods (1:
+    lot for lot), raised to the MOQ, rounded up to packs, within the maximum order and
+    stock, as late as the lead time allows. Limits shared by items are not looked at (the
+    solver discards a start that breaks one)."""
+    P = F.P
+    vals: dict[str, float] = {}
+    for i, it in enumerate(P.inst.items):
+        L = it.lead_time
+        k_i = cover[i] if cover else 1
+        level = it.initial_stock - (it.initial_backorder if F.b[i] is not None else 0.0)
+        for a in range(P.T):
+            need = P.demand[i][a] + P.safety[i] - (level + P.arriving[i][a])
+            t = a - L
+            q = 0.0
+            if need > EPS and t in F.x[i]:
+                need += sum(P.demand[i][a + 1 : a + k_i])
+                if it.max_stock is not None:
+                    room = it.max_stock + P.demand[i][a] - level - P.arriving[i][a]
+                    need = max(min(need, room), P.demand[i][a] - level - P.arriving[i][a])
+                q = max(need, it.moq)
+                if it.pack_size:
+                    q = math.ceil(q / it.pack_size - 1e-9) * it.pack_size
+                if it.max_order is not None:
+                    q = min(q, it.max_order)
+                vals[f"x_{i}_{t}"] = q
+                if F.y[i]:
+                    vals[f"y_{i}_{t}"] = 1.0
+                if it.pack_size:
+                    vals[f"k_{i}_{t}"] = round(q / it.pack_size)
+            net = level + P.arriving[i][a] + q - P.demand[i][a]
+            lost = 0.0
+            if F.lost[i] is not None and net < 0:
+                lost = min(-net, P.demand[i][a])
+                vals[f"l_{i}_{a}"] = lost
+                net += lost
+            vals[f"s_{i}_{a}"] = max(0.0, net)
+            if F.b[i] is not None:
+                vals[f"b_{i}_{a}"] = max(0.0, -net)
+                vals[f"w_{i}_{a}"] = 1.0 if net < 0 else 0.0
+            if F.u[i] is not None:
+                vals[f"u_{i}_{a}"] = max(0.0, P.safety[i] - max(0.0, net))
+            level = net
+    return vals

@@ -1,12 +1,14 @@
 """The replenishment / lot-sizing MILP (PuLP), one add_<rule>() per rule of
-models/replenishment.md.
+models/replenishment.md, each making the variables it introduces.
 
 Index: item i, period t (0-based). x[i][t] is the quantity ordered (or produced) in period t;
 it arrives in period t + lead_time. Only periods whose orders arrive inside the horizon get
 an order variable. s, b: stock and backlog at the end of a period; l: sales lost in a period.
 
-`strong=True` adds (l, S) inequalities, separated on the LP relaxation in a few rounds before
-the MILP (the textbook formulation is the same model without them).
+`strengthen` adds (l, S) inequalities, separated on the LP relaxation in a few rounds before
+the MILP (the textbook formulation is the same model without them). `complete_start` takes a
+starting plan (heuristic.py, relax_fix.py, or the model without its shared limits); `values`
+hands the decisions to solution.py.
 """
 
 from __future__ import annotations
@@ -24,6 +26,16 @@ from .prepare import Prepared, safety_penalty
 
 Var = Any  # a pulp.LpVariable (typed loosely: PuLP's arithmetic is not typed)
 EPS = 1e-6
+# rules the diagnosis may leave out (`drop`), in the order of the model page
+DROPPABLE = (
+    "max_stock",
+    "shelf_life",
+    "warehouse_space",
+    "budget",
+    "capacity",
+    "joint_order",
+    "trucks",
+)
 
 
 @dataclass
@@ -44,73 +56,21 @@ class Formulation:
     cuts: int = 0
 
     def __post_init__(self) -> None:
-        P, inst = self.P, self.P.inst
-        T = P.T
         self.prob = pulp.LpProblem("replenishment", pulp.LpMinimize)
-        self.x, self.y, self.k, self.s, self.b, self.lost, self.u = [], [], [], [], [], [], []
-        self.z, self.trucks = {}, {}
-        joint = {g.id for g in inst.suppliers if g.joint_order_cost > 0}
-        for i, it in enumerate(inst.items):
-            orderable = range(0, max(0, T - it.lead_time))
-            self.x.append({t: pulp.LpVariable(f"x_{i}_{t}", lowBound=0) for t in orderable})
-            needs_y = (
-                it.order_cost > 0
-                or it.moq > 0
-                or it.setup_time > 0
-                or it.max_order is not None
-                or (it.supplier in joint)
-            )
-            self.y.append(
-                {t: pulp.LpVariable(f"y_{i}_{t}", cat="Binary") for t in orderable}
-                if needs_y
-                else {}
-            )
-            self.k.append(
-                {t: pulp.LpVariable(f"k_{i}_{t}", lowBound=0, cat="Integer") for t in orderable}
-                if it.pack_size
-                else {}
-            )
-            self.s.append([pulp.LpVariable(f"s_{i}_{t}", lowBound=0) for t in range(T)])
-            mode = it.shortage.mode
-            self.b.append(
-                [pulp.LpVariable(f"b_{i}_{t}", lowBound=0) for t in range(T)]
-                if mode == "backorder"
-                else None
-            )
-            self.lost.append(
-                [
-                    pulp.LpVariable(f"l_{i}_{t}", lowBound=0, upBound=P.demand[i][t])
-                    for t in range(T)
-                ]
-                if mode == "lost_sales"
-                else None
-            )
-            self.u.append(
-                [pulp.LpVariable(f"u_{i}_{t}", lowBound=0) for t in range(T)]
-                if P.safety[i] > 0
-                else None
-            )
-        self.terms = {}
+        self.z, self.trucks, self.terms = {}, {}, {}
+        # the order of models/replenishment.md; a rule's variables are made by its add_<rule>
+        self.add_lead_time()
+        self.add_shortage()
         self.add_balance()
         self.add_order_link()
         self.add_moq()
         self.add_pack_size()
+        self.add_max_order()
         self.add_safety_stock()
         self.add_stock_or_backlog()
-        if "max_stock" not in self.drop:
-            self.add_max_stock()
-        if "shelf_life" not in self.drop:
-            self.add_shelf_life()
-        if "warehouse_space" not in self.drop:
-            self.add_warehouse_space()
-        if "budget" not in self.drop:
-            self.add_budget()
-        if "capacity" not in self.drop:
-            self.add_capacity()
-        if "joint_order" not in self.drop:
-            self.add_joint_order()
-        if "trucks" not in self.drop:
-            self.add_trucks()
+        for rule in DROPPABLE:
+            if rule not in self.drop:
+                getattr(self, f"add_{rule}")()
         self.add_objective()
 
     # ------------------------------------------------------------------ helpers
@@ -134,9 +94,42 @@ class Formulation:
         return max(0.0, bound)
 
     # ------------------------------------------------------------------ rules
+    def add_lead_time(self) -> None:
+        """Orders x_it >= 0 only in periods t whose arrival t + L_i falls inside the horizon."""
+        T = self.P.T
+        self.x = [
+            {t: pulp.LpVariable(f"x_{i}_{t}", lowBound=0) for t in range(max(0, T - it.lead_time))}
+            for i, it in enumerate(self.P.inst.items)
+        ]
+
+    def add_shortage(self) -> None:
+        """Backlog b >= 0 only for backorder items; lost sales 0 <= l <= d only for lost-sales
+        items (shortage mode none: neither, demand is met on time)."""
+        P = self.P
+        self.b, self.lost = [], []
+        for i, it in enumerate(P.inst.items):
+            mode = it.shortage.mode
+            self.b.append(
+                [pulp.LpVariable(f"b_{i}_{t}", lowBound=0) for t in range(P.T)]
+                if mode == "backorder"
+                else None
+            )
+            self.lost.append(
+                [
+                    pulp.LpVariable(f"l_{i}_{t}", lowBound=0, upBound=P.demand[i][t])
+                    for t in range(P.T)
+                ]
+                if mode == "lost_sales"
+                else None
+            )
+
     def add_balance(self) -> None:
         """Stock - backlog = previous stock - backlog + arrivals - demand + lost sales."""
         P, inst = self.P, self.P.inst
+        self.s = [
+            [pulp.LpVariable(f"s_{i}_{t}", lowBound=0) for t in range(P.T)]
+            for i in range(len(inst.items))
+        ]
         for i, it in enumerate(inst.items):
             prev: Any = it.initial_stock - (it.initial_backorder if self.b[i] is not None else 0)
             b, lost = self.b[i], self.lost[i]
@@ -152,30 +145,58 @@ class Formulation:
                 prev = net
 
     def add_order_link(self) -> None:
-        """An order needs the order (setup) decision: x <= M y."""
-        for i in range(len(self.P.inst.items)):
-            for t, yv in self.y[i].items():
+        """An order needs the order (setup) decision y: x <= M y. Only items whose orders
+        cost, have a minimum, take setup time or share a joint cost get a y."""
+        joint = {g.id for g in self.P.inst.suppliers if g.joint_order_cost > 0}
+        self.y = []
+        for i, it in enumerate(self.P.inst.items):
+            needs_y = it.order_cost > 0 or it.moq > 0 or it.setup_time > 0 or it.supplier in joint
+            ys = (
+                {t: pulp.LpVariable(f"y_{i}_{t}", cat="Binary") for t in self.x[i]}
+                if needs_y
+                else {}
+            )
+            self.y.append(ys)
+            for t, yv in ys.items():
                 self.prob += self.x[i][t] <= self.order_bound(i, t) * yv, f"link_{i}_{t}"
 
     def add_moq(self) -> None:
+        """An order is at least the MOQ: x >= q_min y."""
         for i, it in enumerate(self.P.inst.items):
             if it.moq > 0:
                 for t, yv in self.y[i].items():
                     self.prob += self.x[i][t] >= it.moq * yv, f"moq_{i}_{t}"
 
     def add_pack_size(self) -> None:
+        """Whole packs: x = p k, k integer."""
+        self.k = []
         for i, it in enumerate(self.P.inst.items):
+            ks: dict[int, Var] = {}
             if it.pack_size:
-                for t, kv in self.k[i].items():
-                    self.prob += self.x[i][t] == it.pack_size * kv, f"pack_{i}_{t}"
+                for t, xv in self.x[i].items():
+                    ks[t] = pulp.LpVariable(f"k_{i}_{t}", lowBound=0, cat="Integer")
+                    self.prob += xv == it.pack_size * ks[t], f"pack_{i}_{t}"
+            self.k.append(ks)
+
+    def add_max_order(self) -> None:
+        """x <= the maximum order (a bound; it also tightens M in the order link)."""
+        for i, it in enumerate(self.P.inst.items):
+            if it.max_order is not None:
+                for xv in self.x[i].values():
+                    xv.upBound = it.max_order
 
     def add_safety_stock(self) -> None:
         """Shortfall below safety stock: u >= ss - s (soft, penalised per unit and period)."""
-        for i in range(len(self.P.inst.items)):
-            u = self.u[i]
-            if u is not None:
-                for t in range(self.P.T):
-                    self.prob += u[t] >= self.P.safety[i] - self.s[i][t], f"safety_{i}_{t}"
+        P = self.P
+        self.u = []
+        for i in range(len(P.inst.items)):
+            if P.safety[i] <= 0:
+                self.u.append(None)
+                continue
+            u = [pulp.LpVariable(f"u_{i}_{t}", lowBound=0) for t in range(P.T)]
+            self.u.append(u)
+            for t in range(P.T):
+                self.prob += u[t] >= P.safety[i] - self.s[i][t], f"safety_{i}_{t}"
 
     def add_stock_or_backlog(self) -> None:
         """A period ends with stock or with a backlog, not both (s <= M (1 - w), b <= M w,
@@ -198,6 +219,7 @@ class Formulation:
                 self.prob += self.s[i][t] <= m_stock * (1 - w), f"stocked_{i}_{t}"
 
     def add_max_stock(self) -> None:
+        """s <= the maximum stock (a bound)."""
         for i, it in enumerate(self.P.inst.items):
             if it.max_stock is not None:
                 for t in range(self.P.T):
@@ -223,6 +245,7 @@ class Formulation:
                 self.prob += self.s[i][t] <= fresh, f"shelf_{i}_{t}"
 
     def add_warehouse_space(self) -> None:
+        """Space of the stock at each period end fits the warehouse."""
         P = self.P
         if P.space_cap is None:
             return
@@ -233,6 +256,7 @@ class Formulation:
             self.prob += used <= P.space_cap[t], f"space_{t}"
 
     def add_budget(self) -> None:
+        """Unit cost of the orders placed in a period fits its budget."""
         P = self.P
         if P.budget is None:
             return
@@ -474,173 +498,10 @@ class Formulation:
                 v.cat = pulp.LpInteger
         return log
 
-    # ------------------------------------------------------------------ plan
-    def extract(self) -> dict[str, Any]:
-        """The plan from the solver's values (see build_plan)."""
-        qty = [{t: backend.value(xv) for t, xv in self.x[i].items()} for i in range(len(self.x))]
+    # ------------------------------------------------------------------ values
+    def values(self) -> tuple[list[dict[int, float]], list[list[float] | None]]:
+        """The solver's raw decisions: order quantities (item, order period) and lost sales
+        per item and period (None for items without lost sales); solution.py makes the plan."""
+        qty = [{t: backend.value(xv) for t, xv in xs.items()} for xs in self.x]
         lost = [[backend.value(v) for v in lv] if lv is not None else None for lv in self.lost]
-        return build_plan(self.P, qty, lost)
-
-
-def build_plan(
-    P: Prepared, qty: list[dict[int, float]], lost_in: list[list[float] | None]
-) -> dict[str, Any]:
-    """The plan from order quantities (item, order period) and lost sales, rounded; stock
-    recomputed from the balance."""
-    inst = P.inst
-    orders: list[dict[str, Any]] = []
-    stock: list[dict[str, Any]] = []
-    for i, it in enumerate(inst.items):
-        got: dict[int, float] = {}
-        for t, q in qty[i].items():
-            if it.pack_size:
-                q = round(q / it.pack_size) * it.pack_size  # whole packs
-            q = round(q, 6)
-            if q > EPS:
-                got[t] = q
-                row: dict[str, Any] = {
-                    "item": it.id,
-                    "order_period": t,
-                    "arrival_period": t + it.lead_time,
-                    "quantity": q,
-                }
-                if it.pack_size:
-                    row["packs"] = round(q / it.pack_size)
-                orders.append(row)
-        net = it.initial_stock - (it.initial_backorder if it.shortage.mode == "backorder" else 0.0)
-        lost_v = lost_in[i]
-        for t in range(P.T):
-            lost = 0.0
-            if lost_v is not None:
-                lost = min(P.demand[i][t], max(0.0, round(lost_v[t], 6)))
-            arr = got.get(t - it.lead_time, 0.0) + P.arriving[i][t]
-            net = net + arr - P.demand[i][t] + lost
-            if it.shortage.mode != "backorder" and -1e-6 < net < 0:
-                net = 0.0
-            stock.append(
-                {
-                    "item": it.id,
-                    "period": t,
-                    "demand": round(P.demand[i][t], 6),
-                    "arrivals": round(arr, 6),
-                    "stock": round(max(0.0, net), 6),
-                    "backorder": round(max(0.0, -net), 6),
-                    "lost": lost,
-                    "safety_stock": round(P.safety[i], 6),
-                }
-            )
-    orders.sort(key=lambda r: (r["order_period"], r["item"]))
-    forecasts = [
-        {
-            "item": it.id,
-            "method": P.method[i],
-            "forecast_error": round(P.error[i], 6),
-            "safety_stock": round(P.safety[i], 6),
-        }
-        for i, it in enumerate(inst.items)
-    ]
-    return {"orders": orders, "stock": stock, "forecasts": forecasts}
-
-
-def plan_cost(P: Prepared, plan: dict[str, Any]) -> dict[str, float]:
-    """The formulation's own cost of an extracted plan, by objective term."""
-    inst = P.inst
-    idx = {it.id: i for i, it in enumerate(inst.items)}
-    out = dict.fromkeys(
-        (
-            "purchase",
-            "ordering",
-            "holding",
-            "backorder",
-            "lost_sales",
-            "below_safety",
-            "joint_order",
-            "trucks",
-        ),
-        0.0,
-    )
-    deliveries: dict[tuple[str, int], float] = {}
-    sup = {g.id: g for g in inst.suppliers}
-    for r in plan["orders"]:
-        it = inst.items[idx[r["item"]]]
-        out["purchase"] += it.unit_cost * r["quantity"]
-        out["ordering"] += it.order_cost
-        if it.supplier is not None:
-            key = (it.supplier, r["arrival_period"])
-            deliveries[key] = deliveries.get(key, 0.0) + it.space * r["quantity"]
-    for (g, _), vol in deliveries.items():
-        out["joint_order"] += sup[g].joint_order_cost
-        cap = sup[g].truck_capacity
-        if cap is not None:
-            out["trucks"] += sup[g].truck_cost * math.ceil(vol / cap - 1e-9)
-    for r in plan["stock"]:
-        i = idx[r["item"]]
-        it = inst.items[i]
-        out["holding"] += it.holding_cost * r["stock"]
-        out["backorder"] += it.shortage.penalty * r["backorder"]
-        out["lost_sales"] += it.shortage.penalty * r["lost"]
-        out["below_safety"] += safety_penalty(it) * max(0.0, P.safety[i] - r["stock"])
-    return out
-
-
-def cover_periods(F: Formulation) -> list[int]:
-    """Periods of demand one order covers in the starting plan: EOQ / mean demand, at least 1,
-    at most the shelf life less one period."""
-    out = []
-    for i, it in enumerate(F.P.inst.items):
-        d = F.P.demand[i]
-        mean = sum(d) / len(d) if d else 0.0
-        k = 1
-        if mean > 0 and it.order_cost > 0 and it.holding_cost > 0:
-            k = max(1, round(math.sqrt(2 * mean * it.order_cost / it.holding_cost) / mean))
-        if it.shelf_life is not None:
-            k = min(k, max(1, it.shelf_life - 1))
-        out.append(k)
-    return out
-
-
-def lot_for_lot(F: Formulation, cover: list[int] | None = None) -> dict[str, float]:
-    """A quick starting plan: when the projected stock falls short of a period's demand plus
-    safety stock, order that shortfall plus the demand of the next cover[i] - 1 periods (1:
-    lot for lot), raised to the MOQ, rounded up to packs, within the maximum order and
-    stock, as late as the lead time allows. Limits shared by items are not looked at (the
-    solver discards a start that breaks one)."""
-    P = F.P
-    vals: dict[str, float] = {}
-    for i, it in enumerate(P.inst.items):
-        L = it.lead_time
-        k_i = cover[i] if cover else 1
-        level = it.initial_stock - (it.initial_backorder if F.b[i] is not None else 0.0)
-        for a in range(P.T):
-            need = P.demand[i][a] + P.safety[i] - (level + P.arriving[i][a])
-            t = a - L
-            q = 0.0
-            if need > EPS and t in F.x[i]:
-                need += sum(P.demand[i][a + 1 : a + k_i])
-                if it.max_stock is not None:
-                    room = it.max_stock + P.demand[i][a] - level - P.arriving[i][a]
-                    need = max(min(need, room), P.demand[i][a] - level - P.arriving[i][a])
-                q = max(need, it.moq)
-                if it.pack_size:
-                    q = math.ceil(q / it.pack_size - 1e-9) * it.pack_size
-                if it.max_order is not None:
-                    q = min(q, it.max_order)
-                vals[f"x_{i}_{t}"] = q
-                if F.y[i]:
-                    vals[f"y_{i}_{t}"] = 1.0
-                if it.pack_size:
-                    vals[f"k_{i}_{t}"] = round(q / it.pack_size)
-            net = level + P.arriving[i][a] + q - P.demand[i][a]
-            lost = 0.0
-            if F.lost[i] is not None and net < 0:
-                lost = min(-net, P.demand[i][a])
-                vals[f"l_{i}_{a}"] = lost
-                net += lost
-            vals[f"s_{i}_{a}"] = max(0.0, net)
-            if F.b[i] is not None:
-                vals[f"b_{i}_{a}"] = max(0.0, -net)
-                vals[f"w_{i}_{a}"] = 1.0 if net < 0 else 0.0
-            if F.u[i] is not None:
-                vals[f"u_{i}_{a}"] = max(0.0, P.safety[i] - max(0.0, net))
-            level = net
-    return vals
+        return qty, lost

@@ -12,9 +12,9 @@ The protection interval is the lead time plus one review period, as in the safet
 from __future__ import annotations
 
 import math
-from typing import Any
 
 from .prepare import Prepared
+from .schema import PolicyRow
 
 
 def eoq(mean: float, order_cost: float, holding: float) -> float:
@@ -25,7 +25,7 @@ def eoq(mean: float, order_cost: float, holding: float) -> float:
     return math.sqrt(2.0 * mean * order_cost / holding)
 
 
-def policies(P: Prepared) -> list[dict[str, Any]]:
+def policies(P: Prepared) -> list[PolicyRow]:
     rows = []
     for i, it in enumerate(P.inst.items):
         d = P.demand[i]
@@ -38,15 +38,15 @@ def policies(P: Prepared) -> list[dict[str, Any]]:
         ss = P.safety[i]
         r = mu * (it.lead_time + 1) + ss
         rows.append(
-            {
-                "item": it.id,
-                "mean_demand": round(mu, 6),
-                "forecast_error": round(P.error[i], 6),
-                "forecast_method": P.method[i],
-                "safety_stock": round(ss, 6),
-                "eoq": round(q, 6),
-                "reorder_point": round(r, 6),
-                "order_up_to": round(r + q, 6),
-            }
+            PolicyRow(
+                item=it.id,
+                mean_demand=round(mu, 6),
+                forecast_error=round(P.error[i], 6),
+                forecast_method=P.method[i],
+                safety_stock=round(ss, 6),
+                eoq=round(q, 6),
+                reorder_point=round(r, 6),
+                order_up_to=round(r + q, 6),
+            )
         )
     return rows

@@ -45,43 +45,60 @@ def safety_penalty(item: Item) -> float:
 
 @dataclass
 class Prepared:
-    inst: ReplenishmentInstance
-    T: int = 0
-    demand: list[list[float]] = field(default_factory=list)
-    error: list[float] = field(default_factory=list)
-    method: list[str] = field(default_factory=list)
-    safety: list[float] = field(default_factory=list)
-    arriving: list[list[float]] = field(default_factory=list)  # open orders per period
-    space_cap: list[float] | None = None
-    budget: list[float] | None = None
-    capacity: dict[str, list[float]] = field(default_factory=dict)
+    """Per item (index i, the instance's order) and period t: what the pre-check, the
+    formulations, the constructions and the plan builder read. Built once per solve."""
 
-    def __post_init__(self) -> None:
-        inst = self.inst
-        T = self.T = inst.periods
-        for it in inst.items:
-            if it.demand is not None:
-                d = [float(v) for v in it.demand]
-                err = it.forecast_error
-                if err is None and it.history:
-                    err = forecast(it.history, T, it.season_length).error
-                method = "given"
-            else:
-                f = forecast(it.history or [], T, it.season_length)
-                d, err, method = list(f.values), f.error, f.method
-                if it.forecast_error is not None:
-                    err = it.forecast_error
-            self.demand.append(d)
-            self.error.append(float(err or 0.0))
-            self.method.append(method)
-            self.safety.append(safety_target(it, d, float(err or 0.0), inst.period_days))
-            arr = [0.0] * T
-            for o in it.on_order:
-                arr[o.period] += o.quantity
-            self.arriving.append(arr)
-        self.space_cap = per_period(inst.warehouse_space, T)
-        self.budget = per_period(inst.budget, T)
-        for r in inst.resources:
-            cap = per_period(r.capacity, T)
-            assert cap is not None
-            self.capacity[r.id] = cap
+    inst: ReplenishmentInstance
+    T: int
+    demand: list[list[float]]  # given, else forecast from the history
+    error: list[float]  # standard deviation of one period's forecast error
+    method: list[str]  # how the demand was obtained: given, or the forecast method
+    safety: list[float]  # safety stock in units (the same every period)
+    arriving: list[list[float]]  # open orders arriving per period
+    space_cap: list[float] | None  # warehouse space per period
+    budget: list[float] | None  # purchasing budget per period
+    capacity: dict[str, list[float]] = field(default_factory=dict)  # resource -> per period
+
+
+def item_demand(item: Item, T: int) -> tuple[list[float], float, str]:
+    """An item's demand per period, its forecast error and how the demand was obtained
+    (statsmodels runs here, once per item with a history)."""
+    if item.demand is not None:
+        err = item.forecast_error
+        if err is None and item.history:
+            err = forecast(item.history, T, item.season_length).error
+        return [float(v) for v in item.demand], float(err or 0.0), "given"
+    f = forecast(item.history or [], T, item.season_length)
+    err = f.error if item.forecast_error is None else item.forecast_error
+    return list(f.values), float(err), f.method
+
+
+def prepare(inst: ReplenishmentInstance) -> Prepared:
+    """The instance as plain numbers (`ModelSpec.prepare`): forecasts run once per solve."""
+    T = inst.periods
+    P = Prepared(
+        inst=inst,
+        T=T,
+        demand=[],
+        error=[],
+        method=[],
+        safety=[],
+        arriving=[],
+        space_cap=per_period(inst.warehouse_space, T),
+        budget=per_period(inst.budget, T),
+    )
+    for it in inst.items:
+        d, err, method = item_demand(it, T)
+        P.demand.append(d)
+        P.error.append(err)
+        P.method.append(method)
+        P.safety.append(safety_target(it, d, err, inst.period_days))
+        arr = [0.0] * T
+        for o in it.on_order:
+            arr[o.period] += o.quantity
+        P.arriving.append(arr)
+    for r in inst.resources:
+        cap = per_period(r.capacity, T)
+        assert cap is not None
+        P.capacity[r.id] = cap
+    return P

@@ -1,4 +1,5 @@
-"""Replenishment as planner tables: the planner's workbook, the order plan, projected stock.
+"""Replenishment's planner input tables: the workbook's sheets, to and from the instance, and
+the example workbook (example.json beside this module). Result tables and charts: views.py.
 
 Per-period numbers (demand, history, open orders, shared limits) are one row per item and
 period, so that no cell holds a list of numbers. The generic machinery (templates, reading,
@@ -7,26 +8,13 @@ errors by sheet/row/column, writing, the report) lives in opsplan.io.
 
 from __future__ import annotations
 
+from importlib import resources
 from typing import Any
 
-from ..core.result import SolveResult
-from ..core.tables import (
-    Built,
-    Chart,
-    Column,
-    LineChart,
-    Located,
-    Marker,
-    Origin,
-    Rows,
-    Table,
-    TablesAdapter,
-    put_given,
-)
+from ..core.tables import Built, Column, Located, Origin, Rows, Table, put_given
 from .schema import ReplenishmentInstance
 
 C = Column
-MAX_STOCK_CHARTS = 12  # one chart per item, for the first items only
 
 SETTINGS = Table(
     "settings",
@@ -415,169 +403,7 @@ def from_instance(inst: ReplenishmentInstance) -> dict[str, list[dict[str, Any]]
 
 def example() -> ReplenishmentInstance:
     """Three items over eight weeks from one supplier: lead times, packs, a minimum order,
-    safety stock, an open order, backorders allowed for one item, shared warehouse space."""
-    return ReplenishmentInstance.model_validate(
-        {
-            "periods": 8,
-            "items": [
-                {
-                    "id": "FLOUR-25KG",
-                    "initial_stock": 60,
-                    "lead_time": 1,
-                    "unit_cost": 12,
-                    "holding_cost": 0.3,
-                    "order_cost": 40,
-                    "pack_size": 20,
-                    "space": 1,
-                    "supplier": "MILL",
-                    "demand": [30, 35, 40, 30, 45, 50, 40, 35],
-                    "on_order": [{"period": 1, "quantity": 40}],
-                    "safety_stock": {"kind": "fixed", "quantity": 20, "penalty": 6},
-                },
-                {
-                    "id": "SUGAR-10KG",
-                    "initial_stock": 25,
-                    "lead_time": 2,
-                    "unit_cost": 8,
-                    "holding_cost": 0.2,
-                    "order_cost": 40,
-                    "moq": 50,
-                    "space": 0.5,
-                    "supplier": "MILL",
-                    "demand": [10, 12, 15, 10, 20, 25, 15, 10],
-                    "safety_stock": {"kind": "days_of_cover", "days": 7},
-                    "shortage": {"mode": "backorder", "penalty": 5},
-                },
-                {
-                    "id": "YEAST-1KG",
-                    "initial_stock": 8,
-                    "lead_time": 1,
-                    "unit_cost": 5,
-                    "holding_cost": 0.5,
-                    "order_cost": 15,
-                    "space": 0.1,
-                    "max_stock": 40,
-                    "demand": [5, 6, 6, 5, 8, 9, 7, 6],
-                },
-            ],
-            "suppliers": [{"id": "MILL", "joint_order_cost": 30}],
-            "warehouse_space": 150,
-        }
-    )
-
-
-# ------------------------------------------------------------------ results
-
-
-def results(
-    res: SolveResult, inst: ReplenishmentInstance | None
-) -> dict[str, list[dict[str, Any]]]:
-    sol = res.solution or {}
-    orders = [dict(o) for o in sol.get("orders", [])]
-    placed: dict[tuple[str, int], float] = {}
-    for o in orders:
-        key = (o["item"], o["order_period"])
-        placed[key] = placed.get(key, 0.0) + o["quantity"]
-    stock = []
-    for r in sorted(sol.get("stock", []), key=lambda r: (r["item"], r["period"])):
-        stock.append(
-            {
-                "item": r["item"],
-                "period": r["period"],
-                "demand": r["demand"],
-                "ordered": placed.get((r["item"], r["period"]), 0.0),
-                "arrivals": r["arrivals"],
-                "stock": r["stock"],
-                "safety_stock": r["safety_stock"],
-                "below_safety": r["safety_stock"] > 0 and r["stock"] < r["safety_stock"] - 1e-6,
-                "backorder": r["backorder"],
-                "lost": r["lost"],
-            }
-        )
-    if inst is not None:  # the instance's item order
-        pos = {it.id: k for k, it in enumerate(inst.items)}
-        stock.sort(key=lambda r: (pos.get(r["item"], len(pos)), r["period"]))
-    out: dict[str, list[dict[str, Any]]] = {"orders": orders, "projected_stock": stock}
-    if sol.get("policies"):
-        out["policies"] = [dict(p) for p in sol["policies"]]
-    if sol.get("forecasts"):
-        out["forecasts"] = [dict(f) for f in sol["forecasts"]]
-    return out
-
-
-def charts(res: SolveResult, inst: ReplenishmentInstance | None) -> list[Chart]:
-    sol = res.solution or {}
-    stock = sol.get("stock", [])
-    if not stock:
-        return []
-    items = list(dict.fromkeys(r["item"] for r in stock))
-    if inst is not None:
-        items = [it.id for it in inst.items if it.id in items]
-    out: list[Chart] = []
-    for k, item in enumerate(items[:MAX_STOCK_CHARTS]):
-        mine = sorted((r for r in stock if r["item"] == item), key=lambda r: r["period"])
-        periods = [r["period"] for r in mine]
-        level = {r["period"]: r["stock"] for r in mine}
-        series: dict[str, list[float | None]] = {
-            "projected stock": [float(r["stock"]) for r in mine],
-            "safety stock": [float(r["safety_stock"]) for r in mine],
-        }
-        if any(r["backorder"] > 0 for r in mine):
-            series["backorder"] = [float(r["backorder"]) for r in mine]
-        markers = [
-            Marker(
-                x=o["arrival_period"],
-                y=float(level.get(o["arrival_period"], 0.0)),
-                label=f"order {o['quantity']:g} (placed in {o['order_period']})",
-                series="projected stock",
-            )
-            for o in sol.get("orders", [])
-            if o["item"] == item and o["arrival_period"] in level
-        ]
-        more = len(items) - MAX_STOCK_CHARTS
-        note = (
-            "Stock at the end of each period (solid) against the safety stock (dashed); a "
-            "marker is an order arriving, labelled with its quantity and the period it is "
-            "placed in."
-        )
-        if k == 0 and more > 0:
-            note += f" Charts for the first {MAX_STOCK_CHARTS} items; {more} more in the tables."
-        out.append(
-            LineChart(
-                name=f"stock_{k + 1}",
-                title=f"Projected stock of {item}",
-                x=periods,
-                series=series,
-                step=True,
-                dashed=("safety stock",),
-                markers=markers,
-                x_label="period",
-                value_label="units",
-                note=note,
-                colours={"safety stock": "#e15759", "projected stock": "#4e79a7"},
-            )
-        )
-    return out
-
-
-TABLES = TablesAdapter(
-    inputs=INPUTS,
-    to_instance=to_instance,
-    from_instance=from_instance,
-    example=example,
-    results=results,
-    charts=charts,
-    views={"projected_stock": "item"},
-    kpi_help={
-        "orders": "Orders (or production lots) in the plan.",
-        "units_ordered": "Units ordered over the horizon.",
-        "fill_rate": "Share of demand served on time.",
-        "periods_below_safety_stock": "Item-periods whose end stock is under the safety stock.",
-        "stockout_periods": "Item-periods with backorders or lost sales.",
-        "average_stock_value": "Average value (unit cost) of the stock at period ends.",
-        "spend_per_period": "Purchase cost of the orders placed in each period.",
-        "space_used_per_period": "Warehouse space used at each period end.",
-        "max_space_use": "Highest share of the warehouse space used.",
-        "max_budget_use": "Highest share of a period's budget spent.",
-    },
-)
+    safety stock, an open order, backorders allowed for one item, shared warehouse space
+    (example.json beside this module)."""
+    text = resources.files(__package__).joinpath("example.json").read_text(encoding="utf-8")
+    return ReplenishmentInstance.model_validate_json(text)
