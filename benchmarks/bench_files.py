@@ -20,7 +20,7 @@ from typing import Any
 
 import opsplan
 from opsplan.core import registry
-from opsplan.io import frames
+from opsplan.io import templates, write_tables
 from opsplan.io.charts import render_html, render_png
 from opsplan.io.report import write_report
 
@@ -52,16 +52,18 @@ def run(name: str, time_limit: float, workers: int) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as d:
         tmp = Path(d)
         row["template_xlsx"], _ = _timed(
-            lambda: frames.write_template("scheduling", tmp / "in.xlsx", inst)
+            lambda: templates.write_template("scheduling", tmp / "in.xlsx", inst)
         )
         row["read_xlsx"], back = _timed(lambda: opsplan.load_request(tmp / "in.xlsx"))
         assert registry.get("scheduling").instance_type.model_validate(back["instance"]) == inst
-        frames.write_template_csv("scheduling", tmp / "in_csv", inst)
+        templates.write_template_csv("scheduling", tmp / "in_csv", inst)
         row["read_csv"], _ = _timed(lambda: opsplan.load_request(tmp / "in_csv"))
         row["result_xlsx"], _ = _timed(
-            lambda: frames.write_result_workbook(res, tmp / "plan.xlsx", inst)
+            lambda: write_tables.write_result_workbook(res, tmp / "plan.xlsx", inst)
         )
-        row["result_csv"], _ = _timed(lambda: frames.write_result_csv(res, tmp / "plan", inst))
+        row["result_csv"], _ = _timed(
+            lambda: write_tables.write_result_csv(res, tmp / "plan", inst)
+        )
         charts = registry.get("scheduling").tables.charts(res, inst)  # type: ignore[union-attr]
         row["gantt_png"], _ = _timed(lambda: render_png(charts[0], tmp / "g.png"))
         row["gantt_html"], _ = _timed(lambda: render_html(charts[0], tmp / "g.html"))

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 def to_frames(result: SolveResult, instance: Any | None = None) -> dict[str, pd.DataFrame]:
     """A result -> pandas DataFrames per table: summary, the plan, per-resource views, KPIs,
     penalties, violations, diagnosis. `instance` (optional) adds what only it knows."""
-    from .io.frames import to_frames as _to_frames
+    from .io.write_tables import to_frames as _to_frames
 
     return _to_frames(result, instance)
 
@@ -30,14 +30,14 @@ def to_frames(result: SolveResult, instance: Any | None = None) -> dict[str, pd.
 def from_frames(model: str, frames: Mapping[str, pd.DataFrame]) -> dict[str, Any]:
     """DataFrames per input table (as in `opsplan template MODEL`) -> a validated solve
     request; InvalidInput names table, row and column of every problem."""
-    from .io.frames import from_frames as _from_frames
+    from .io.read_tables import from_frames as _from_frames
 
     return _from_frames(model, frames)
 
 
 def instance_frames(model: str, instance: Any) -> dict[str, pd.DataFrame]:
     """An instance (dict or model) -> DataFrames per input table (the inverse of from_frames)."""
-    from .io.frames import instance_frames as _instance_frames
+    from .io.write_tables import instance_frames as _instance_frames
 
     return _instance_frames(model, instance)
 

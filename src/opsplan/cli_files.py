@@ -61,13 +61,13 @@ def output_kind(raw: str) -> str:
 
 def write_output(res: SolveResult, raw: str, request: dict[str, Any] | None = None) -> str:
     """Write a result where `raw` (the -o value) says; returns what was written."""
-    from .io import frames
+    from .io import write_tables
 
     instance = _instance(request, res.model)
     path = Path(raw)
     kind = output_kind(raw)
     if kind == "xlsx":
-        sheets = frames.write_result_workbook(res, path, instance)
+        sheets = write_tables.write_result_workbook(res, path, instance)
         return f"workbook {path} ({len(sheets)} sheets)"
     if kind == "html":
         from .io.report import write_report
@@ -78,7 +78,7 @@ def write_output(res: SolveResult, raw: str, request: dict[str, Any] | None = No
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(res.to_json(), encoding="utf-8")
         return f"result {path}"
-    files = frames.write_result_csv(res, path, instance)
+    files = write_tables.write_result_csv(res, path, instance)
     return f"{len(files)} CSV files in {path}/"
 
 
@@ -108,7 +108,7 @@ def template(
 
     The rows are an example, or those of --from (this converts a JSON instance to Excel).
     """
-    from .io import frames
+    from .io import templates
 
     try:
         instance = None
@@ -121,10 +121,10 @@ def template(
             instance = req.get("instance")
         kind = output_kind(output)
         if kind == "xlsx":
-            sheets = frames.write_template(model, Path(output), instance)
+            sheets = templates.write_template(model, Path(output), instance)
             out.print(f"template {output}: sheets {', '.join(sheets)}", highlight=False)
         elif kind == "csv":
-            files = frames.write_template_csv(model, Path(output), instance)
+            files = templates.write_template_csv(model, Path(output), instance)
             out.print(f"template: {len(files)} CSV files in {output}/", highlight=False)
         else:
             raise InvalidInput(

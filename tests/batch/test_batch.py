@@ -90,13 +90,13 @@ def test_mixed_batch_summary_rows_result_files_and_exit_code(mixed, tmp_path):
 
 
 def test_one_batch_mixes_models_and_json_with_workbooks(tmp_path):
-    from opsplan.io import frames
+    from opsplan.io import templates
 
     d = tmp_path / "in"
     (d / "plants").mkdir(parents=True)
     (d / "shop.json").write_text(json.dumps(jobshop(3, 3, seed=4)))
-    frames.write_template("replenishment", d / "plants" / "stock.xlsx")
-    frames.write_template("supplier_selection", d / "buy.xlsx")
+    templates.write_template("replenishment", d / "plants" / "stock.xlsx")
+    templates.write_template("supplier_selection", d / "buy.xlsx")
     (d / "~$buy.xlsx").write_bytes(b"Excel's lock file, not an input")
     r = runner.invoke(app, ["batch", str(d), "-o", str(tmp_path / "out"), "-t", "10"])
     assert r.exit_code == 0, r.output

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 import opsplan
 from opsplan.cli import app
 from opsplan.core.tables import LineChart
-from opsplan.io import frames
+from opsplan.io import templates, write_tables
 from opsplan.io.charts import render_png
 from opsplan.replenishment.check import check
 from opsplan.replenishment.schema import ReplenishmentInstance
@@ -113,7 +113,7 @@ def test_stock_chart_shows_stock_safety_stock_and_orders(tmp_path):
 
 def test_bad_workbook_names_sheet_row_and_column(tmp_path):
     tpl = tmp_path / "input.xlsx"
-    frames.write_template("replenishment", tpl)
+    templates.write_template("replenishment", tpl)
     wb = load_workbook(tpl)
     ws = wb["open_orders"]
     header = [c.value for c in ws[1]]
@@ -130,7 +130,7 @@ def test_bad_workbook_names_sheet_row_and_column(tmp_path):
 
 def test_unknown_items_and_bad_values_are_named_by_row(tmp_path):
     tpl = tmp_path / "input.xlsx"
-    frames.write_template("replenishment", tpl)
+    templates.write_template("replenishment", tpl)
     wb = load_workbook(tpl)
     ws = wb["demand"]
     ws.append(["SALT", 0, 10])
@@ -155,8 +155,8 @@ def test_chinese_item_names_round_trip(tmp_path):
             it["supplier"] = "中粮面粉厂"
     inst["suppliers"][0]["id"] = "中粮面粉厂"
     book, folder = tmp_path / "cn.xlsx", tmp_path / "cn"
-    frames.write_template("replenishment", book, inst)
-    frames.write_template_csv("replenishment", folder, inst)
+    templates.write_template("replenishment", book, inst)
+    templates.write_template_csv("replenishment", folder, inst)
     want = ReplenishmentInstance.model_validate(inst)
     for src in (book, folder):
         req = opsplan.load_request(src)
@@ -164,13 +164,13 @@ def test_chinese_item_names_round_trip(tmp_path):
     res = opsplan.solve(opsplan.load_request(book), OPTS)
     assert res.violations == [] and res.solution is not None
     plan = tmp_path / "plan.xlsx"
-    frames.write_result_workbook(res, plan, inst)
+    write_tables.write_result_workbook(res, plan, inst)
     assert {r["item"] for r in _rows(plan, "projected_stock")} == set(ren.values())
     wb = load_workbook(plan, read_only=True)
     for name in ren.values():
         assert f"item {name}" in wb.sheetnames
     out = tmp_path / "plan_csv"
-    frames.write_result_csv(res, out, inst)
+    write_tables.write_result_csv(res, out, inst)
     text = (out / "orders.csv").read_text(encoding="utf-8")
     assert any(v in text for v in ren.values())
 
@@ -203,8 +203,8 @@ def test_rich_instance_round_trips_through_workbook_and_csv(tmp_path):
     assert opsplan.validate({"model": "replenishment", "instance": inst}) == []
     want = ReplenishmentInstance.model_validate(inst)
     book, folder = tmp_path / "rich.xlsx", tmp_path / "rich"
-    frames.write_template("replenishment", book, inst)
-    frames.write_template_csv("replenishment", folder, inst)
+    templates.write_template("replenishment", book, inst)
+    templates.write_template_csv("replenishment", folder, inst)
     for src in (book, folder):
         assert ReplenishmentInstance.model_validate(opsplan.load_request(src)["instance"]) == want
     assert len(_rows(book, "limits")) == 8 and len(_rows(book, "history")) == 8
@@ -213,7 +213,7 @@ def test_rich_instance_round_trips_through_workbook_and_csv(tmp_path):
 def test_a_limit_given_twice_and_a_gap_in_history_are_named(tmp_path):
     inst = _rich()
     book = tmp_path / "rich.xlsx"
-    frames.write_template("replenishment", book, inst)
+    templates.write_template("replenishment", book, inst)
     wb = load_workbook(book)
     ws = wb["settings"]
     ws.append(["budget", 2000])

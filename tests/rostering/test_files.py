@@ -14,7 +14,7 @@ import opsplan
 from opsplan.cli import app
 from opsplan.core import registry
 from opsplan.core.tables import Heatmap, LineChart
-from opsplan.io import frames
+from opsplan.io import templates, write_tables
 from opsplan.io.report import build_report, write_report
 from opsplan.rostering import tables as roster_tables
 from opsplan.rostering import views
@@ -60,7 +60,7 @@ def test_template_workbook_solve_result_workbook_round_trip(tmp_path):
     summary = {r["item"]: r["value"] for r in _sheet_rows(cli_plan, "summary")}
     assert summary["status"] == "optimal" and summary["objective"] == res.objective
     assert summary["violations"] == 0
-    frames.write_result_workbook(res, plan, roster_tables.example())
+    write_tables.write_result_workbook(res, plan, roster_tables.example())
     names = load_workbook(plan, read_only=True).sheetnames
     for sheet in ("assignments", "roster", "coverage", "employees", "penalties_by_rule"):
         assert sheet in names, sheet
@@ -118,7 +118,7 @@ def test_roster_heatmap_and_coverage_line_chart():
 @pytest.fixture
 def template(tmp_path):
     p = tmp_path / "t.xlsx"
-    frames.write_template("rostering", p)
+    templates.write_template("rostering", p)
     return p
 
 
@@ -227,16 +227,16 @@ CN = {
 
 def test_chinese_employee_names_round_trip_unchanged(tmp_path):
     xlsx, folder, plan, out = (tmp_path / n for n in ("排班.xlsx", "csv", "plan.xlsx", "out"))
-    frames.write_template("rostering", xlsx, CN["instance"])
-    frames.write_template_csv("rostering", folder, CN["instance"])
+    templates.write_template("rostering", xlsx, CN["instance"])
+    templates.write_template_csv("rostering", folder, CN["instance"])
     for source in (xlsx, folder):
         req = opsplan.load_request(source)
         assert _inst(req) == _inst(CN)
         assert [e["id"] for e in req["instance"]["employees"]] == ["张伟", "李娜", "王芳"]
     res = opsplan.solve(CN, OPTS)
     assert res.status == opsplan.SolveStatus.OPTIMAL and res.violations == []
-    frames.write_result_workbook(res, plan, CN["instance"])
-    frames.write_result_csv(res, out, CN["instance"])
+    write_tables.write_result_workbook(res, plan, CN["instance"])
+    write_tables.write_result_csv(res, out, CN["instance"])
     assert {r["employee"] for r in _sheet_rows(plan, "roster")} == {"张伟", "李娜", "王芳"}
     assert {r["shift"] for r in _sheet_rows(plan, "assignments")} <= {"早班", "夜班"}
     assert "employee 张伟" in load_workbook(plan, read_only=True).sheetnames

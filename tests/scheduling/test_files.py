@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 import opsplan
 from opsplan.cli import app
-from opsplan.io import frames
+from opsplan.io import tables, templates, write_tables
 from opsplan.scheduling.schema import SchedulingInstance
 from opsplan.scheduling.tables import example
 
@@ -144,13 +144,13 @@ def test_rich_instance_round_trips_through_workbook_and_csv(tmp_path):
     )
     want = _inst(req)
     xlsx, folder = tmp_path / "in.xlsx", tmp_path / "csv"
-    frames.write_template("scheduling", xlsx, req["instance"])
-    frames.write_template_csv("scheduling", folder, req["instance"])
+    templates.write_template("scheduling", xlsx, req["instance"])
+    templates.write_template_csv("scheduling", folder, req["instance"])
     assert _inst(opsplan.load_request(xlsx)) == want
     assert _inst(opsplan.load_request(folder)) == want
     # and through pandas: instance -> DataFrames -> request
     dfs = opsplan.instance_frames("scheduling", req["instance"])
-    assert set(dfs) == {t.name for t in frames.adapter("scheduling").inputs}
+    assert set(dfs) == {t.name for t in tables.adapter("scheduling").inputs}
     assert _inst(opsplan.from_frames("scheduling", dfs)) == want
 
 
@@ -217,16 +217,16 @@ CN = sched(
 
 def test_chinese_names_round_trip_unchanged(tmp_path):
     xlsx, folder, plan, out = (tmp_path / n for n in ("中文.xlsx", "csv", "plan.xlsx", "out"))
-    frames.write_template("scheduling", xlsx, CN["instance"])
-    frames.write_template_csv("scheduling", folder, CN["instance"])
+    templates.write_template("scheduling", xlsx, CN["instance"])
+    templates.write_template_csv("scheduling", folder, CN["instance"])
     for source in (xlsx, folder):
         req = opsplan.load_request(source)
         assert _inst(req) == _inst(CN)
         assert [j["id"] for j in req["instance"]["jobs"]] == ["订单-甲", "订单-乙"]
     res = opsplan.solve(CN)
     assert res.violations == []
-    frames.write_result_workbook(res, plan, CN["instance"])
-    frames.write_result_csv(res, out, CN["instance"])
+    write_tables.write_result_workbook(res, plan, CN["instance"])
+    write_tables.write_result_csv(res, out, CN["instance"])
     rows = _sheet_rows(plan, "plan")
     assert {r["job"] for r in rows} == {"订单-甲", "订单-乙"}
     assert {r["machine_name"] for r in rows} == {"一号切割机", "数控铣床"}
@@ -242,7 +242,7 @@ def test_chinese_names_round_trip_unchanged(tmp_path):
 @pytest.fixture
 def template(tmp_path):
     p = tmp_path / "t.xlsx"
-    frames.write_template("scheduling", p)
+    templates.write_template("scheduling", p)
     return p
 
 
@@ -269,7 +269,7 @@ def test_missing_sheet_is_named(template):
 )
 def test_every_family_names_each_missing_sheet(model, tmp_path):
     from opsplan.core import registry
-    from opsplan.io.frames import write_template
+    from opsplan.io.templates import write_template
 
     path = tmp_path / f"{model}.xlsx"
     write_template(model, path)
@@ -353,7 +353,7 @@ def test_unknown_ids_and_bad_values_are_named_by_sheet_row_and_column(template):
 
 def test_bad_csv_folder_names_file_row_and_column(tmp_path):
     folder = tmp_path / "csv"
-    frames.write_template_csv("scheduling", folder)
+    templates.write_template_csv("scheduling", folder)
     (folder / "setups.csv").unlink()  # optional table: fine
     text = (folder / "jobs.csv").read_text(encoding="utf-8-sig").splitlines()
     text[0] = text[0].replace("weight", "wieght")
@@ -401,7 +401,7 @@ def test_infeasible_result_still_writes_diagnosis(tmp_path):
     res = opsplan.solve(req)
     assert res.status == opsplan.SolveStatus.INFEASIBLE
     out = tmp_path / "inf.xlsx"
-    frames.write_result_workbook(res, out)
+    write_tables.write_result_workbook(res, out)
     rows = _sheet_rows(out, "diagnosis")
     assert rows and all(r["message"] for r in rows)
     assert "plan" not in load_workbook(out, read_only=True).sheetnames
@@ -409,7 +409,7 @@ def test_infeasible_result_still_writes_diagnosis(tmp_path):
 
 def test_unknown_model_has_no_tables(tmp_path):
     with pytest.raises(opsplan.InvalidInput):
-        frames.adapter("no-such-model")
+        tables.adapter("no-such-model")
     shutil.rmtree(tmp_path)
 
 

@@ -16,7 +16,7 @@ import opsplan
 from opsplan.cli import app
 from opsplan.core import registry
 from opsplan.core.tables import BarChart, LineChart
-from opsplan.io import frames
+from opsplan.io import templates, write_tables
 from opsplan.staffing_levels.schema import StaffingLevelsInstance
 from opsplan.staffing_levels.tables import example
 from opsplan.staffing_levels.views import charts
@@ -53,7 +53,7 @@ def test_template_workbook_solve_result_workbook_round_trip(tmp_path):
     assert res.status == opsplan.SolveStatus.OPTIMAL and res.violations == []
     summary = {r["item"]: r["value"] for r in _sheet_rows(cli_plan, "summary")}
     assert summary["status"] == "optimal" and summary["objective"] == pytest.approx(res.objective)
-    frames.write_result_workbook(res, plan, example())
+    write_tables.write_result_workbook(res, plan, example())
     names = load_workbook(plan, read_only=True).sheetnames
     for sheet in ("headcount", "coverage", "shifts", "cost", "kpis"):
         assert sheet in names, sheet
@@ -96,7 +96,7 @@ def test_coverage_line_chart_and_headcount_bars():
 @pytest.fixture
 def template(tmp_path):
     p = tmp_path / "t.xlsx"
-    frames.write_template("staffing_levels", p)
+    templates.write_template("staffing_levels", p)
     return p
 
 
@@ -119,7 +119,7 @@ def test_bad_workbook_names_sheet_row_and_column(template):
         "sheet 'patterns', row 1, column 'cost': missing column",
     ]
 
-    frames.write_template("staffing_levels", template)  # a fresh one: the cost column back
+    templates.write_template("staffing_levels", template)  # a fresh one: the cost column back
     wb = load_workbook(template)
     ws = wb["demand"]
     ws.cell(5, _col(ws, "demand")).value = -2  # the family's validate: negative demand
@@ -202,15 +202,15 @@ CN = {
 
 def test_chinese_pattern_names_round_trip_unchanged(tmp_path):
     xlsx, folder, plan, out = (tmp_path / n for n in ("门店.xlsx", "csv", "plan.xlsx", "out"))
-    frames.write_template("staffing_levels", xlsx, CN["instance"])
-    frames.write_template_csv("staffing_levels", folder, CN["instance"])
+    templates.write_template("staffing_levels", xlsx, CN["instance"])
+    templates.write_template_csv("staffing_levels", folder, CN["instance"])
     for source in (xlsx, folder):
         req = opsplan.load_request(source)
         assert _inst(req) == _inst(CN)
     res = opsplan.solve(CN)
     assert res.status == opsplan.SolveStatus.OPTIMAL and res.violations == []
-    frames.write_result_workbook(res, plan, CN["instance"])
-    frames.write_result_csv(res, out, CN["instance"])
+    write_tables.write_result_workbook(res, plan, CN["instance"])
+    write_tables.write_result_csv(res, out, CN["instance"])
     assert [h["pattern"] for h in _sheet_rows(plan, "headcount")] == ["早班", "晚班", "兼职"]
     csv = pd.read_csv(out / "headcount.csv", encoding="utf-8-sig")
     assert list(csv["pattern"]) == ["早班", "晚班", "兼职"]
@@ -222,8 +222,8 @@ def test_shipped_instances_round_trip_through_workbook_and_csv(tmp_path, name):
     req = json.loads((root / name).read_text(encoding="utf-8"))
     spec = registry.get(req["model"])
     want = spec.instance_type.model_validate(req["instance"])
-    frames.write_template(req["model"], tmp_path / "in.xlsx", req["instance"])
-    frames.write_template_csv(req["model"], tmp_path / "csv", req["instance"])
+    templates.write_template(req["model"], tmp_path / "in.xlsx", req["instance"])
+    templates.write_template_csv(req["model"], tmp_path / "csv", req["instance"])
     for source in (tmp_path / "in.xlsx", tmp_path / "csv"):
         got = opsplan.load_request(source)
         assert got["model"] == req["model"]

@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 import opsplan
 from opsplan.cli import app
-from opsplan.io import frames
+from opsplan.io import templates, write_tables
 from opsplan.io.charts import render_png
 from opsplan.supplier_selection.schema import SupplierInstance
 from opsplan.supplier_selection.tables import example
@@ -102,7 +102,7 @@ def test_award_share_chart_matches_the_awards(tmp_path):
 
 def test_bad_workbook_names_sheet_row_and_column(tmp_path):
     tpl = tmp_path / "input.xlsx"
-    frames.write_template("supplier_selection", tpl)
+    templates.write_template("supplier_selection", tpl)
     wb = load_workbook(tpl)
     ws = wb["offers"]
     header = [c.value for c in ws[1]]
@@ -119,7 +119,7 @@ def test_bad_workbook_names_sheet_row_and_column(tmp_path):
 
 def test_unknown_ids_and_bad_values_are_named_by_row(tmp_path):
     tpl = tmp_path / "input.xlsx"
-    frames.write_template("supplier_selection", tpl)
+    templates.write_template("supplier_selection", tpl)
     wb = load_workbook(tpl)
     ws = wb["demand"]
     ws.append(["SCREW", 0, 10])  # row after the example rows
@@ -147,8 +147,8 @@ def test_chinese_supplier_names_round_trip(tmp_path):
         o["supplier"] = ren[o["supplier"]]
     inst["items"][0]["name"] = "螺栓 M8"
     book, folder = tmp_path / "cn.xlsx", tmp_path / "cn"
-    frames.write_template("supplier_selection", book, inst)
-    frames.write_template_csv("supplier_selection", folder, inst)
+    templates.write_template("supplier_selection", book, inst)
+    templates.write_template_csv("supplier_selection", folder, inst)
     for src in (book, folder):
         req = opsplan.load_request(src)
         assert SupplierInstance.model_validate(req["instance"]) == SupplierInstance.model_validate(
@@ -157,7 +157,7 @@ def test_chinese_supplier_names_round_trip(tmp_path):
     res = opsplan.solve(opsplan.load_request(book), OPTS)
     assert res.status == opsplan.SolveStatus.OPTIMAL and res.violations == []
     plan = tmp_path / "plan.xlsx"
-    frames.write_result_workbook(res, plan, inst)
+    write_tables.write_result_workbook(res, plan, inst)
     awards = _rows(plan, "awards")
     assert {a["supplier"] for a in awards} <= set(ren.values())
     assert {a["supplier_name"] for a in awards} <= {v + "有限公司" for v in ren.values()}
@@ -165,7 +165,7 @@ def test_chinese_supplier_names_round_trip(tmp_path):
     for sp in {a["supplier"] for a in awards}:
         assert f"supplier {sp}" in wb.sheetnames
     out = tmp_path / "plan_csv"
-    frames.write_result_csv(res, out, inst)
+    write_tables.write_result_csv(res, out, inst)
     text = (out / "awards.csv").read_text(encoding="utf-8")
     assert any(v in text for v in ren.values())
 
@@ -211,21 +211,21 @@ def test_rich_instance_round_trips_through_workbook_and_csv(tmp_path):
     assert opsplan.validate({"model": "supplier_selection", "instance": inst}) == []
     want = SupplierInstance.model_validate(inst)
     book, folder = tmp_path / "rich.xlsx", tmp_path / "rich"
-    frames.write_template("supplier_selection", book, inst)
-    frames.write_template_csv("supplier_selection", folder, inst)
+    templates.write_template("supplier_selection", book, inst)
+    templates.write_template_csv("supplier_selection", folder, inst)
     for src in (book, folder):
         assert SupplierInstance.model_validate(opsplan.load_request(src)["instance"]) == want
     # the scenario tables of the result come through as well
     res = opsplan.solve(opsplan.load_request(book), OPTS)
     assert res.violations == [] and res.solution is not None
-    tables = frames.result_tables(res, inst)
+    tables = write_tables.result_tables(res, inst)
     assert [r["scenario"] for r in tables["scenarios"]] == ["strike", "floods"]
 
 
 def test_capacity_with_a_missing_period_is_named(tmp_path):
     inst = _rich()
     book = tmp_path / "rich.xlsx"
-    frames.write_template("supplier_selection", book, inst)
+    templates.write_template("supplier_selection", book, inst)
     wb = load_workbook(book)
     ws = wb["capacity"]
     ws.delete_rows(3)  # ACME's period 1

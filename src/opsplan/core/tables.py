@@ -3,7 +3,8 @@
 A family's `TablesAdapter` says which tables its instance has (columns, types, descriptions),
 how typed rows become an instance, and which tables and charts its results give. Everything
 else (templates, reading and writing workbooks and CSV folders, errors by sheet/row/column,
-the report) is generic code in `opsplan.io.frames`, `opsplan.io.charts` and `opsplan.io.report`.
+the report) is generic code in `opsplan.io`: `read_tables`, `write_tables`, `templates`,
+`charts` and `report`.
 
 This module only declares; it imports neither pandas nor plotting libraries.
 """

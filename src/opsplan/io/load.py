@@ -43,7 +43,7 @@ def load_request(
     workbook = fmt == "xlsx" or (fmt is None and path.suffix.lower() in (".xlsx", ".xlsm"))
     folder = fmt == "csv" or (fmt is None and path.is_dir())
     if (workbook and path.is_file()) or (folder and path.is_dir()):
-        from .frames import load_table_request  # planner files: errors by sheet, row, column
+        from .read_tables import load_table_request  # planner files: errors by sheet, row, column
 
         return load_table_request(path, amend=amend)
     if fmt == "csv" and not path.is_dir():

@@ -19,7 +19,7 @@ from ..core import registry
 from ..core.result import SolveResult
 from ..core.tables import Chart
 from .charts import CSS_FONTS, chart_div
-from .frames import result_tables
+from .write_tables import result_tables
 
 _ISO = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d(:00)?")
 
