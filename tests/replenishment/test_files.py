@@ -9,13 +9,13 @@ from typer.testing import CliRunner
 
 import opsplan
 from opsplan.cli import app
+from opsplan.core.registry import get
 from opsplan.core.tables import LineChart
 from opsplan.io import templates, write_tables
 from opsplan.io.charts import render_png
 from opsplan.replenishment.check import check
 from opsplan.replenishment.schema import ReplenishmentInstance
 from opsplan.replenishment.tables import example
-from opsplan.replenishment.views import TABLES
 
 runner = CliRunner()
 OPTS = {"time_limit_s": 10, "workers": 1}
@@ -39,7 +39,7 @@ def test_template_workbook_solve_result_workbook_round_trip(tmp_path):
     r = runner.invoke(app, ["template", "replenishment", "-o", str(tpl)])
     assert r.exit_code == 0, r.output
     wb = load_workbook(tpl)
-    assert wb.sheetnames == ["README", *(t.name for t in TABLES.inputs)]
+    assert wb.sheetnames == ["README", *(t.name for t in get("replenishment").tables.inputs)]
     for name in ("items", "demand", "open_orders"):
         header = [c.value for c in wb[name][1]]
         assert all(wb[name].cell(1, i + 1).comment for i in range(len(header))), name
@@ -96,7 +96,7 @@ def test_stock_chart_shows_stock_safety_stock_and_orders(tmp_path):
     inst = example()
     res = opsplan.solve({"model": "replenishment", "instance": inst.model_dump()}, OPTS)
     assert res.violations == []
-    charts = TABLES.charts(res, inst)
+    charts = get("replenishment").tables.charts(res, inst)
     assert [c.title for c in charts] == [f"Projected stock of {it.id}" for it in inst.items]
     for c, it in zip(charts, inst.items, strict=True):
         assert isinstance(c, LineChart)

@@ -9,11 +9,11 @@ from typer.testing import CliRunner
 
 import opsplan
 from opsplan.cli import app
+from opsplan.core.registry import get
 from opsplan.io import templates, write_tables
 from opsplan.io.charts import render_png
 from opsplan.supplier_selection.schema import SupplierInstance
 from opsplan.supplier_selection.tables import example
-from opsplan.supplier_selection.views import TABLES
 
 runner = CliRunner()
 OPTS = {"time_limit_s": 10, "workers": 1}
@@ -37,7 +37,7 @@ def test_template_workbook_solve_result_workbook_round_trip(tmp_path):
     r = runner.invoke(app, ["template", "supplier_selection", "-o", str(tpl)])
     assert r.exit_code == 0, r.output
     wb = load_workbook(tpl)
-    assert wb.sheetnames == ["README", *(t.name for t in TABLES.inputs)]
+    assert wb.sheetnames == ["README", *(t.name for t in get("supplier_selection").tables.inputs)]
     for name in ("items", "demand", "suppliers", "offers"):
         header = [c.value for c in wb[name][1]]
         assert all(wb[name].cell(1, i + 1).comment for i in range(len(header))), name
@@ -84,7 +84,7 @@ def test_award_share_chart_matches_the_awards(tmp_path):
     inst = example()
     res = opsplan.solve({"model": "supplier_selection", "instance": inst.model_dump()}, OPTS)
     assert res.violations == []
-    charts = TABLES.charts(res, inst)
+    charts = get("supplier_selection").tables.charts(res, inst)
     shares = next(c for c in charts if c.name == "award_shares")
     for k, item in enumerate(shares.categories):
         assert sum(v[k] for v in shares.series.values()) == pytest.approx(100.0)

@@ -6,9 +6,11 @@ so a new family plugs in without touching them.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from pydantic import BaseModel
@@ -79,6 +81,71 @@ _REGISTRY: dict[str, ModelSpec] = {}
 def register(spec: ModelSpec) -> ModelSpec:
     _REGISTRY[spec.name] = spec
     return spec
+
+
+def _module(package: str, role: str) -> ModuleType:
+    return importlib.import_module(f"{package}.{role}")
+
+
+def _optional(package: str, role: str) -> ModuleType | None:
+    try:
+        return _module(package, role)
+    except ModuleNotFoundError as e:
+        if e.name != f"{package}.{role}":
+            raise  # the module exists but imports something missing
+        return None
+
+
+def register_family(
+    package: str,
+    *,
+    description: str,
+    instance_type: type[BaseModel],
+    solution_type: type[BaseModel],
+    backends: tuple[str, ...] = ("cpsat",),
+    formats: dict[str, FormatReader] | None = None,
+) -> ModelSpec:
+    """Register the family in `package` from its modules, by the roles of CONTRIBUTING.md.
+
+    The model is named as the package. Each part of the spec comes from the module of its role:
+    `schema.RULES`, `validate.validate`, `prepare.prepare` (when the family has a prepare.py),
+    `diagnose.precheck`, `solver.solve`, `check.check`, `kpis.kpis`, and the planner files
+    from `tables.py` (INPUTS, to_instance, from_instance, example) with `views.py` (results,
+    charts, VIEWS, KPI_HELP). The first backend is the default.
+    """
+    prepare = _optional(package, "prepare")
+    tables, views = _optional(package, "tables"), _optional(package, "views")
+    adapter = None
+    if tables is not None and views is not None:
+        adapter = TablesAdapter(
+            inputs=tables.INPUTS,
+            to_instance=tables.to_instance,
+            from_instance=tables.from_instance,
+            example=tables.example,
+            results=views.results,
+            charts=views.charts,
+            views=dict(getattr(views, "VIEWS", {})),
+            kpi_help=dict(views.KPI_HELP),
+        )
+    return register(
+        ModelSpec(
+            name=package.rsplit(".", 1)[-1],
+            description=description,
+            instance_type=instance_type,
+            solution_type=solution_type,
+            rules=tuple(_module(package, "schema").RULES),
+            validate=_module(package, "validate").validate,
+            prepare=prepare.prepare if prepare is not None else same,
+            precheck=_module(package, "diagnose").precheck,
+            solve=_module(package, "solver").solve,
+            check=_module(package, "check").check,
+            kpis=_module(package, "kpis").kpis,
+            default_backend=backends[0],
+            backends=backends,
+            formats=dict(formats or {}),
+            tables=adapter,
+        )
+    )
 
 
 def _load_builtin() -> None:

@@ -8,9 +8,8 @@ from __future__ import annotations
 from typing import Any
 
 from ..core.result import SolveResult
-from ..core.tables import Chart, LineChart, Marker, TablesAdapter
+from ..core.tables import Chart, LineChart, Marker
 from .schema import ReplenishmentInstance
-from .tables import INPUTS, example, from_instance, to_instance
 
 MAX_STOCK_CHARTS = 12  # one chart per item, for the first items only
 
@@ -106,24 +105,17 @@ def charts(res: SolveResult, inst: ReplenishmentInstance | None) -> list[Chart]:
     return out
 
 
-TABLES = TablesAdapter(
-    inputs=INPUTS,
-    to_instance=to_instance,
-    from_instance=from_instance,
-    example=example,
-    results=results,
-    charts=charts,
-    views={"projected_stock": "item"},
-    kpi_help={
-        "orders": "Orders (or production lots) in the plan.",
-        "units_ordered": "Units ordered over the horizon.",
-        "fill_rate": "Share of demand served on time.",
-        "periods_below_safety_stock": "Item-periods whose end stock is under the safety stock.",
-        "stockout_periods": "Item-periods with backorders or lost sales.",
-        "average_stock_value": "Average value (unit cost) of the stock at period ends.",
-        "spend_per_period": "Purchase cost of the orders placed in each period.",
-        "space_used_per_period": "Warehouse space used at each period end.",
-        "max_space_use": "Highest share of the warehouse space used.",
-        "max_budget_use": "Highest share of a period's budget spent.",
-    },
-)
+# result table -> the column it is split by, one sheet per value
+VIEWS = {"projected_stock": "item"}
+KPI_HELP = {
+    "orders": "Orders (or production lots) in the plan.",
+    "units_ordered": "Units ordered over the horizon.",
+    "fill_rate": "Share of demand served on time.",
+    "periods_below_safety_stock": "Item-periods whose end stock is under the safety stock.",
+    "stockout_periods": "Item-periods with backorders or lost sales.",
+    "average_stock_value": "Average value (unit cost) of the stock at period ends.",
+    "spend_per_period": "Purchase cost of the orders placed in each period.",
+    "space_used_per_period": "Warehouse space used at each period end.",
+    "max_space_use": "Highest share of the warehouse space used.",
+    "max_budget_use": "Highest share of a period's budget spent.",
+}

@@ -10,9 +10,8 @@ from datetime import date, timedelta
 from typing import Any
 
 from ..core.result import SolveResult
-from ..core.tables import Chart, Heatmap, LineChart, TablesAdapter
+from ..core.tables import Chart, Heatmap, LineChart
 from .schema import RULE_NAMES, RosteringInstance
-from .tables import INPUTS, example, from_instance, to_instance
 
 
 def _date(inst: RosteringInstance | None, a: dict[str, Any]) -> str:
@@ -154,28 +153,21 @@ def charts(res: SolveResult, inst: RosteringInstance | None) -> list[Chart]:
     return out
 
 
-TABLES = TablesAdapter(
-    inputs=INPUTS,
-    to_instance=to_instance,
-    from_instance=from_instance,
-    example=example,
-    results=results,
-    charts=charts,
-    views={"assignments": "employee"},
-    kpi_help={
-        "employees": "People on the roster.",
-        "assignments": "Shifts assigned in total.",
-        "coverage_required": "People needed, summed over every coverage row.",
-        "coverage_shortfall": "People missing below the minimum, summed.",
-        "coverage_excess": "People above the preferred number, summed.",
-        "coverage_met_pct": "Share of the needed people that are on shift.",
-        "short_cells": "Day and shift cells with fewer people than needed.",
-        "requests": "Wishes to work or not to work.",
-        "requests_granted_pct": "Share of wishes granted.",
-        "worked_minutes_min": "Fewest minutes anyone works.",
-        "worked_minutes_max": "Most minutes anyone works.",
-        "labour_cost": "Worked hours times hourly cost, summed.",
-        "nights_max": "Most night shifts anyone works.",
-        "weekends_max": "Most weekends anyone works.",
-    },
-)
+# result table -> the column it is split by, one sheet per value
+VIEWS = {"assignments": "employee"}
+KPI_HELP = {
+    "employees": "People on the roster.",
+    "assignments": "Shifts assigned in total.",
+    "coverage_required": "People needed, summed over every coverage row.",
+    "coverage_shortfall": "People missing below the minimum, summed.",
+    "coverage_excess": "People above the preferred number, summed.",
+    "coverage_met_pct": "Share of the needed people that are on shift.",
+    "short_cells": "Day and shift cells with fewer people than needed.",
+    "requests": "Wishes to work or not to work.",
+    "requests_granted_pct": "Share of wishes granted.",
+    "worked_minutes_min": "Fewest minutes anyone works.",
+    "worked_minutes_max": "Most minutes anyone works.",
+    "labour_cost": "Worked hours times hourly cost, summed.",
+    "nights_max": "Most night shifts anyone works.",
+    "weekends_max": "Most weekends anyone works.",
+}

@@ -18,21 +18,7 @@ from typing import Any
 from ..core.check import Findings
 from ..core.registry import CheckReport
 from ..core.schema_types import clock_minutes
-from .schema import UNIT_MINUTES, WEEKDAYS, Job, Machine, Operation, SchedulingInstance
-
-# the rules of models/scheduling.md, in order (ModelSpec.rules)
-RULES = (
-    "operations",
-    "precedence",
-    "release",
-    "pin",
-    "freeze",
-    "capacity_and_calendar",
-    "setup",
-    "completion",
-    "deadline",
-    "horizon",
-)
+from .schema import RULES, UNIT_MINUTES, WEEKDAYS, Job, Machine, Operation, SchedulingInstance
 
 Key = tuple[str, str]  # (job id, operation id)
 Rows = dict[Key, dict[str, Any]]  # the plan's row of each operation

@@ -522,3 +522,8 @@ class Prepared:
                 h = max(h, head[p] + self.ops[p].min_dur)
             head[o] = h
         return head
+
+
+def prepare(inst: SchedulingInstance) -> Prepared:
+    """The derived data of one solve, built once (ModelSpec.prepare)."""
+    return Prepared(inst)

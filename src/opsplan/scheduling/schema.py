@@ -18,6 +18,20 @@ Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 UNIT_MINUTES: dict[str, float] = {"second": 1 / 60, "minute": 1.0, "hour": 60.0, "day": 1440.0}
 
+# the rules of models/scheduling.md, in order (ModelSpec.rules)
+RULES = (
+    "operations",
+    "precedence",
+    "release",
+    "pin",
+    "freeze",
+    "capacity_and_calendar",
+    "setup",
+    "completion",
+    "deadline",
+    "horizon",
+)
+
 ObjectiveKind = Literal[
     "makespan", "weighted_tardiness", "weighted_completion", "late_jobs", "stability"
 ]

@@ -9,9 +9,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from ..core.result import SolveResult
-from ..core.tables import BarChart, Chart, Gantt, GanttBar, TablesAdapter
+from ..core.tables import BarChart, Chart, Gantt, GanttBar
 from .schema import UNIT_MINUTES, SchedulingInstance
-from .tables import INPUTS, example, from_instance, to_instance
 
 
 def _names(inst: SchedulingInstance | None) -> tuple[dict[str, str], dict[str, str]]:
@@ -230,30 +229,23 @@ def charts(res: SolveResult, inst: SchedulingInstance | None) -> list[Chart]:
     return out
 
 
-TABLES = TablesAdapter(
-    inputs=INPUTS,
-    to_instance=to_instance,
-    from_instance=from_instance,
-    example=example,
-    results=results,
-    charts=charts,
-    views={"machine_sequence": "machine"},
-    kpi_help={
-        "makespan": "When the last operation ends (time units from the start).",
-        "total_weighted_tardiness": "Lateness past due dates, summed, times each job's weight.",
-        "total_tardiness": "Time units past due dates, summed over jobs.",
-        "max_tardiness": "The latest job's delay past its due date.",
-        "late_jobs": "Jobs that finish after their due date.",
-        "on_time_rate": "Share of jobs with a due date that finish on time.",
-        "total_weighted_completion": "Completion times times weights, summed.",
-        "total_setup": "Changeover time spent on all machines.",
-        "mean_utilisation": "Average share of available machine time spent processing.",
-        "bottleneck": "The busiest machine(s).",
-        "late_job_ids": "Which jobs are late.",
-        "moved_operations": "Operations whose start or machine differs from the previous plan.",
-        "moved_machine": "Operations moved to another machine than in the previous plan.",
-        "total_shift": "Start shifts against the previous plan, summed (time units).",
-        "max_shift": "The largest start shift against the previous plan (time units).",
-        "new_operations": "Operations the previous plan did not have (new orders).",
-    },
-)
+# result table -> the column it is split by, one sheet per value
+VIEWS = {"machine_sequence": "machine"}
+KPI_HELP = {
+    "makespan": "When the last operation ends (time units from the start).",
+    "total_weighted_tardiness": "Lateness past due dates, summed, times each job's weight.",
+    "total_tardiness": "Time units past due dates, summed over jobs.",
+    "max_tardiness": "The latest job's delay past its due date.",
+    "late_jobs": "Jobs that finish after their due date.",
+    "on_time_rate": "Share of jobs with a due date that finish on time.",
+    "total_weighted_completion": "Completion times times weights, summed.",
+    "total_setup": "Changeover time spent on all machines.",
+    "mean_utilisation": "Average share of available machine time spent processing.",
+    "bottleneck": "The busiest machine(s).",
+    "late_job_ids": "Which jobs are late.",
+    "moved_operations": "Operations whose start or machine differs from the previous plan.",
+    "moved_machine": "Operations moved to another machine than in the previous plan.",
+    "total_shift": "Start shifts against the previous plan, summed (time units).",
+    "max_shift": "The largest start shift against the previous plan (time units).",
+    "new_operations": "Operations the previous plan did not have (new orders).",
+}

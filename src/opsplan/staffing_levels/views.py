@@ -8,9 +8,8 @@ from typing import Any
 
 from ..core.result import SolveResult
 from ..core.schema_types import clock_minutes
-from ..core.tables import BarChart, Chart, LineChart, TablesAdapter
+from ..core.tables import BarChart, Chart, LineChart
 from .schema import StaffingLevelsInstance
-from .tables import INPUTS, example, from_instance, to_instance
 
 
 def _headcount_rows(
@@ -116,13 +115,3 @@ KPI_HELP = {
     "demand_met_pct": "Share of the needed person-slots that are covered.",
     "slots_short": "Slots with fewer people than needed.",
 }
-
-TABLES = TablesAdapter(
-    inputs=INPUTS,
-    to_instance=to_instance,
-    from_instance=from_instance,
-    example=example,
-    results=results,
-    charts=charts,
-    kpi_help=KPI_HELP,
-)

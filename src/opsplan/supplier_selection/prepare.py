@@ -158,3 +158,8 @@ class Prepared:
         lo = it.min_suppliers if it.min_suppliers is not None else p.min_suppliers
         hi = it.max_suppliers if it.max_suppliers is not None else p.max_suppliers
         return lo, hi
+
+
+def prepare(inst: SupplierInstance) -> Prepared:
+    """The derived data of one solve, built once (ModelSpec.prepare)."""
+    return Prepared(inst)

@@ -8,9 +8,8 @@ from __future__ import annotations
 from typing import Any
 
 from ..core.result import SolveResult
-from ..core.tables import BarChart, Chart, TablesAdapter
+from ..core.tables import BarChart, Chart
 from .schema import SupplierInstance
-from .tables import INPUTS, example, from_instance, to_instance
 
 
 def results(res: SolveResult, inst: SupplierInstance | None) -> dict[str, list[dict[str, Any]]]:
@@ -104,25 +103,18 @@ def charts(res: SolveResult, inst: SupplierInstance | None) -> list[Chart]:
     return out
 
 
-TABLES = TablesAdapter(
-    inputs=INPUTS,
-    to_instance=to_instance,
-    from_instance=from_instance,
-    example=example,
-    results=results,
-    charts=charts,
-    views={"awards": "supplier"},
-    kpi_help={
-        "purchase_cost": "Price paid for all awarded units (tiers applied).",
-        "fixed_cost": "Fixed costs of the suppliers used (contracts, onboarding).",
-        "total_cost": "Purchase plus fixed cost.",
-        "expected_cost": "Total cost plus the expected spot cost over disruption scenarios.",
-        "suppliers_used": "Suppliers with at least one award.",
-        "units_bought": "Units awarded over all items and periods.",
-        "units_over_demand": "Units bought beyond demand (order multiples, minimum orders).",
-        "weighted_defect_rate": "Expected defective share of the units bought.",
-        "expected_late_units": "Units expected late, from the suppliers' on-time rates.",
-        "risk": "Risk scores times units awarded, summed.",
-        "cvar": "Mean scenario cost in the worst tail (the CVaR bound's measure).",
-    },
-)
+# result table -> the column it is split by, one sheet per value
+VIEWS = {"awards": "supplier"}
+KPI_HELP = {
+    "purchase_cost": "Price paid for all awarded units (tiers applied).",
+    "fixed_cost": "Fixed costs of the suppliers used (contracts, onboarding).",
+    "total_cost": "Purchase plus fixed cost.",
+    "expected_cost": "Total cost plus the expected spot cost over disruption scenarios.",
+    "suppliers_used": "Suppliers with at least one award.",
+    "units_bought": "Units awarded over all items and periods.",
+    "units_over_demand": "Units bought beyond demand (order multiples, minimum orders).",
+    "weighted_defect_rate": "Expected defective share of the units bought.",
+    "expected_late_units": "Units expected late, from the suppliers' on-time rates.",
+    "risk": "Risk scores times units awarded, summed.",
+    "cvar": "Mean scenario cost in the worst tail (the CVaR bound's measure).",
+}
