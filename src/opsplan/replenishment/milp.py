@@ -29,7 +29,7 @@ EPS = 1e-6
 @dataclass
 class Formulation:
     P: Prepared
-    drop: frozenset[str] = frozenset()  # rule groups left out (used by the diagnosis)
+    relax: frozenset[str] = frozenset()  # rules left out (the diagnosis, the coupling-free start)
     prob: pulp.LpProblem = field(init=False)
     x: list[dict[int, Var]] = field(init=False)
     y: list[dict[int, Var]] = field(init=False)
@@ -97,19 +97,19 @@ class Formulation:
         self.add_pack_size()
         self.add_safety_stock()
         self.add_stock_or_backlog()
-        if "max_stock" not in self.drop:
+        if "max_stock" not in self.relax:
             self.add_max_stock()
-        if "shelf_life" not in self.drop:
+        if "shelf_life" not in self.relax:
             self.add_shelf_life()
-        if "warehouse_space" not in self.drop:
+        if "warehouse_space" not in self.relax:
             self.add_warehouse_space()
-        if "budget" not in self.drop:
+        if "budget" not in self.relax:
             self.add_budget()
-        if "capacity" not in self.drop:
+        if "capacity" not in self.relax:
             self.add_capacity()
-        if "joint_order" not in self.drop:
+        if "joint_order" not in self.relax:
             self.add_joint_order()
-        if "trucks" not in self.drop:
+        if "trucks" not in self.relax:
             self.add_trucks()
         self.add_objective()
 
@@ -128,7 +128,7 @@ class Formulation:
         bound = max(need, it.moq) + (it.pack_size or 0.0)
         if it.max_order is not None:
             bound = min(bound, it.max_order)
-        if it.resource is not None and it.time_per_unit > 0 and "capacity" not in self.drop:
+        if it.resource is not None and it.time_per_unit > 0 and "capacity" not in self.relax:
             cap = P.capacity[it.resource][t]
             bound = min(bound, max(0.0, cap - it.setup_time) / it.time_per_unit)
         return max(0.0, bound)

@@ -22,11 +22,12 @@ Expr = Any  # a PuLP affine expression
 
 
 class Formulation:
-    def __init__(self, P: Prepared, skip: frozenset[str] = frozenset(), flat_prices: bool = False):
-        """flat_prices: every order priced at its offer's highest tier price (no tier
-        binaries). Its plans are plans of the real model, costed too high: a quick start."""
+    def __init__(self, P: Prepared, relax: frozenset[str] = frozenset(), flat_prices: bool = False):
+        """relax: rules left out (the diagnosis). flat_prices: every order priced at its
+        offer's highest tier price (no tier binaries). Its plans are plans of the real model,
+        costed too high: a quick start."""
         self.P = P
-        self.skip = skip
+        self.relax = relax
         self.flat = flat_prices
         self.prob = pulp.LpProblem("supplier_selection", pulp.LpMinimize)
         self._names = 0
@@ -35,22 +36,22 @@ class Formulation:
         self.add_order_links()
         self.add_award_links()
         self.add_demand()
-        if "capacity" not in skip:
+        if "capacity" not in relax:
             self.add_capacity()
-        if "supplier_count" not in skip:
+        if "supplier_count" not in relax:
             self.add_supplier_count()
-        if "max_share_supplier" not in skip:
+        if "max_share_supplier" not in relax:
             self.add_max_share_supplier()
-        if "max_share_region" not in skip:
+        if "max_share_region" not in relax:
             self.add_max_share_region()
-        if "defect_rate" not in skip:
+        if "defect_rate" not in relax:
             self.add_defect_rate()
-        if "commitments" not in skip:
+        if "commitments" not in relax:
             self.add_commitments()
         self.add_scenarios()
-        if "budget" not in skip:
+        if "budget" not in relax:
             self.add_budget()
-        if "cvar" not in skip:
+        if "cvar" not in relax:
             self.add_cvar()
         self.terms = self.term_expressions()
 
@@ -99,7 +100,7 @@ class Formulation:
 
     def _flat(self, g: int, grp: Group, q: Expr) -> tuple[Expr, Expr]:
         off = self.P.offers[grp.o]
-        floor = max(1, off.moq if "moq" not in self.skip else 1)
+        floor = max(1, off.moq if "moq" not in self.relax else 1)
         used = pulp.LpVariable(f"use_{g}", cat="Binary")
         self._add(q >= floor * used)
         self._add(q <= grp.bound * used)
@@ -112,7 +113,7 @@ class Formulation:
         zs, qs, cost = [], [], []
         rec: list[tuple[Any, Any, int, int]] = []
         self.group_vars.append(("all_units", rec))
-        floor = max(1, off.moq if "moq" not in self.skip else 1)
+        floor = max(1, off.moq if "moq" not in self.relax else 1)
         for k, tier in enumerate(tiers):
             lo = max(tier.min_quantity, floor)
             hi = tiers[k + 1].min_quantity - 1 if k + 1 < len(tiers) else grp.bound
@@ -137,7 +138,7 @@ class Formulation:
     def _incremental(self, g: int, grp: Group, q: Expr) -> tuple[Expr, Expr]:
         off = self.P.offers[grp.o]
         tiers = off.tiers
-        floor = max(1, off.moq if "moq" not in self.skip else 1)
+        floor = max(1, off.moq if "moq" not in self.relax else 1)
         used = pulp.LpVariable(f"use_{g}", cat="Binary")
         convex = all(tiers[k + 1].price >= tiers[k].price for k in range(len(tiers) - 1))
         qs, cost, fills = [], [], []
