@@ -26,6 +26,7 @@ from .core.solve import request_schema
 from .core.solve import solve as solve_request
 from .core.solve import validate as validate_request
 from .io.load import load_request, read_json
+from .io.text import fmt_value, print_invalid
 from .scheduling.replan import previous_from_result
 
 app = typer.Typer(
@@ -64,20 +65,6 @@ def main_callback(
     pass
 
 
-def _report_invalid(e: InvalidInput) -> None:
-    err.print(f"[bold red]invalid input[/]: {len(e.problems)} problem(s)", highlight=False)
-    for p in e.problems:
-        err.print(f"  - {p}", highlight=False, markup=False)
-
-
-def _fmt(x: float | str | None, digits: int = 4) -> str:
-    if x is None:
-        return "-"
-    if isinstance(x, str):
-        return x
-    return f"{x:.{digits}g}" if isinstance(x, float) and not x.is_integer() else f"{x:g}"
-
-
 # scheduling against a previous plan: one line of its own in the summary
 _MOVES = ("moved_operations", "moved_machine", "total_shift", "max_shift", "new_operations")
 
@@ -89,7 +76,7 @@ def print_summary(res: SolveResult, source: str = "") -> None:
     gap = f"{res.gap:.2%}" if res.gap is not None else "-"
     out.print(
         f"[bold]{source}[/] model={res.model} status=[{colour}]{res.status.value}[/] "
-        f"objective={_fmt(res.objective)} bound={_fmt(res.bound)} gap={gap} "
+        f"objective={fmt_value(res.objective)} bound={fmt_value(res.bound)} gap={gap} "
         f"time={res.runtime_s:.2f}s",
         highlight=False,
     )
@@ -105,7 +92,7 @@ def print_summary(res: SolveResult, source: str = "") -> None:
     if scalars:
         t = Table(show_header=False, box=None, pad_edge=False)
         for k, v in list(scalars.items())[:12]:
-            t.add_row(f"  {k}", ", ".join(map(str, v)) if isinstance(v, list) else _fmt(v))
+            t.add_row(f"  {k}", fmt_value(v))
         out.print(t)
     if all(k in res.kpis for k in _MOVES):
         mv = res.kpis
@@ -190,7 +177,7 @@ def solve(
         except InvalidInput as e:
             raise InvalidInput(_name_previous(e.problems, previous, positions)) from None
     except InvalidInput as e:
-        _report_invalid(e)
+        print_invalid(err, e)
         raise typer.Exit(EXIT_INVALID) from None
     print_summary(res, path.name)
     if output is not None:
@@ -288,7 +275,7 @@ def validate(path: Annotated[Path, typer.Argument()], fmt: FormatOpt = None) -> 
     except InvalidInput as e:
         problems = e.problems
     if problems:
-        _report_invalid(InvalidInput(problems))
+        print_invalid(err, InvalidInput(problems))
         raise typer.Exit(EXIT_INVALID)
     out.print(f"{path.name}: valid", highlight=False)
 

@@ -13,6 +13,7 @@ from .core import registry
 from .core.errors import InvalidInput, Problem
 from .core.result import SolveResult
 from .io.load import load_request, read_json
+from .io.text import print_invalid
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
@@ -83,9 +84,7 @@ def write_output(res: SolveResult, raw: str, request: dict[str, Any] | None = No
 
 
 def _fail(e: InvalidInput) -> None:
-    err.print(f"[bold red]invalid input[/]: {len(e.problems)} problem(s)", highlight=False)
-    for p in e.problems:
-        err.print(f"  - {p}", highlight=False, markup=False)
+    print_invalid(err, e)
     raise typer.Exit(2)
 
 

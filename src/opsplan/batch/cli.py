@@ -14,6 +14,7 @@ from rich.table import Table
 from ..core import registry
 from ..core.errors import problems_from_validation
 from ..core.options import SolveOptions
+from ..io.text import fmt_value
 from ..runtime import (
     SolveExecutor,
     TaskFailed,
@@ -51,12 +52,6 @@ def choose_parallelism(
     return parallel, per_solve
 
 
-def _fmt(x: float | None) -> str:
-    if x is None:
-        return "-"
-    return f"{x:g}" if float(x).is_integer() else f"{x:.4g}"
-
-
 def print_report(out: Console, report: BatchReport, outdir: Path) -> None:
     rows = report.rows
     shown = rows if len(rows) <= MAX_TABLE_ROWS else [r for r in rows if not r.ok]
@@ -73,8 +68,8 @@ def print_report(out: Console, report: BatchReport, outdir: Path) -> None:
                 r.model or "-",
                 f"[{colour.get(r.status, 'red')}]{r.status}[/]"
                 + (" (resumed)" if r.resumed else ""),
-                _fmt(r.objective),
-                _fmt(r.bound),
+                fmt_value(r.objective),
+                fmt_value(r.bound),
                 "-" if r.gap is None else f"{r.gap:.2%}",
                 "-" if r.runtime_s is None else f"{r.runtime_s:.2f}",
                 r.error[:120],

@@ -38,11 +38,3 @@ class SolveOptions(BaseModel):
         True, description="Check the returned plan with the family's independent checker."
     )
     log: bool = Field(False, description="Capture the solver's log into the result's messages.")
-
-    def merged(self, overrides: dict[str, object] | None) -> SolveOptions:
-        """A copy with the given fields replaced (None values are ignored)."""
-        if not overrides:
-            return self
-        data = self.model_dump()
-        data.update({k: v for k, v in overrides.items() if v is not None})
-        return SolveOptions.model_validate(data)

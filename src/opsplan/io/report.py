@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import html
-import math
-import re
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -19,9 +17,8 @@ from ..core import registry
 from ..core.result import SolveResult
 from ..core.tables import Chart
 from .charts import CSS_FONTS, chart_div
+from .text import fmt_value
 from .write_tables import result_tables
-
-_ISO = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d(:00)?")
 
 STATUS_TEXT = {
     "optimal": (
@@ -129,26 +126,6 @@ window.addEventListener('load', function () {
 </script>"""
 
 
-def _fmt(v: Any) -> str:
-    if v is None:
-        return "–"
-    if isinstance(v, bool):
-        return "yes" if v else "no"
-    if isinstance(v, float):
-        if math.isnan(v):
-            return "–"
-        if v.is_integer() and abs(v) < 1e15:
-            return f"{int(v):,}"
-        return f"{v:,.4g}"
-    if isinstance(v, int):
-        return f"{v:,}"
-    if isinstance(v, list):
-        return ", ".join(str(x) for x in v) if v else "none"
-    if isinstance(v, str) and _ISO.fullmatch(v):
-        return v.replace("T", " ")[:16]  # 2026-11-30T06:30:00 -> 2026-11-30 06:30
-    return str(v)
-
-
 def _label(key: str) -> str:
     return key.replace("_", " ").strip().capitalize()
 
@@ -156,7 +133,7 @@ def _label(key: str) -> str:
 def _kpi_value(key: str, v: Any) -> str:
     if isinstance(v, float) and ("rate" in key or "utilisation" in key) and 0 <= v <= 1:
         return f"{v:.1%}"
-    return _fmt(v)
+    return fmt_value(v, "–")
 
 
 def _table_html(rows: list[dict[str, Any]], late_key: str | None = None) -> str:
@@ -173,7 +150,7 @@ def _table_html(rows: list[dict[str, Any]], late_key: str | None = None) -> str:
             v = r.get(c)
             num = isinstance(v, int | float) and not isinstance(v, bool)
             cls = ' class="num"' if num else ""
-            out.append(f"<td{cls}>{html.escape(_fmt(v))}</td>")
+            out.append(f"<td{cls}>{html.escape(fmt_value(v, '–'))}</td>")
         out.append("</tr>")
     out.append("</tbody></table></div>")
     return "".join(out)

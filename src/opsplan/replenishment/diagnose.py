@@ -8,11 +8,12 @@ groups whose removal gives a plan are named.
 
 from __future__ import annotations
 
-from ..core.backends import pulp as backend
+from typing import Any
+
+from ..core.diagnose import drop_one
 from ..core.options import SolveOptions
 from ..core.result import Finding
 from ..core.run import RunContext
-from ..core.status import SolveStatus
 from .prepare import Prepared
 
 GROUPS = {
@@ -145,33 +146,17 @@ def explain(P: Prepared, options: SolveOptions, ctx: RunContext) -> list[Finding
         "shelf_life": any(it.shelf_life is not None for it in inst.items),
         "trucks": any(g.max_trucks is not None for g in inst.suppliers),
     }
-    groups = [g for g, on in present.items() if on]
-    found: list[Finding] = []
-    for g in groups:
-        left = options.time_limit_s - ctx.elapsed()
-        if left < 0.5 or ctx.stop_requested():
-            break
-        F = Formulation(P, drop=frozenset({g}))
+
+    def without(rule: str) -> Any:
+        F = Formulation(P, relax=frozenset({rule}))
         F.prob.objective = None  # feasibility only
-        run = backend.run(F.prob, options, ctx, time_limit_s=min(left / 2, 10.0))
-        if run.status.has_solution:
-            found.append(
-                Finding(
-                    rule=g,
-                    message=f"no plan meets every rule, but one exists without {GROUPS[g]}: "
-                    f"{GROUPS[g]} is too tight for the demand to be met on time.",
-                )
-            )
-        elif run.status != SolveStatus.INFEASIBLE:
-            break
-    if not found:
-        found.append(
-            Finding(
-                rule="shortage",
-                message="no plan meets the demand on time within all the limits together "
-                "(the limits conflict in combination, or with lead times, MOQs, pack sizes "
-                "and open orders). Allowing backorders or lost sales with a penalty always "
-                "gives a plan when the limits are the cause.",
-            )
-        )
-    return found
+        return F.prob
+
+    return drop_one(
+        {g: GROUPS[g] for g, on in present.items() if on},
+        without,
+        options,
+        ctx,
+        hint="Allowing backorders or lost sales with a penalty always gives a plan when the "
+        "limits are the cause.",
+    )

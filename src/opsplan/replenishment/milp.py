@@ -26,7 +26,7 @@ from .prepare import Prepared, safety_penalty
 
 Var = Any  # a pulp.LpVariable (typed loosely: PuLP's arithmetic is not typed)
 EPS = 1e-6
-# rules the diagnosis may leave out (`drop`), in the order of the model page
+# rules the diagnosis may leave out (`relax`), in the order of the model page
 DROPPABLE = (
     "max_stock",
     "shelf_life",
@@ -41,7 +41,7 @@ DROPPABLE = (
 @dataclass
 class Formulation:
     P: Prepared
-    drop: frozenset[str] = frozenset()  # rule groups left out (used by the diagnosis)
+    relax: frozenset[str] = frozenset()  # rules left out (the diagnosis, the coupling-free start)
     prob: pulp.LpProblem = field(init=False)
     x: list[dict[int, Var]] = field(init=False)
     y: list[dict[int, Var]] = field(init=False)
@@ -69,7 +69,7 @@ class Formulation:
         self.add_safety_stock()
         self.add_stock_or_backlog()
         for rule in DROPPABLE:
-            if rule not in self.drop:
+            if rule not in self.relax:
                 getattr(self, f"add_{rule}")()
         self.add_objective()
 
@@ -88,7 +88,7 @@ class Formulation:
         bound = max(need, it.moq) + (it.pack_size or 0.0)
         if it.max_order is not None:
             bound = min(bound, it.max_order)
-        if it.resource is not None and it.time_per_unit > 0 and "capacity" not in self.drop:
+        if it.resource is not None and it.time_per_unit > 0 and "capacity" not in self.relax:
             cap = P.capacity[it.resource][t]
             bound = min(bound, max(0.0, cap - it.setup_time) / it.time_per_unit)
         return max(0.0, bound)

@@ -108,7 +108,7 @@ def starting_plan(
         # limits (they keep HiGHS's heuristics from finding plans), solved by HiGHS with its
         # presolve on: fast, but in 1.14 it may call a suboptimal plan optimal, so only the
         # plan is kept, never its status or bound. Deliveries and trucks are derived from it.
-        S = Formulation(P, drop=COUPLING)
+        S = Formulation(P, relax=COUPLING)
         left = opts.time_limit_s - ctx.elapsed()
         first = backend.run(
             S.prob, opts, ctx, time_limit_s=start_share * left, params={"presolve": "on"}

@@ -2,8 +2,9 @@
 
 Every soft rule's penalty variable is defined exactly (max equalities, fully reified patterns),
 so the objective of any solution CP-SAT returns equals the sum of its penalties, and penalties
-can be read back by rule and by employee. With `guarded=True` every hard rule is enforced only
-under a literal per (rule, employee / day) so diagnose.py can ask CP-SAT which ones conflict.
+can be read back by rule and by employee. Built with `relax` (rule names), every hard rule of
+those is enforced only under a literal per (rule, employee / day) (core.diagnose.Guards), so
+diagnose.py can ask CP-SAT which ones conflict.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 
 from ortools.sat.python import cp_model
 
+from ..core.diagnose import Guards
 from ..core.schema_types import clock_minutes
 from .schema import RULES, RosteringInstance
 
@@ -28,15 +30,6 @@ class Term:
     coef: int
     var: Any
     kind: str = "employee"  # employee | coverage | contract
-
-
-@dataclass
-class Guard:
-    lit: Any
-    rule: str
-    employee: str | None
-    days: list[int]
-    text: str
 
 
 def calendar_weeks(start: date, days: int) -> list[list[int]]:
@@ -59,11 +52,11 @@ def calendar_weekends(start: date, days: int) -> list[list[int]]:
 
 
 class Formulation:
-    def __init__(self, inst: RosteringInstance, guarded: bool = False) -> None:
+    def __init__(self, inst: RosteringInstance, relax: frozenset[str] = frozenset()) -> None:
         self.inst = inst
         self.m = cp_model.CpModel()
-        self.guarded = guarded
-        self.guards: list[Guard] = []
+        self.relax = relax
+        self.guards = Guards(self.m, relax)
         self.terms: list[Term] = []
         self.E = [e.id for e in inst.employees]
         self.S = [s.id for s in inst.shift_types]
@@ -87,11 +80,14 @@ class Formulation:
 
     # ---------------------------------------------------------------- helpers
     def _guard(self, rule: str, employee: str | None, days: list[int], text: str) -> list[Any]:
-        if not self.guarded:
-            return []
-        lit = self.m.new_bool_var(f"g_{rule}_{employee}_{len(self.guards)}")
-        self.guards.append(Guard(lit, rule, employee, days, text))
-        return [lit]
+        """The enforcement literal of one group of a relaxed rule (none otherwise)."""
+        who = f"employee {employee}: " if employee else ""
+        ent: dict[str, Any] = {"rule": rule}
+        if employee:
+            ent["employee"] = employee
+        if days:
+            ent["day"] = [str(d) for d in days]
+        return self.guards(rule, f"{who}{text} ({rule})", **ent)
 
     def _pattern(self, rule: str, owner: str, lits: list[Any], amount: int, g: list[Any]) -> None:
         """The conjunction of `lits` breaks `rule` by `amount` units: forbid it, or price it."""

@@ -8,13 +8,15 @@ names a set of them that cannot hold together.
 
 from __future__ import annotations
 
-from ..core.backends import cpsat as backend
+from ..core.diagnose import conflicting_rules
 from ..core.options import SolveOptions
 from ..core.result import Finding
 from ..core.run import RunContext
-from ..core.status import SolveStatus
 from .cpsat import Formulation
-from .schema import RosteringInstance
+from .schema import RULE_NAMES, RosteringInstance
+
+# the rules whose groups the diagnosis may relax: pins and every rule a contract can make hard
+RELAXABLE = frozenset({"pin", *RULE_NAMES})
 
 
 def precheck(inst: RosteringInstance, options: SolveOptions) -> list[Finding]:
@@ -97,42 +99,15 @@ def precheck(inst: RosteringInstance, options: SolveOptions) -> list[Finding]:
 
 def explain(inst: RosteringInstance, options: SolveOptions, ctx: RunContext) -> list[Finding]:
     """Hard rule groups that cannot hold together, from CP-SAT's infeasible core."""
-    F = Formulation(inst, guarded=True)
-    lits = [g.lit for g in F.guards]
-    if not lits:
-        return [
-            Finding(
-                rule="conflict",
-                message="the structural rules (one shift a day, no "
-                "overlapping shifts, skills) cannot hold together",
-            )
-        ]
-    F.m.clear_objective()
-    F.m.add_assumptions(lits)
-    budget = max(1.0, min(20.0, options.time_limit_s - ctx.elapsed()))
-    run = backend.run(F.m, options, RunContext(), time_limit_s=budget, workers=1)
-    if run.status != SolveStatus.INFEASIBLE:
-        return [
-            Finding(
-                rule="unknown",
-                message="CP-SAT proved the hard rules infeasible but "
-                "could not name the conflicting rules within the time available",
-            )
-        ]
-    core = set(run.solver.sufficient_assumptions_for_infeasibility())
-    found = []
-    for g in F.guards:
-        if g.lit.index not in core:
-            continue
-        ent: dict[str, str | int | float | list[str]] = {"rule": g.rule}
-        who = f"employee {g.employee}: " if g.employee else ""
-        if g.employee:
-            ent["employee"] = g.employee
-        if g.days:
-            ent["day"] = [str(d) for d in g.days]
-        found.append(Finding(rule=g.rule, entities=ent, message=f"{who}{g.text} ({g.rule})"))
-    head = (
-        "these hard rules cannot all hold together; making any one of them soft or "
-        "relaxing it may make a roster possible"
+    F = Formulation(inst, relax=RELAXABLE)
+    return conflicting_rules(
+        F.m,
+        F.guards,
+        options,
+        ctx,
+        max_s=20.0,
+        nothing_relaxed="the structural rules (one shift a day, no overlapping shifts, skills) "
+        "cannot hold together",
+        head="these hard rules cannot all hold together; making any one of them soft or "
+        "relaxing it may make a roster possible",
     )
-    return [Finding(rule="conflict", message=head), *found]

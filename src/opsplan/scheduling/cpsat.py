@@ -1,6 +1,7 @@
 """The CP-SAT formulation of production scheduling, one add_<rule>() per rule of
-models/scheduling.md. With `guarded=True` every relaxable rule group is enforced by an
-assumption literal, which is how an infeasible instance gets its diagnosis.
+models/scheduling.md. Built with `relax` (rule names), every group of those rules is enforced by
+an assumption literal (core.diagnose.Guards), which is how an infeasible instance gets its
+diagnosis.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import Any
 
 from ortools.sat.python import cp_model
 
-from ..core.result import Finding
+from ..core.diagnose import Guards
 from .prepare import Prepared
 from .schema import ObjectiveKind
 
@@ -29,11 +30,12 @@ class StartPlan:
 
 
 class Formulation:
-    def __init__(self, P: Prepared, *, guarded: bool = False):
+    def __init__(self, P: Prepared, *, relax: frozenset[str] = frozenset()):
         self.P = P
         self.m = cp_model.CpModel()
-        self.guarded = guarded
-        self.guards: list[tuple[Any, Finding]] = []  # assumption literal -> the rule it guards
+        self.relax = relax
+        # guard(rule, message, **entities): the enforcement literals of a relaxed rule's group
+        self.guard = Guards(self.m, relax)
         # modes (op, machine) that pause over unavailable time: one literal per offset
         # (end - start) with the starts that have it, and the interval's length (with its
         # duration)
@@ -52,14 +54,6 @@ class Formulation:
         self.add_horizon()
 
     # ------------------------------------------------------------------ helpers
-    def guard(self, rule: str, message: str, **entities: Any) -> list[Any]:
-        """Enforcement literals for a relaxable rule group (none when not diagnosing)."""
-        if not self.guarded:
-            return []
-        lit = self.m.new_bool_var(f"guard_{rule}_{len(self.guards)}")
-        self.guards.append((lit, Finding(rule=rule, message=message, entities=entities)))
-        return [lit]
-
     def _op_name(self, o: int) -> tuple[str, str]:
         op = self.P.ops[o]
         return self.P.inst.jobs[op.job].id, op.id
@@ -126,7 +120,7 @@ class Formulation:
     def add_operations(self) -> None:
         """Each operation runs once, on exactly one eligible machine, for that machine's time."""
         P, m = self.P, self.m
-        ub = P.horizon if not self.guarded else P.horizon + sum(op.max_dur for op in P.ops)
+        ub = P.horizon if not self.relax else P.horizon + sum(op.max_dur for op in P.ops)
         self.ub = ub
         # start and end of each operation: variables (constants in an LNS step's model)
         self.start: list[Any] = []

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import itertools
 
-from ..core.backends import cpsat as backend
+from ..core.diagnose import conflicting_rules
 from ..core.options import SolveOptions
 from ..core.result import Finding
 from ..core.run import RunContext
-from ..core.status import SolveStatus
 from .cpsat import Formulation
 from .prepare import OpData, Prepared
+
+# the rules whose groups the diagnosis may relax (each guarded by an assumption literal)
+RELAXABLE = frozenset({"release", "pin", "freeze", "calendar", "deadline", "horizon"})
 
 
 def precheck(P: Prepared, options: SolveOptions) -> list[Finding]:
@@ -151,29 +153,12 @@ def _kept(a: OpData, b: OpData) -> str:
 
 def explain(P: Prepared, options: SolveOptions, ctx: RunContext) -> list[Finding]:
     """Rule groups that cannot hold together, from CP-SAT's infeasible core."""
-    F = Formulation(P, guarded=True)
-    lits = [g for g, _ in F.guards]
-    if not lits:
-        return [
-            Finding(
-                rule="capacity_and_calendar",
-                message="the operations cannot fit on the machines "
-                "within the horizon, even with no release, deadline, pin or calendar "
-                "to blame",
-            )
-        ]
-    F.m.add_assumptions(lits)
-    budget = max(1.0, min(10.0, options.time_limit_s - ctx.elapsed()))
-    run = backend.run(F.m, options, RunContext(), time_limit_s=budget, workers=1)
-    if run.status != SolveStatus.INFEASIBLE:
-        return [
-            Finding(
-                rule="unknown",
-                message="CP-SAT proved the instance infeasible but could "
-                "not name the conflicting rules within the time available",
-            )
-        ]
-    core = set(run.solver.sufficient_assumptions_for_infeasibility())
-    found = [f for lit, f in F.guards if lit.index in core]
-    head = "these rules cannot all hold together; relaxing any one of them may make a plan possible"
-    return [Finding(rule="conflict", message=head), *found]
+    F = Formulation(P, relax=RELAXABLE)
+    return conflicting_rules(
+        F.m,
+        F.guard,
+        options,
+        ctx,
+        nothing_relaxed="the operations cannot fit on the machines within the horizon, even "
+        "with no release, deadline, pin or calendar to blame",
+    )

@@ -7,7 +7,9 @@ whose removal alone makes a plan possible are named.
 
 from __future__ import annotations
 
-from ..core.backends import pulp as backend
+from typing import Any
+
+from ..core.diagnose import drop_one
 from ..core.options import SolveOptions
 from ..core.result import Finding
 from ..core.run import RunContext
@@ -174,33 +176,13 @@ def _present(P: Prepared) -> list[str]:
 
 
 def explain(P: Prepared, opts: SolveOptions, ctx: RunContext) -> list[Finding]:
+    """Leave each policy rule out in turn; name those whose removal alone gives a plan."""
     from .milp import Formulation
 
-    present = _present(P)
-    culprits: list[str] = []
-    for k, rule in enumerate(present):
-        left = opts.time_limit_s - ctx.elapsed()
-        if left < 0.5 or ctx.stop_requested():
-            break
+    def without(rule: str) -> Any:
         Q = Prepared(P.inst, use_capacity=False) if rule == "capacity" else P
-        F = Formulation(Q, skip=frozenset({rule}))
+        F = Formulation(Q, relax=frozenset({rule}))
         F.set_objective(F.terms["cost"])
-        run = backend.run(F.prob, opts, ctx, time_limit_s=min(10.0, left / (len(present) - k)))
-        if run.has_solution:
-            culprits.append(rule)
-    if culprits:
-        return [
-            Finding(
-                rule=r,
-                message=f"no plan meets every rule; without {RELAXABLE[r]} there is one",
-            )
-            for r in culprits
-        ]
-    names = ", ".join(RELAXABLE[r] for r in present) or "demand, lead times and offer limits"
-    return [
-        Finding(
-            rule="demand",
-            message=f"no plan meets every rule, and dropping any single one of these does not "
-            f"help: {names}",
-        )
-    ]
+        return F.prob
+
+    return drop_one({r: RELAXABLE[r] for r in _present(P)}, without, opts, ctx)

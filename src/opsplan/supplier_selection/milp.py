@@ -21,7 +21,7 @@ from .prepare import Group, Prepared
 
 Expr = Any  # a PuLP affine expression
 
-# the policy rules the diagnosis may leave out (`skip`); the others are always built
+# the policy rules the diagnosis may leave out (`relax`); the others are always built
 OPTIONAL = (
     "capacity",
     "supplier_count",
@@ -33,12 +33,12 @@ OPTIONAL = (
 
 
 class Formulation:
-    def __init__(self, P: Prepared, skip: frozenset[str] = frozenset(), flat_prices: bool = False):
-        """skip: rules left out (the diagnosis; `moq` leaves a floor of one unit).
+    def __init__(self, P: Prepared, relax: frozenset[str] = frozenset(), flat_prices: bool = False):
+        """relax: rules left out (the diagnosis; `moq` leaves a floor of one unit).
         flat_prices: every order priced at its offer's highest tier price (no tier
         binaries). Its plans are plans of the real model, costed too high: a quick start."""
         self.P = P
-        self.skip = skip
+        self.relax = relax
         self.flat = flat_prices
         self.prob = pulp.LpProblem("supplier_selection", pulp.LpMinimize)
         self._names = 0
@@ -52,12 +52,12 @@ class Formulation:
         self.add_fixed_cost()
         self.add_demand()
         for rule in OPTIONAL:
-            if rule not in skip:
+            if rule not in relax:
                 getattr(self, f"add_{rule}")()
         self.add_scenarios()
-        if "budget" not in skip:
+        if "budget" not in relax:
             self.add_budget()
-        if "cvar" not in skip:
+        if "cvar" not in relax:
             self.add_cvar()
         self.terms = self.term_expressions()
 
@@ -79,8 +79,8 @@ class Formulation:
         return pulp.lpSum(self.qty(o, t) for o, t in grp.lines)
 
     def floor(self, o: int) -> int:
-        """Fewest units of a placed order of offer o: its MOQ (1 when `moq` is skipped)."""
-        return max(1, self.P.offers[o].moq if "moq" not in self.skip else 1)
+        """Fewest units of a placed order of offer o: its MOQ (1 when `moq` is relaxed)."""
+        return max(1, self.P.offers[o].moq if "moq" not in self.relax else 1)
 
     def _groups(self, break_type: str) -> Iterator[tuple[int, Group]]:
         for g, grp in enumerate(self.P.groups):

@@ -120,11 +120,10 @@ def run(
     time_limit_s: float | None = None,
     params: dict[str, Any] | None = None,
     start: np.ndarray | None = None,
-    report: bool = True,
 ) -> ArrayRun:
     """Solve `m` with HiGHS within the run's remaining time (and `time_limit_s`). `start`, a
-    full column vector, is handed to HiGHS as a first incumbent. `report`: send improving
-    solutions to ctx as Progress (off for the many small solves of a decomposition)."""
+    full column vector, is handed to HiGHS as a first incumbent. Improving solutions go to
+    ctx as Progress."""
     import highspy
 
     h = _highs(m, options, ctx, time_limit_s, params)
@@ -133,8 +132,7 @@ def run(
     if is_mip:
         h.setCallback(highs.mip_callback(ctx), None)
         h.startCallback(cb.HighsCallbackType.kCallbackMipInterrupt)
-        if report:
-            h.startCallback(cb.HighsCallbackType.kCallbackMipImprovingSolution)
+        h.startCallback(cb.HighsCallbackType.kCallbackMipImprovingSolution)
     if start is not None:
         sol = highspy.HighsSolution()
         sol.col_value = np.asarray(start, dtype=np.float64)
