@@ -16,7 +16,7 @@ from .cpsat import Formulation
 from .schema import RULE_NAMES, RosteringInstance
 
 # the rules whose groups the diagnosis may relax: pins and every rule a contract can make hard
-RELAXABLE = frozenset({"pin", *RULE_NAMES})
+RELAXABLE = frozenset({"pins", *RULE_NAMES})
 
 
 def precheck(inst: RosteringInstance, options: SolveOptions) -> list[Finding]:

@@ -17,7 +17,7 @@ from .cpsat import Formulation
 from .prepare import OpData, Prepared
 
 # the rules whose groups the diagnosis may relax (each guarded by an assumption literal)
-RELAXABLE = frozenset({"release", "pin", "freeze", "calendar", "deadline", "horizon"})
+RELAXABLE = frozenset({"release", "pin", "freeze", "capacity_and_calendar", "deadline", "horizon"})
 
 
 def precheck(P: Prepared, options: SolveOptions) -> list[Finding]:
