@@ -288,6 +288,15 @@ def test_diagnosis_names_days_of_unavailability_and_pins():
     assert res.diagnosis[0].entities["day"] == 1 and res.diagnosis[0].rule == "pins"
 
 
+def test_a_pin_in_conflict_with_a_contract_rule_is_named_by_cp_sat():
+    # pinned to work three days in a row, where at most two in a row are allowed
+    pins = [{"employee": "E0", "day": d, "shift": "D"} for d in range(3)]
+    res = solved(inst(days=3, contract={"max_consecutive_work": 2}, pins=pins))
+    assert res.status == SolveStatus.INFEASIBLE
+    named = {f.rule for f in res.diagnosis}
+    assert {"pins", "max_consecutive_work"} <= named, res.diagnosis
+
+
 def test_rule_names_agree_in_page_spec_formulation_checker_and_diagnosis():
     check = importlib.import_module("opsplan.rostering.check")  # the package exports check()
 
