@@ -19,11 +19,18 @@ def serve(
 ) -> None:
     """Serve the HTTP API (settings: OPSPLAN_* environment variables)."""
     import uvicorn
+    from pydantic import ValidationError
+    from pydantic_settings import SettingsError
 
     from .app import create_app
-    from .settings import Settings
+    from .settings import Settings, settings_error
 
-    settings = Settings(data_dir=data_dir) if data_dir is not None else Settings()
+    try:
+        settings = Settings(data_dir=data_dir) if data_dir is not None else Settings()
+    except (ValidationError, SettingsError) as e:
+        for line in settings_error(e).splitlines():
+            typer.echo(f"opsplan serve: {line}", err=True)
+        raise typer.Exit(2) from None
     app = create_app(settings)
     # open event streams must not hold a shutdown for long: the workers are ended after them
     uvicorn.run(
