@@ -22,7 +22,7 @@ def serve(
     from pydantic import ValidationError
     from pydantic_settings import SettingsError
 
-    from .app import create_app
+    from .app import create_app, exposure_warning
     from .settings import Settings, settings_error
 
     try:
@@ -31,7 +31,10 @@ def serve(
         for line in settings_error(e).splitlines():
             typer.echo(f"opsplan serve: {line}", err=True)
         raise typer.Exit(2) from None
-    app = create_app(settings)
+    warning = exposure_warning(host, settings)
+    if warning:
+        typer.secho(f"WARNING: {warning}", fg=typer.colors.YELLOW, err=True)
+    app = create_app(settings, host=host)
     # open event streams must not hold a shutdown for long: the workers are ended after them
     uvicorn.run(
         app,
