@@ -39,8 +39,10 @@ def test_api_keys(tmp_path):
         r = c.post("/v1/jobs", json=small(), headers={"X-API-Key": "k-two"})
         assert r.status_code == 202
         jid = r.json()["id"]
-        r = c.get(f"/v1/jobs/{jid}", headers={"Authorization": "Bearer k-one"})
+        r = c.get(f"/v1/jobs/{jid}", headers={"Authorization": "Bearer k-two"})
         assert r.status_code == 200 and r.json()["id"] == jid
+        # another key's job is no job at all (tests/api/test_keys.py)
+        assert c.get(f"/v1/jobs/{jid}", headers={"X-API-Key": "k-one"}).status_code == 404
         assert c.get("/v1/models", headers={"X-API-Key": "k-one"}).status_code == 200
         assert c.get("/metrics", headers={"X-API-Key": "k-one"}).status_code == 200
         assert c.get("/healthz").status_code == 200  # liveness needs no key

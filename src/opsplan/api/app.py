@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ipaddress
 import logging
+import socket
 import threading
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -21,6 +23,7 @@ from ..core.errors import Problem, path_str
 from .dask_executor import DaskServiceExecutor
 from .deps import InvalidRequest, Metrics, Service, require_key
 from .executor import Executor, LocalProcessExecutor
+from .ratelimit import RateLimiter
 from .routers import jobs, models, ops, solve
 from .schemas import ErrorBody, InvalidBody
 from .settings import Settings, get_settings
@@ -123,6 +126,32 @@ def _invalid(problems: list[Problem]) -> JSONResponse:
     )
 
 
+def is_loopback(host: str) -> bool:
+    """Whether `host` (an address or a name) reaches this machine only."""
+    name = host.strip().strip("[]")
+    if name == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        pass
+    try:
+        found = {info[4][0] for info in socket.getaddrinfo(name, None)}
+    except (OSError, UnicodeError):
+        return False
+    return bool(found) and all(ipaddress.ip_address(str(a)).is_loopback for a in found)
+
+
+def exposure_warning(host: str | None, settings: Settings) -> str | None:
+    """The start-up warning for a service reachable beyond this machine with no keys."""
+    if host is None or settings.keys_on or is_loopback(host):
+        return None
+    return (
+        f"serving on {host} without API keys: anyone who reaches this address can submit, "
+        "read and cancel every job; set OPSPLAN_API_KEYS (see api/README.md, Keys)"
+    )
+
+
 def _make_metrics() -> Metrics:
     reg = CollectorRegistry()
     durations = Histogram(
@@ -142,9 +171,12 @@ def _make_metrics() -> Metrics:
 
 
 def create_app(
-    settings: Settings | None = None, executor_factory: ExecutorFactory | None = None
+    settings: Settings | None = None,
+    executor_factory: ExecutorFactory | None = None,
+    host: str | None = None,
 ) -> FastAPI:
-    """The application. `settings` default to the environment (OPSPLAN_*)."""
+    """The application. `settings` default to the environment (OPSPLAN_*); `host` is the address
+    it will be served on, when known (start-up warns if it is not loopback and keys are off)."""
     settings = settings or get_settings()
     factory: ExecutorFactory = executor_factory or (
         DaskServiceExecutor if settings.dask_scheduler else LocalProcessExecutor
@@ -152,6 +184,9 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        warning = exposure_warning(host, settings)
+        if warning:
+            log.warning(warning)
         if settings.database_url is None:
             settings.data_dir.mkdir(parents=True, exist_ok=True)
         store = Store(settings.db_url(), create=True)
@@ -191,11 +226,17 @@ def create_app(
         openapi_url="/openapi.json",
     )
     app.dependency_overrides[get_settings] = lambda: settings
+    app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst)
 
     keyed = [Depends(require_key)]
     unauthorised: dict[int | str, dict[str, Any]] = {
         401: {"model": ErrorBody, "description": "API keys are configured and none was valid."},
         422: {"model": InvalidBody, "description": "Invalid input: every problem found."},
+        429: {
+            "model": ErrorBody,
+            "description": "Too many requests (this key's rate, or a queue or job limit); "
+            "see Retry-After.",
+        },
     }
     app.include_router(models.router, dependencies=keyed, responses=unauthorised)
     app.include_router(solve.router, dependencies=keyed, responses=unauthorised)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 import threading
 from dataclasses import dataclass
@@ -14,8 +15,9 @@ from prometheus_client import CollectorRegistry, Counter, Histogram
 from ..core.errors import Problem
 from ..core.options import SolveOptions
 from .executor import Executor
+from .ratelimit import RateLimiter, retry_after
 from .settings import Settings, get_settings
-from .store import Store
+from .store import Job, Store
 
 
 @dataclass
@@ -46,24 +48,73 @@ _key_header = APIKeyHeader(name="X-API-Key", auto_error=False, description="An A
 _bearer = HTTPBearer(auto_error=False, description="An API key as a bearer token.")
 
 
+def owner_of(key: str) -> str:
+    """The owner id stored with a key's jobs: a digest, so the store never holds a key."""
+    return hashlib.sha256(key.encode()).hexdigest()[:32]
+
+
+@dataclass(frozen=True)
+class Client:
+    """Who is asking: the owner id of their key, and whether it sees every job.
+
+    With no keys configured there is no identity: everyone is admin (every job is seen by all),
+    as the service was before keys scoped jobs."""
+
+    owner: str | None
+    admin: bool
+
+    @property
+    def scope(self) -> str | None:
+        """The owner whose jobs this client sees, or None for all."""
+        return None if self.admin else self.owner
+
+    def sees(self, job: Job) -> bool:
+        return self.admin or job.owner == self.owner
+
+
+OPEN = Client(owner=None, admin=True)
+
+
+def _matches(given: str, keys: list[str]) -> bool:
+    # compare with every key (no early exit), in constant time for each
+    found = False
+    for k in keys:
+        found |= secrets.compare_digest(given.encode(), k.encode())
+    return found
+
+
 def require_key(
+    request: Request,
     settings: SettingsDep,
     key: Annotated[str | None, Depends(_key_header)] = None,
     bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)] = None,
-) -> None:
-    """When API keys are configured, a request needs one of them; else 401 and no data."""
-    if not settings.api_keys:
-        return
-    given = key or (bearer.credentials if bearer else None)
-    if given is not None and any(
-        secrets.compare_digest(given.encode(), k.encode()) for k in settings.api_keys
-    ):
-        return
-    raise HTTPException(
-        status_code=401,
-        detail="a valid API key is needed (header X-API-Key or Authorization: Bearer)",
-        headers={"WWW-Authenticate": "Bearer"},
-    )
+) -> Client:
+    """When API keys are configured, a request needs one of them (else 401 and no data) and is
+    within its key's rate (else 429 with Retry-After); answers who is asking."""
+    if not settings.keys_on:
+        return OPEN
+    given = key or (bearer.credentials if bearer else None) or None
+    admin = given is not None and _matches(given, settings.admin_keys)
+    if given is None or not (admin or _matches(given, settings.api_keys)):
+        raise HTTPException(
+            status_code=401,
+            detail="a valid API key is needed (header X-API-Key or Authorization: Bearer)",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    client = Client(owner=owner_of(given), admin=admin)
+    limiter: RateLimiter | None = getattr(request.app.state, "rate_limiter", None)
+    wait = limiter.take(client.owner or "") if limiter is not None else 0.0
+    if wait > 0:
+        raise HTTPException(
+            status_code=429,
+            detail=f"this key made more than {settings.rate_limit_per_minute} requests a minute; "
+            "try again later",
+            headers={"Retry-After": retry_after(wait)},
+        )
+    return client
+
+
+ClientDep = Annotated[Client, Depends(require_key)]
 
 
 _DEFAULTS = SolveOptions()

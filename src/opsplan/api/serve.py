@@ -19,12 +19,22 @@ def serve(
 ) -> None:
     """Serve the HTTP API (settings: OPSPLAN_* environment variables)."""
     import uvicorn
+    from pydantic import ValidationError
+    from pydantic_settings import SettingsError
 
-    from .app import create_app
-    from .settings import Settings
+    from .app import create_app, exposure_warning
+    from .settings import Settings, settings_error
 
-    settings = Settings(data_dir=data_dir) if data_dir is not None else Settings()
-    app = create_app(settings)
+    try:
+        settings = Settings(data_dir=data_dir) if data_dir is not None else Settings()
+    except (ValidationError, SettingsError) as e:
+        for line in settings_error(e).splitlines():
+            typer.echo(f"opsplan serve: {line}", err=True)
+        raise typer.Exit(2) from None
+    warning = exposure_warning(host, settings)
+    if warning:
+        typer.secho(f"WARNING: {warning}", fg=typer.colors.YELLOW, err=True)
+    app = create_app(settings, host=host)
     # open event streams must not hold a shutdown for long: the workers are ended after them
     uvicorn.run(
         app,

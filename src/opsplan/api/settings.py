@@ -6,13 +6,17 @@ and `opsplan serve --data-dir` give their own.
 
 from __future__ import annotations
 
+import json
 import os
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict, SettingsError
+
+# a list setting is read by `_list` below, not decoded as JSON first (so `abc` and `a,b` work)
+StrList = Annotated[list[str], NoDecode]
 
 
 class Settings(BaseSettings):
@@ -63,13 +67,38 @@ class Settings(BaseSettings):
         60.0, gt=0, description="POST /v1/solve caps time_limit_s at this value."
     )
     max_request_bytes: int = Field(5_000_000, ge=1, description="Larger request bodies answer 413.")
-    api_keys: list[str] = Field(
+    api_keys: StrList = Field(
         default_factory=list,
-        description="When not empty, every /v1 and /metrics request needs one of these keys "
-        "(header X-API-Key, or Authorization: Bearer KEY); JSON list in the environment.",
+        description="When this or admin_keys is not empty, every /v1 and /metrics request needs "
+        "one of the keys (header X-API-Key, or Authorization: Bearer KEY), and a key sees and "
+        "cancels only the jobs it submitted. In the environment: one key, keys separated by "
+        "commas, or a JSON list.",
     )
-    cors_origins: list[str] = Field(
-        default_factory=list, description="Origins allowed by CORS; empty: CORS off."
+    admin_keys: StrList = Field(
+        default_factory=list,
+        description="Keys that see, read and cancel every job (same formats as api_keys).",
+    )
+    rate_limit_per_minute: int = Field(
+        600,
+        ge=0,
+        description="Requests per minute one key may make (a token bucket); above it 429 with "
+        "Retry-After. 0: no limit. Applies when keys are configured.",
+    )
+    rate_limit_burst: int | None = Field(
+        None,
+        ge=1,
+        description="Requests one key may make at once before the per-minute rate applies; "
+        "default: rate_limit_per_minute.",
+    )
+    max_jobs_per_key: int = Field(
+        50,
+        ge=0,
+        description="Unfinished (queued or running) jobs one key may have; POST /v1/jobs "
+        "beyond it answers 429. 0: no limit. Applies when keys are configured.",
+    )
+    cors_origins: StrList = Field(
+        default_factory=list,
+        description="Origins allowed by CORS; empty: CORS off (same formats as api_keys).",
     )
     on_restart_running: Literal["requeue", "fail"] = Field(
         "requeue",
@@ -93,6 +122,34 @@ class Settings(BaseSettings):
         3600.0, gt=0, description="A server-sent event stream closes after this long."
     )
 
+    @field_validator("api_keys", "admin_keys", "cors_origins", mode="before")
+    @classmethod
+    def _list(cls, v: Any) -> Any:
+        """One value, values separated by commas, or a JSON list (a value holding a comma)."""
+        if not isinstance(v, str):
+            return v
+        text = v.strip()
+        if text.startswith("["):
+            try:
+                items = json.loads(text)
+            except json.JSONDecodeError as e:
+                raise ValueError(f"starts with '[' but is not a JSON list: {e.msg}") from None
+            if not isinstance(items, list) or not all(isinstance(x, str) for x in items):
+                raise ValueError("a JSON list must hold strings only")
+            return items
+        return [part.strip() for part in text.split(",")] if text else []
+
+    @field_validator("api_keys", "admin_keys", mode="after")
+    @classmethod
+    def _no_blank_key(cls, v: list[str]) -> list[str]:
+        blank = [str(i + 1) for i, k in enumerate(v) if not k.strip()]
+        if blank:
+            raise ValueError(
+                f"key {', '.join(blank)} of {len(v)} is empty (a stray comma?); a key must not be "
+                "blank"
+            )
+        return v
+
     @model_validator(mode="after")
     def _within_cores(self) -> Settings:
         if self.workers_per_solve > self.cores:
@@ -115,6 +172,11 @@ class Settings(BaseSettings):
         return self
 
     @property
+    def keys_on(self) -> bool:
+        """Whether requests need a key (some api_keys or admin_keys are configured)."""
+        return bool(self.api_keys or self.admin_keys)
+
+    @property
     def solves(self) -> int:
         assert self.concurrent_solves is not None
         return self.concurrent_solves
@@ -128,3 +190,17 @@ class Settings(BaseSettings):
 @lru_cache
 def get_settings() -> Settings:
     return Settings()
+
+
+def settings_error(exc: ValidationError | SettingsError) -> str:
+    """One line per bad setting, naming its environment variable, e.g.
+    `OPSPLAN_API_KEYS: key 2 of 2 is empty ...` (for `opsplan serve` instead of a traceback)."""
+    if isinstance(exc, SettingsError):  # a value the settings source could not even read
+        return str(exc)
+    lines = []
+    for e in exc.errors(include_url=False):
+        loc = ".".join(str(p) for p in e.get("loc", ()))
+        name = f"OPSPLAN_{loc.upper()}" if loc else "settings"
+        msg = str(e.get("msg", "invalid")).removeprefix("Value error, ")
+        lines.append(f"{name}: {msg}")
+    return "\n".join(lines)

@@ -25,6 +25,7 @@ from sqlalchemy import (
     create_engine,
     event,
     func,
+    inspect,
     select,
     text,
     update,
@@ -79,6 +80,8 @@ class Job(Base):
     bound: Mapped[float | None] = mapped_column(Float)
     gap: Mapped[float | None] = mapped_column(Float)
     elapsed_s: Mapped[float | None] = mapped_column(Float)
+    # who submitted it: a digest of the API key (never the key); NULL when keys were off
+    owner: Mapped[str | None] = mapped_column(String(64), index=True)
 
 
 class JobEvent(Base):
@@ -151,6 +154,26 @@ class Store:
         self._session = sessionmaker(self.engine, expire_on_commit=False)
         if create:
             Base.metadata.create_all(self.engine)
+            self._migrate()
+
+    def _migrate(self) -> None:
+        """Bring a store made by an earlier version up to date (additive: columns and indexes
+        only). `create_all` makes missing tables but never changes an existing one."""
+        if "owner" in {c["name"] for c in inspect(self.engine).get_columns("jobs")}:
+            return
+        table = Base.metadata.tables["jobs"]
+        column = table.c.owner
+        try:
+            with self.engine.begin() as conn:
+                kind = column.type.compile(dialect=conn.dialect)
+                conn.execute(text(f"ALTER TABLE jobs ADD COLUMN owner {kind}"))
+        except Exception:
+            # another process opening the same store at once may have added it first
+            if "owner" not in {c["name"] for c in inspect(self.engine).get_columns("jobs")}:
+                raise
+        for index in table.indexes:
+            if column in index.columns.values():
+                index.create(self.engine, checkfirst=True)
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -165,10 +188,11 @@ class Store:
             return s.execute(text("SELECT 1")).scalar() == 1
 
     # --- web process -------------------------------------------------------------------
-    def add_job(self, model: str, request: dict[str, Any]) -> Job:
+    def add_job(self, model: str, request: dict[str, Any], owner: str | None = None) -> Job:
         t = now()
         j = Job(
             id=uuid.uuid4().hex,
+            owner=owner,
             model=model,
             state=QUEUED,
             created_at=t,
@@ -195,13 +219,19 @@ class Store:
         with self.session() as s:
             return s.execute(select(Job.result).where(Job.id == job_id)).scalar_one_or_none()
 
-    def page(self, state: str | None, limit: int, offset: int) -> tuple[list[Job], int]:
+    def page(
+        self, state: str | None, limit: int, offset: int, owner: str | None = None
+    ) -> tuple[list[Job], int]:
+        """A page of jobs, oldest first, and how many there are; only `owner`'s when given."""
         with self.session() as s:
             q = select(Job).options(defer(Job.request), defer(Job.result))
             c = select(func.count()).select_from(Job)
             if state:
                 q = q.where(Job.state == state)
                 c = c.where(Job.state == state)
+            if owner is not None:
+                q = q.where(Job.owner == owner)
+                c = c.where(Job.owner == owner)
             total = int(s.execute(c).scalar_one())
             rows = s.execute(q.order_by(Job.created_at, Job.id).limit(limit).offset(offset))
             return list(rows.scalars()), total
@@ -218,6 +248,17 @@ class Store:
             return int(
                 s.execute(
                     select(func.count()).select_from(Job).where(Job.state == QUEUED)
+                ).scalar_one()
+            )
+
+    def unfinished_count(self, owner: str) -> int:
+        """Queued and running jobs of one owner (the per-key job limit)."""
+        with self.session() as s:
+            return int(
+                s.execute(
+                    select(func.count())
+                    .select_from(Job)
+                    .where(Job.owner == owner, Job.state.in_((QUEUED, RUNNING)))
                 ).scalar_one()
             )
 

@@ -14,14 +14,14 @@ from starlette.concurrency import run_in_threadpool
 
 from ...core.result import SolveResult
 from ...core.solve import SolveRequest, validate
-from ..deps import InvalidRequest, Service, ServiceDep, limit_options
+from ..deps import Client, ClientDep, InvalidRequest, Service, ServiceDep, limit_options
 from ..schemas import TOO_LARGE, ErrorBody, InvalidBody, JobPage, JobState, JobView, links
 from ..store import FINAL, Job, job_view
 
 router = APIRouter(prefix="/v1/jobs", tags=["jobs"])
 
 NOT_FOUND: dict[int | str, dict[str, Any]] = {
-    404: {"model": ErrorBody, "description": "No such job."}
+    404: {"model": ErrorBody, "description": "No such job (or another key's job)."}
 }
 
 
@@ -29,9 +29,11 @@ def _view(j: Job) -> dict[str, Any]:
     return {**job_view(j), "links": links(j.id)}
 
 
-def _get(svc: Service, job_id: str) -> Job:
+def _get(svc: Service, client: Client, job_id: str) -> Job:
+    """The job, when it exists and `client` may see it; else 404 (another key's job looks like
+    no job at all, so ids do not leak)."""
     j = svc.store.get(job_id)
-    if j is None:
+    if j is None or not client.sees(j):
         raise HTTPException(404, f"no job {job_id!r}")
     return j
 
@@ -44,15 +46,32 @@ def _get(svc: Service, job_id: str) -> Job:
     responses={
         422: {"model": InvalidBody},
         **TOO_LARGE,
-        429: {"model": ErrorBody, "description": "The queue is full; see Retry-After."},
+        429: {
+            "model": ErrorBody,
+            "description": "The queue is full, this key has max_jobs_per_key unfinished jobs, "
+            "or its request rate is exceeded; see Retry-After.",
+        },
     },
 )
-def submit(body: SolveRequest, svc: ServiceDep, response: Response) -> dict[str, Any]:
+def submit(
+    body: SolveRequest, svc: ServiceDep, client: ClientDep, response: Response
+) -> dict[str, Any]:
     s = svc.settings
     if svc.store.queued_count() >= s.max_queue:
         raise HTTPException(
             429,
             f"the queue is full ({s.max_queue} jobs waiting); try again later",
+            headers={"Retry-After": str(s.retry_after_s)},
+        )
+    if (
+        client.owner is not None
+        and s.max_jobs_per_key
+        and svc.store.unfinished_count(client.owner) >= s.max_jobs_per_key
+    ):
+        raise HTTPException(
+            429,
+            f"this key has {s.max_jobs_per_key} unfinished jobs, the most it may have; wait for "
+            "one to finish (or cancel one) and try again",
             headers={"Retry-After": str(s.retry_after_s)},
         )
     overrides, problems = limit_options(body.options, s, None)
@@ -61,20 +80,25 @@ def submit(body: SolveRequest, svc: ServiceDep, response: Response) -> dict[str,
     if problems:
         raise InvalidRequest(problems)
     req["options"] = {**req["options"], **overrides}
-    j = svc.store.add_job(body.model, req)
+    j = svc.store.add_job(body.model, req, owner=client.owner)
     svc.executor.notify()
     response.headers["Location"] = f"/v1/jobs/{j.id}"
     return _view(j)
 
 
-@router.get("", response_model=JobPage, summary="A page of jobs, oldest first")
+@router.get(
+    "",
+    response_model=JobPage,
+    summary="A page of jobs, oldest first (a key's own jobs; an admin key's: all)",
+)
 def list_jobs(
     svc: ServiceDep,
+    client: ClientDep,
     state: JobState | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
 ) -> dict[str, Any]:
-    rows, total = svc.store.page(state, limit, offset)
+    rows, total = svc.store.page(state, limit, offset, owner=client.scope)
     nxt = None
     if offset + len(rows) < total:
         q = f"limit={limit}&offset={offset + limit}" + (f"&state={state}" if state else "")
@@ -94,8 +118,8 @@ def list_jobs(
     summary="State, timestamps and progress of a job",
     responses=NOT_FOUND,
 )
-def get_job(job_id: str, svc: ServiceDep) -> dict[str, Any]:
-    return _view(_get(svc, job_id))
+def get_job(job_id: str, svc: ServiceDep, client: ClientDep) -> dict[str, Any]:
+    return _view(_get(svc, client, job_id))
 
 
 @router.get(
@@ -113,8 +137,8 @@ def get_job(job_id: str, svc: ServiceDep) -> dict[str, Any]:
         **NOT_FOUND,
     },
 )
-def get_result(job_id: str, svc: ServiceDep) -> Response:
-    j = _get(svc, job_id)
+def get_result(job_id: str, svc: ServiceDep, client: ClientDep) -> Response:
+    j = _get(svc, client, job_id)
     if j.state not in FINAL:
         raise HTTPException(409, f"job {job_id} is {j.state}; the result comes when it finishes")
     result = svc.store.result_of(job_id)
@@ -131,8 +155,8 @@ def get_result(job_id: str, svc: ServiceDep) -> Response:
     summary="Cancel a job; a running solve stops and keeps its best plan",
     responses={409: {"model": ErrorBody, "description": "Already finished."}, **NOT_FOUND},
 )
-def cancel_job(job_id: str, svc: ServiceDep) -> dict[str, Any]:
-    j = _get(svc, job_id)
+def cancel_job(job_id: str, svc: ServiceDep, client: ClientDep) -> dict[str, Any]:
+    j = _get(svc, client, job_id)
     if j.state in FINAL:
         raise HTTPException(409, f"job {job_id} already finished ({j.state})")
     j2 = svc.store.request_cancel(job_id)
@@ -157,10 +181,11 @@ async def job_events(
     job_id: str,
     request: Request,
     svc: ServiceDep,
+    client: ClientDep,
     last_event_id: Annotated[str | None, Header()] = None,
 ) -> Response:
     j = await run_in_threadpool(svc.store.get, job_id)
-    if j is None:
+    if j is None or not client.sees(j):
         return JSONResponse({"detail": f"no job {job_id!r}"}, status_code=404)
     try:
         after = int(last_event_id) if last_event_id else 0
