@@ -47,6 +47,9 @@ def settings_for(data_dir: Path, **kw: Any) -> Settings:
         "max_time_limit_s": 60,
         "cancel_poll_s": 0.1,
         "events_poll_s": 0.05,
+        # a stopping service stops its running jobs at once, saving their plans (tests/api/
+        # test_shutdown.py gives the grace period its own settings)
+        "shutdown_grace_s": 0,
     }
     base.update(kw)
     return Settings(**base)

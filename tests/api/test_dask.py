@@ -134,12 +134,12 @@ def test_cancel_stops_the_task_and_keeps_the_best_plan(cluster, executing, tmp_p
         assert idle(executing, timeout=5) < 2.0  # the worker is free again
 
 
-def test_replicas_share_the_cluster_and_a_stopped_service_leaves_its_job_to_recovery(
+def test_replicas_share_the_cluster_and_a_stopped_service_queues_its_jobs_with_their_plans(
     cluster, executing, tmp_path
 ):
     """Replica A fills both worker threads; replica B (its own store) waits for a free thread.
-    A shuts down: its tasks stop without storing anything, so its jobs stay running for
-    recovery; B's job then runs."""
+    A shuts down (no grace period in these settings): its tasks stop, save their best plans and
+    queue their jobs again for A's next start; B's job then runs."""
     idle(executing)
     a_dir, b_dir = tmp_path / "a", tmp_path / "b"
     with dask_client(cluster, a_dir) as a, dask_client(cluster, b_dir) as b:
@@ -161,13 +161,10 @@ def test_replicas_share_the_cluster_and_a_stopped_service_leaves_its_job_to_reco
     try:
         for jid in long:
             j = store.get(jid, bodies=True)
-            assert j is not None and j.state == "running" and j.result is None
+            assert j is not None and j.state == "queued" and j.result is None
+            assert j.checkpoint is not None and j.checkpoint_status == "feasible"
     finally:
         store.dispose()
-    with dask_client(cluster, a_dir, on_restart_running="fail") as a:
-        for jid in long:
-            j = a.get(f"/v1/jobs/{jid}").json()
-            assert j["state"] == "failed" and "stopped" in j["error"]
 
 
 def test_a_job_whose_dask_worker_dies_runs_again_on_another(cluster, executing, tmp_path):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import time
@@ -11,7 +12,7 @@ from fastapi.testclient import TestClient
 
 from opsplan.api import Settings, create_app
 
-from .helpers import long_job, settings_for, small, wait_state
+from .helpers import long_job, parse_sse, settings_for, small, wait_state
 
 
 def test_reserved_slot_answers_sync_solves_while_jobs_run(tmp_path):
@@ -78,3 +79,28 @@ def test_settings_from_the_environment(monkeypatch, tmp_path):
     monkeypatch.setenv("OPSPLAN_CONCURRENT_SOLVES", "3")
     with pytest.raises(ValueError, match="cores"):
         Settings()
+
+
+def test_a_cancelled_job_whose_worker_dies_is_not_run_again(tmp_path):
+    """A cancel is asked for while the worker does not answer (frozen, as a phase that ignores
+    the cancel flag), then the worker is killed: the job ends cancelled, attempt 1 only."""
+    app = create_app(settings_for(tmp_path, concurrent_solves=1, max_attempts=3))
+    with TestClient(app) as c:
+        jid = c.post("/v1/jobs", json=long_job(3)).json()["id"]
+        deadline = time.monotonic() + 30
+        while not (c.get(f"/v1/jobs/{jid}").json()["progress"] or {}).get("solutions"):
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        pids = app.state.service.executor.worker_pids()
+        for pid in pids:  # this test's own workers: frozen, so none can see the cancel
+            os.kill(pid, signal.SIGSTOP)
+        assert c.delete(f"/v1/jobs/{jid}").status_code == 202
+        _kill_workers(app)
+        done = wait_state(c, jid, timeout=30)
+        assert done["state"] == "cancelled" and done["attempts"] == 1, done
+        with c.stream("GET", f"/v1/jobs/{jid}/events") as st:
+            events = parse_sse(st.read().decode())
+        states = [json.loads(d)["state"] for _, e, d in events if e == "state"]
+        assert states == ["queued", "running", "cancelled"]
+        nxt = c.post("/v1/jobs", json=small()).json()["id"]  # the pool runs on
+        assert wait_state(c, nxt, timeout=30)["state"] == "succeeded"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 
 import pytest
 from fastapi.testclient import TestClient
@@ -14,15 +13,13 @@ from .helpers import held_client, long_job, parse_sse, settings_for, small, wait
 
 
 def test_restart_runs_the_queued_job_and_fails_the_interrupted_one(tmp_path):
-    """A real service with one worker runs a long job, a short one waits; the service stops;
-    restarted with on_restart_running=fail, the long job is failed and the queued one finishes."""
-    with TestClient(create_app(settings_for(tmp_path, concurrent_solves=1))) as c:
+    """A store as a crashed service leaves it: one job claimed (running), one queued; restarted
+    with on_restart_running=fail, the running job is failed and the queued one finishes."""
+    with held_client(tmp_path) as c:
         long_id = c.post("/v1/jobs", json=long_job(0, limit_s=30)).json()["id"]
-        wait_state(c, long_id, ("running",))
         short_id = c.post("/v1/jobs", json=small()).json()["id"]
-        time.sleep(0.3)
-        assert c.get(f"/v1/jobs/{short_id}").json()["state"] == "queued"
-    # the service is stopped: its workers are gone, the store still says running / queued
+        claimed = c.app.state.service.store.claim_next()  # type: ignore[attr-defined]
+        assert claimed is not None and claimed.id == long_id
     with TestClient(create_app(settings_for(tmp_path, on_restart_running="fail"))) as c:
         failed = c.get(f"/v1/jobs/{long_id}").json()
         assert failed["state"] == "failed" and "stopped" in failed["error"]

@@ -37,7 +37,12 @@ def served(
 ) -> Iterator[tuple[str, Path, subprocess.Popen]]:
     port = free_port()
     data = tmp_path_factory.mktemp("served")
-    env = {**os.environ, "OPSPLAN_CORES": "2", "OPSPLAN_WORKERS_PER_SOLVE": "1"}
+    env = {
+        **os.environ,
+        "OPSPLAN_CORES": "2",
+        "OPSPLAN_WORKERS_PER_SOLVE": "1",
+        "OPSPLAN_SHUTDOWN_GRACE_S": "1",  # a running long job outlives it
+    }
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -140,23 +145,31 @@ def test_sync_solve_and_the_curl_example(server):
     assert '"state": "succeeded"' in out  # the end of the event stream
 
 
-def test_ctrl_c_stops_the_service_and_a_restart_reruns_the_running_job(served):
-    """Last in this module: it stops the server. A Ctrl-C (SIGINT to the server's process group)
-    stops the service, which ends its workers; the running job stays `running` in the store with
-    one attempt spent, and a restarted service runs it again."""
+def test_sigterm_keeps_the_best_plan_of_a_running_job_for_the_restart(served):
+    """Last in this module: it stops the server. SIGTERM: the service takes no more jobs, gives
+    the running job its grace period (1 s here; the job has 20 s), then stops it: its best plan
+    is saved with the job, which is queued again. The restarted service runs it again (attempt
+    2) and never reports a plan worse than the saved one."""
     base, data, proc = served
     with httpx.Client(base_url=base, timeout=30) as c:
         jid = c.post("/v1/jobs", json=long_job(2)).json()["id"]
         deadline = time.monotonic() + 30
-        while c.get(f"/v1/jobs/{jid}").json()["state"] != "running":
+        while not (c.get(f"/v1/jobs/{jid}").json()["progress"] or {}).get("solutions"):
             assert time.monotonic() < deadline
             time.sleep(0.05)
-    os.killpg(proc.pid, signal.SIGINT)
-    proc.wait(timeout=30)
+    os.kill(proc.pid, signal.SIGTERM)
+    proc.wait(timeout=60)
     store = Store(f"sqlite:///{data / 'opsplan.db'}")
-    j = store.get(jid)
+    j = store.get(jid, bodies=True)
+    events = [json.loads(e.data) for e in store.events_after(jid, 0) if e.kind == "state"]
     store.dispose()
-    assert j is not None and j.state == "running" and j.attempts == 1
+    assert j is not None and j.state == "queued" and j.attempts == 1
+    assert j.checkpoint is not None and j.checkpoint_status == "feasible"
+    saved = opsplan.SolveResult.model_validate_json(j.checkpoint)
+    assert saved.solution is not None and saved.violations == [] and saved.objective is not None
+    assert "stopped by a cancel request" in " ".join(saved.messages)
+    assert [e["state"] for e in events] == ["queued", "running", "queued"]
+    assert events[-1]["saved_objective"] == saved.objective
     with TestClient(create_app(settings_for(data, on_restart_running="requeue"))) as c:
         deadline = time.monotonic() + 30
         while True:  # running again, with an incumbent
@@ -166,7 +179,9 @@ def test_ctrl_c_stops_the_service_and_a_restart_reruns_the_running_job(served):
             assert time.monotonic() < deadline, j2
             time.sleep(0.05)
         assert j2["attempts"] == 2
-        c.delete(f"/v1/jobs/{jid}")  # no need to wait 20 s: keep the plan found so far
+        c.delete(f"/v1/jobs/{jid}")  # no need to wait 20 s: keep the best plan
         done = wait_state(c, jid, timeout=10)
         assert done["state"] == "cancelled"
-        assert c.get(f"/v1/jobs/{jid}/result").json()["violations"] == []
+        res = opsplan.SolveResult.model_validate(c.get(f"/v1/jobs/{jid}/result").json())
+        assert res.violations == [] and res.objective is not None
+        assert res.objective <= saved.objective

@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
+import anyio
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
@@ -214,8 +215,8 @@ def create_app(
         app.state.service = svc
         try:
             yield
-        finally:
-            executor.shutdown()
+        finally:  # jobs get their grace period; the event loop is not held meanwhile
+            await anyio.to_thread.run_sync(executor.shutdown)
             store.dispose()
 
     app = FastAPI(

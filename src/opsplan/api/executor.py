@@ -17,13 +17,16 @@ from typing import Any, Protocol
 
 from ..runtime import LocalExecutor, SolveTask, TaskOutcome, solve_task
 from .settings import Settings
-from .store import FAILED, RUNNING, Store
+from .store import FAILED, FINAL, Store
 from .worker import run_job
 
 log = logging.getLogger("opsplan.api")
 
 # a call still running this long after its solve's time limit (x 1.5) counts as hung
 HUNG_GRACE_S = 60.0
+# at shutdown, after the grace period: how long running jobs get to stop and save their plan (a
+# cancel takes well under a second) before their workers are ended
+RELEASE_WAIT_S = 10.0
 
 # (final state, runtime_s or None): called in the web process when a job ends
 JobDone = Callable[[str, str, float | None], None]
@@ -36,7 +39,9 @@ class Executor(Protocol):
         """Start the workers and begin running queued jobs from the store."""
 
     def shutdown(self) -> None:
-        """Stop the workers; jobs still running stay `running` in the store (see recover)."""
+        """Stop taking jobs; let running jobs finish within `settings.shutdown_grace_s`, then ask
+        them to stop and save their best plan (queued again for the next start); then stop the
+        workers (a job that did not stop stays `running` in the store: see recover)."""
 
     def notify(self) -> None:
         """A job was queued (or capacity may have freed up): look at the queue now."""
@@ -73,6 +78,8 @@ class DispatchingExecutor:
         self._stop = threading.Event()
         self._inflight = 0  # solves under way: jobs and synchronous
         self._jobs = 0  # jobs under way
+        self._running: dict[str, int] = {}  # job id -> attempt (lease) of the jobs under way
+        self._ended_cond = threading.Condition(self._lock)  # notified when a job ends
         self._thread: threading.Thread | None = None
 
     # --- what a subclass provides ------------------------------------------------------
@@ -106,11 +113,46 @@ class DispatchingExecutor:
         self._thread.start()
 
     def shutdown(self) -> None:
-        self._stop.set()
+        self._stop.set()  # the dispatcher claims no more jobs
         self._wake.set()
         if self._thread is not None:
             self._thread.join(timeout=5)
+        grace = self.settings.shutdown_grace_s
+        if not self._wait_jobs(grace):
+            with self._lock:
+                ids = list(self._running)
+            try:
+                n = self.store.request_release(ids)
+            except Exception:
+                log.exception("could not ask the running jobs to stop")
+                n = 0
+            log.warning(
+                "shutting down: %d job(s) still running after %.0f s; stopped, their best plans "
+                "saved, queued again",
+                n,
+                grace,
+            )
+            if not self._wait_jobs(RELEASE_WAIT_S):
+                log.error("shutting down: jobs %s did not stop; their workers are ended", ids)
         self._close()
+
+    def _wait_jobs(self, timeout: float) -> bool:
+        """Wait (at most `timeout` s) until no job is under way; whether none is."""
+        with self._ended_cond:
+            return self._ended_cond.wait_for(lambda: self._jobs == 0, timeout=timeout)
+
+    def _job_started(self, job_id: str, lease: int) -> None:
+        with self._lock:
+            self._inflight += 1
+            self._jobs += 1
+            self._running[job_id] = lease
+
+    def _job_ended(self, job_id: str) -> None:
+        with self._lock:
+            self._inflight -= 1
+            self._jobs -= 1
+            self._running.pop(job_id, None)
+            self._ended_cond.notify_all()
 
     def notify(self) -> None:
         self._wake.set()
@@ -153,73 +195,64 @@ class DispatchingExecutor:
                     break
                 if job is None:
                     break
-                with self._lock:
-                    self._inflight += 1
-                    self._jobs += 1
+                self._job_started(job.id, job.attempts)
                 try:
                     fut = self._submit(
                         run_job,
                         self.store.url,
                         job.id,
+                        job.attempts,  # the lease: only this attempt writes the job
                         *self._job_args(job.id),
                         label=f"job-{job.id}",
                         timeout=self._hung_after(self.settings.max_time_limit_s),
                     )
                 except Exception:
                     log.exception("could not start job %s", job.id)
-                    self._ended(job.id, FAILED, None, "the job could not be started")
+                    self._ended(job.id, job.attempts, FAILED, "the job could not be started")
                     continue
-                fut.add_done_callback(functools.partial(self._job_done, job.id))
+                fut.add_done_callback(functools.partial(self._job_done, job.id, job.attempts))
 
-    def _job_done(self, job_id: str, fut: Any) -> None:
+    def _job_done(self, job_id: str, lease: int, fut: Any) -> None:
         try:
             state, runtime = fut.result()
         except Exception as e:
             if self._stop.is_set():  # shutting down: the job stays running for recover()
-                with self._lock:
-                    self._inflight -= 1
-                    self._jobs -= 1
+                self._job_ended(job_id)
                 return
             log.error("job %s: worker failed: %s", job_id, e)
             # the worker died (or hung and was ended) under the job: perhaps not the job's fault
             # (memory, a killed process), so run it again while it has attempts left (a job
-            # that kills its worker each time ends failed)
+            # that kills its worker each time ends failed; a job whose cancel was asked for ends
+            # cancelled, never runs again)
             state = FAILED
             try:
-                job = self.store.get(job_id)
-                if job is not None:
-                    state = self.store.retry_or_fail(
-                        job_id,
-                        job.attempts,
-                        self.settings.max_attempts,
-                        "the worker process running this job stopped",
-                    )
+                state = self.store.retry_or_fail(
+                    job_id,
+                    lease,
+                    self.settings.max_attempts,
+                    "the worker process running this job stopped",
+                )
             except Exception:
                 log.exception("could not store the end of job %s", job_id)
-            with self._lock:
-                self._inflight -= 1
-                self._jobs -= 1
-            if state == FAILED and self.on_done is not None:
-                self.on_done(job_id, FAILED, None)
+            self._job_ended(job_id)
+            if state in FINAL and self.on_done is not None:
+                self.on_done(job_id, state, None)
             self._wake.set()
             return
-        with self._lock:
-            self._inflight -= 1
-            self._jobs -= 1
-        if state != RUNNING and self.on_done is not None:  # RUNNING: left for recover()
+        self._job_ended(job_id)
+        # RUNNING: left to the attempt that holds the job, or to recover(); QUEUED: released
+        if state in FINAL and self.on_done is not None:
             self.on_done(job_id, state, runtime)
         self._wake.set()
 
-    def _ended(self, job_id: str, state: str, runtime: float | None, error: str) -> None:
+    def _ended(self, job_id: str, lease: int, state: str, error: str) -> None:
         try:
-            self.store.finish(job_id, state, error=error)
+            self.store.finish(job_id, state, lease=lease, error=error)
         except Exception:
             log.exception("could not store the end of job %s", job_id)
-        with self._lock:
-            self._inflight -= 1
-            self._jobs -= 1
+        self._job_ended(job_id)
         if self.on_done is not None:
-            self.on_done(job_id, state, runtime)
+            self.on_done(job_id, state, None)
         self._wake.set()
 
 

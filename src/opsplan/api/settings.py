@@ -111,6 +111,14 @@ class Settings(BaseSettings):
         description="A job whose worker died (or whose service stopped) under it is run again "
         "until it has started this many times; then it is marked failed.",
     )
+    shutdown_grace_s: float = Field(
+        10.0,
+        ge=0,
+        description="On SIGTERM (or Ctrl-C) the service takes no more jobs and lets running jobs "
+        "finish for this many seconds; then it stops them, saves each one's best plan and "
+        "queues it again for the next start (which reports the saved plan if it finds nothing "
+        "better). The process manager's stop timeout should exceed this plus about 15 s.",
+    )
     progress_interval_s: float = Field(
         0.05, ge=0, description="At most one progress write per job per this many seconds."
     )

@@ -3,6 +3,14 @@
 SQLite in the data directory by default (WAL, so worker processes write while the web process
 reads); any SQLAlchemy URL works (PostgreSQL: postgresql+psycopg://...). The web process and
 every worker process open their own Store on the same URL.
+
+Leases: each claim of a job starts a new attempt (`attempts` + 1), and the attempt number is the
+lease. A worker writes progress, a saved plan or the result only with the lease it was given, in
+the UPDATE's WHERE clause (`attempts = lease AND state = 'running'`): a worker left over from an
+earlier attempt (a crashed service's orphan, a Dask task the service lost) can never overwrite a
+newer attempt's progress or a final result, and learns from its poll (`lease_state`) that it
+should stop. A job stopped by a service shutdown, or whose service died, keeps its best plan so
+far as `checkpoint` (a SolveResult JSON); the next attempt reports it if it finds nothing better.
 """
 
 from __future__ import annotations
@@ -24,6 +32,7 @@ from sqlalchemy import (
     Text,
     create_engine,
     event,
+    false,
     func,
     inspect,
     select,
@@ -39,6 +48,7 @@ from sqlalchemy.orm import (
     mapped_column,
     sessionmaker,
 )
+from sqlalchemy.schema import CreateColumn
 
 QUEUED, RUNNING, SUCCEEDED, FAILED, CANCELLED = (
     "queued",
@@ -82,6 +92,11 @@ class Job(Base):
     elapsed_s: Mapped[float | None] = mapped_column(Float)
     # who submitted it: a digest of the API key (never the key); NULL when keys were off
     owner: Mapped[str | None] = mapped_column(String(64), index=True)
+    # the best plan of an earlier attempt (SolveResult JSON), kept when that attempt was stopped
+    checkpoint: Mapped[str | None] = mapped_column(Text)
+    checkpoint_status: Mapped[str | None] = mapped_column(String(32))
+    # the service is shutting down: the attempt should stop, save its plan and queue the job again
+    release_requested: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class JobEvent(Base):
@@ -157,23 +172,26 @@ class Store:
             self._migrate()
 
     def _migrate(self) -> None:
-        """Bring a store made by an earlier version up to date (additive: columns and indexes
-        only). `create_all` makes missing tables but never changes an existing one."""
-        if "owner" in {c["name"] for c in inspect(self.engine).get_columns("jobs")}:
-            return
+        """Bring a store made by an earlier version up to date, so that an upgrade keeps its
+        jobs: the columns added since (all nullable or with a default) and their indexes.
+        `create_all` makes missing tables but never changes an existing one."""
         table = Base.metadata.tables["jobs"]
-        column = table.c.owner
-        try:
-            with self.engine.begin() as conn:
-                kind = column.type.compile(dialect=conn.dialect)
-                conn.execute(text(f"ALTER TABLE jobs ADD COLUMN owner {kind}"))
-        except Exception:
-            # another process opening the same store at once may have added it first
-            if "owner" not in {c["name"] for c in inspect(self.engine).get_columns("jobs")}:
-                raise
+
+        def missing() -> list[Any]:
+            have = {c["name"] for c in inspect(self.engine).get_columns("jobs")}
+            return [col for col in table.columns if col.name not in have]
+
+        for col in missing():
+            try:
+                with self.engine.begin() as conn:
+                    ddl = CreateColumn(col).compile(dialect=self.engine.dialect)
+                    conn.execute(text(f"ALTER TABLE jobs ADD COLUMN {ddl}"))
+            except Exception:
+                # another process opening the same store at once may have added it first
+                if col.name in {c.name for c in missing()}:
+                    raise
         for index in table.indexes:
-            if column in index.columns.values():
-                index.create(self.engine, checkfirst=True)
+            index.create(self.engine, checkfirst=True)
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -275,7 +293,12 @@ class Store:
                 n = s.execute(
                     update(Job)
                     .where(Job.id == j.id, Job.state == QUEUED)
-                    .values(state=RUNNING, started_at=now(), attempts=Job.attempts + 1)
+                    .values(
+                        state=RUNNING,
+                        started_at=now(),
+                        attempts=Job.attempts + 1,
+                        release_requested=False,
+                    )
                 ).rowcount  # type: ignore[attr-defined]
                 if n == 1:
                     self._event(s, j.id, "state", {"state": RUNNING})
@@ -285,24 +308,42 @@ class Store:
         return None
 
     def request_cancel(self, job_id: str) -> Job | None:
-        """Queued: cancelled at once. Running: flagged; the worker stops and keeps its plan."""
+        """Queued: cancelled at once (with the plan an earlier attempt saved, if any). Running:
+        flagged; the worker stops and keeps its plan."""
         with self.session() as s:
             j = s.get(Job, job_id)
             if j is None or j.state in FINAL:
                 return j
             if j.state == QUEUED:
-                n = s.execute(
-                    update(Job)
-                    .where(Job.id == job_id, Job.state == QUEUED)
-                    .values(state=CANCELLED, cancel_requested=True, finished_at=now())
-                ).rowcount  # type: ignore[attr-defined]
-                if n == 1:
-                    self._event(s, job_id, "state", {"state": CANCELLED, "result": False})
+                self._end_cancelled(s, job_id, QUEUED)
             s.execute(update(Job).where(Job.id == job_id).values(cancel_requested=True))
         return self.get(job_id)
 
+    def _end_cancelled(self, s: Session, job_id: str, state: str, lease: int | None = None) -> bool:
+        """A job in `state` ends cancelled; its result is the plan an earlier attempt saved."""
+        q = update(Job).where(Job.id == job_id, Job.state == state)
+        if lease is not None:
+            q = q.where(Job.attempts == lease)
+        n = s.execute(
+            q.values(
+                state=CANCELLED,
+                cancel_requested=True,
+                finished_at=now(),
+                result=Job.checkpoint,
+                result_status=Job.checkpoint_status,
+            )
+        ).rowcount  # type: ignore[attr-defined]
+        if n == 1:
+            saved = s.execute(select(Job.result_status).where(Job.id == job_id)).scalar_one()
+            data: dict[str, Any] = {"state": CANCELLED, "result": saved is not None}
+            if saved:
+                data["status"] = saved
+            self._event(s, job_id, "state", data)
+        return bool(n == 1)
+
     def recover(self, mode: str, max_attempts: int) -> list[str]:
-        """At start-up: jobs left running by a stopped service are re-queued or failed."""
+        """At start-up: jobs left running by a stopped service are re-queued or failed (a job
+        whose cancel was asked for ends cancelled, never runs again)."""
         with self.session() as s:
             rows = s.execute(select(Job.id, Job.attempts).where(Job.state == RUNNING)).all()
         for jid, attempts in rows:
@@ -311,33 +352,68 @@ class Store:
                     jid, attempts, max_attempts, "the service stopped while this job was running"
                 )
             else:
-                self.fail_running(jid, "the service stopped while this job was running")
+                self.fail_running(jid, "the service stopped while this job was running", attempts)
         return [jid for jid, _ in rows]
 
     def retry_or_fail(self, job_id: str, attempts: int, max_attempts: int, why: str) -> str:
-        """A running job lost its worker: queued again while attempts remain, else failed."""
+        """Attempt `attempts` of a running job lost its worker: cancelled if a cancel was asked
+        for, else queued again while attempts remain, else failed. Nothing happens when that
+        attempt no longer holds the job (the answer is then the job's state as it is)."""
+        with self.session() as s:
+            j = s.execute(
+                select(Job.state, Job.attempts, Job.cancel_requested).where(Job.id == job_id)
+            ).one_or_none()
+            if j is None:
+                return FAILED
+            if j.state != RUNNING or j.attempts != attempts:
+                return str(j.state)
+            if j.cancel_requested:
+                self._end_cancelled(s, job_id, RUNNING, attempts)
+                return CANCELLED
         if attempts >= max_attempts:
-            self.fail_running(job_id, f"{why} (started {attempts} times; not retried)")
+            self.fail_running(job_id, f"{why} (started {attempts} times; not retried)", attempts)
             return FAILED
         with self.session() as s:
             n = s.execute(
                 update(Job)
-                .where(Job.id == job_id, Job.state == RUNNING)
+                .where(Job.id == job_id, Job.state == RUNNING, Job.attempts == attempts)
                 .values(state=QUEUED, started_at=None, solutions=0, elapsed_s=None)
             ).rowcount  # type: ignore[attr-defined]
             if n == 1:
                 self._event(s, job_id, "state", {"state": QUEUED, "requeued": why})
         return QUEUED
 
-    def fail_running(self, job_id: str, why: str) -> None:
+    def fail_running(self, job_id: str, why: str, lease: int | None = None) -> None:
+        """A running job (attempt `lease`, when given) ends failed, with the plan an earlier
+        attempt saved as its result if there is one."""
         with self.session() as s:
+            q = update(Job).where(Job.id == job_id, Job.state == RUNNING)
+            if lease is not None:
+                q = q.where(Job.attempts == lease)
             n = s.execute(
-                update(Job)
-                .where(Job.id == job_id, Job.state == RUNNING)
-                .values(state=FAILED, finished_at=now(), error=why)
+                q.values(
+                    state=FAILED,
+                    finished_at=now(),
+                    error=why,
+                    result=Job.checkpoint,
+                    result_status=Job.checkpoint_status,
+                )
             ).rowcount  # type: ignore[attr-defined]
             if n == 1:
                 self._event(s, job_id, "state", {"state": FAILED, "error": why})
+
+    def request_release(self, job_ids: list[str]) -> int:
+        """The service is shutting down: these running jobs should stop, save their best plan
+        and be queued again (see `release`). How many were flagged."""
+        if not job_ids:
+            return 0
+        with self.session() as s:
+            n = s.execute(
+                update(Job)
+                .where(Job.id.in_(job_ids), Job.state == RUNNING)
+                .values(release_requested=True)
+            ).rowcount  # type: ignore[attr-defined]
+        return int(n)
 
     def events_after(self, job_id: str, after: int) -> list[JobEvent]:
         with self.session() as s:
@@ -349,18 +425,32 @@ class Store:
                 ).scalars()
             )
 
-    # --- worker process ----------------------------------------------------------------
+    # --- worker process: every write names the attempt (lease) it comes from --------------
+    def lease_state(self, job_id: str, lease: int) -> tuple[bool, bool, bool]:
+        """(attempt `lease` still holds the job, cancel asked for, release asked for)."""
+        with self.session() as s:
+            row = s.execute(
+                select(Job.state, Job.attempts, Job.cancel_requested, Job.release_requested).where(
+                    Job.id == job_id
+                )
+            ).one_or_none()
+        if row is None:
+            return False, False, False
+        held = row.state == RUNNING and row.attempts == lease
+        return held, bool(row.cancel_requested), bool(row.release_requested)
+
     def cancel_requested(self, job_id: str) -> bool:
         with self.session() as s:
             return bool(
                 s.execute(select(Job.cancel_requested).where(Job.id == job_id)).scalar_one()
             )
 
-    def progress(self, job_id: str, p: dict[str, Any]) -> None:
+    def progress(self, job_id: str, p: dict[str, Any], lease: int) -> bool:
+        """A new incumbent of attempt `lease`; False (nothing written) when it lost the job."""
         with self.session() as s:
-            s.execute(
+            n = s.execute(
                 update(Job)
-                .where(Job.id == job_id)
+                .where(Job.id == job_id, Job.state == RUNNING, Job.attempts == lease)
                 .values(
                     solutions=p["solutions"],
                     objective=p["objective"],
@@ -368,23 +458,28 @@ class Store:
                     gap=p["gap"],
                     elapsed_s=p["elapsed_s"],
                 )
-            )
-            self._event(s, job_id, "progress", p)
+            ).rowcount  # type: ignore[attr-defined]
+            if n == 1:
+                self._event(s, job_id, "progress", p)
+        return bool(n == 1)
 
     def finish(
         self,
         job_id: str,
         state: str,
         *,
+        lease: int,
         result_json: str | None = None,
         result_status: str | None = None,
         runtime_s: float | None = None,
         error: str | None = None,
-    ) -> None:
+    ) -> bool:
+        """The end of attempt `lease`: False (nothing written) when that attempt no longer holds
+        the job, so a final result is written once and never rewritten."""
         with self.session() as s:
-            s.execute(
+            n = s.execute(
                 update(Job)
-                .where(Job.id == job_id)
+                .where(Job.id == job_id, Job.state == RUNNING, Job.attempts == lease)
                 .values(
                     state=state,
                     finished_at=now(),
@@ -393,13 +488,59 @@ class Store:
                     runtime_s=runtime_s,
                     error=error,
                 )
-            )
+            ).rowcount  # type: ignore[attr-defined]
+            if n != 1:
+                return False
             data: dict[str, Any] = {"state": state, "result": result_json is not None}
             if result_status:
                 data["status"] = result_status
             if error:
                 data["error"] = error
             self._event(s, job_id, "state", data)
+        return True
+
+    def release(
+        self,
+        job_id: str,
+        lease: int,
+        checkpoint: tuple[str, str, float | None] | None,
+        why: str,
+    ) -> bool:
+        """Attempt `lease` stopped for a shutdown: the job is queued again with its best plan so
+        far saved (`checkpoint`: (SolveResult JSON, its status, its objective), or None to keep
+        the one saved before)."""
+        values: dict[str, Any] = {
+            "state": QUEUED,
+            "started_at": None,
+            "solutions": 0,
+            "elapsed_s": None,
+            "release_requested": False,
+        }
+        if checkpoint is not None:
+            values["checkpoint"], values["checkpoint_status"] = checkpoint[:2]
+        with self.session() as s:
+            n = s.execute(
+                update(Job)
+                .where(Job.id == job_id, Job.state == RUNNING, Job.attempts == lease)
+                .values(**values)
+            ).rowcount  # type: ignore[attr-defined]
+            if n == 1:
+                data: dict[str, Any] = {"state": QUEUED, "requeued": why}
+                if checkpoint is not None:
+                    data["saved_objective"] = checkpoint[2]
+                self._event(s, job_id, "state", data)
+        return bool(n == 1)
+
+    def save_checkpoint(self, job_id: str, lease: int, checkpoint: str, status: str) -> bool:
+        """The best plan of attempt `lease`, whose service died: kept with the job while no
+        later attempt has started (the job may already be queued again by a restart)."""
+        with self.session() as s:
+            n = s.execute(
+                update(Job)
+                .where(Job.id == job_id, Job.state.in_((RUNNING, QUEUED)), Job.attempts == lease)
+                .values(checkpoint=checkpoint, checkpoint_status=status)
+            ).rowcount  # type: ignore[attr-defined]
+        return bool(n == 1)
 
     @staticmethod
     def _event(s: Session, job_id: str, kind: str, data: dict[str, Any]) -> None:

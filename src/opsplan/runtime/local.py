@@ -9,12 +9,15 @@ runs, is met by starting a new pool at the next submit.
 
 Workers are forked from a fork server that has imported opsplan and its families once
 (preload.py), or spawned where there is none (not Linux): never forked from the threaded caller.
+Each worker watches the process that made the pool and ends when it ends (worker.py): a killed
+service or batch run leaves no worker solving behind it.
 """
 
 from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 import threading
 from collections.abc import Callable
 from concurrent.futures import CancelledError, Future
@@ -80,8 +83,12 @@ class LocalExecutor(SolveExecutor):
     def _new_pool(self) -> Any:
         import pebble
 
+        # each worker ends when this process ends, however it ends (runtime/worker.py)
         return pebble.ProcessPool(
-            max_workers=self.capacity, initializer=init_worker, context=mp_context()
+            max_workers=self.capacity,
+            initializer=init_worker,
+            initargs=(os.getpid(),),
+            context=mp_context(),
         )
 
     def _schedule(self, fn: Callable[..., Any], args: tuple[Any, ...], timeout: float | None):
