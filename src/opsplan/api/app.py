@@ -17,10 +17,12 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .. import __version__
+from ..core import registry
 from ..core.errors import Problem, path_str
 from .dask_executor import DaskServiceExecutor
 from .deps import InvalidRequest, Metrics, Service, require_key
 from .executor import Executor, LocalProcessExecutor
+from .openapi import typed_solutions
 from .routers import jobs, models, ops, solve
 from .schemas import ErrorBody, InvalidBody
 from .settings import Settings, get_settings
@@ -191,6 +193,14 @@ def create_app(
         openapi_url="/openapi.json",
     )
     app.dependency_overrides[get_settings] = lambda: settings
+    plain_openapi = app.openapi
+
+    def openapi() -> dict[str, Any]:  # the plans typed per model (api/openapi.py)
+        if app.openapi_schema is None:
+            app.openapi_schema = typed_solutions(plain_openapi(), registry.all_specs())
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
     keyed = [Depends(require_key)]
     unauthorised: dict[int | str, dict[str, Any]] = {
