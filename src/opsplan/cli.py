@@ -22,7 +22,7 @@ from .batch.cli import batch
 from .core import registry
 from .core.errors import InvalidInput, Problem
 from .core.result import SolveResult
-from .core.solve import request_schema
+from .core.solve import request_schema, result_schema
 from .core.solve import solve as solve_request
 from .core.solve import validate as validate_request
 from .io.load import load_request, read_json
@@ -281,14 +281,22 @@ def validate(path: Annotated[Path, typer.Argument()], fmt: FormatOpt = None) -> 
 
 
 @app.command()
-def schema(model: Annotated[str, typer.Argument(help="Model name, see `opsplan models`.")]) -> None:
-    """Print the JSON Schema of a model's solve request."""
+def schema(
+    model: Annotated[str, typer.Argument(help="Model name, see `opsplan models`.")],
+    result: Annotated[
+        bool,
+        typer.Option(
+            "--result", help="The schema of the solve result (with the model's plan) instead."
+        ),
+    ] = False,
+) -> None:
+    """Print the JSON Schema of a model's solve request, or with --result of its result."""
     try:
         spec = registry.get(model)
     except KeyError:
         err.print(f"unknown model {model!r}; known: {', '.join(registry.names())}")
         raise typer.Exit(EXIT_INVALID) from None
-    doc = request_schema(spec)
+    doc = result_schema(spec) if result else request_schema(spec)
     sys.stdout.write(json.dumps(doc, indent=2) + "\n")
 
 

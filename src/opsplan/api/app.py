@@ -20,10 +20,12 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .. import __version__
+from ..core import registry
 from ..core.errors import Problem, path_str
 from .dask_executor import DaskServiceExecutor
 from .deps import InvalidRequest, Metrics, Service, require_key
 from .executor import Executor, LocalProcessExecutor
+from .openapi import typed_solutions
 from .ratelimit import RateLimiter
 from .routers import jobs, models, ops, solve
 from .schemas import ErrorBody, InvalidBody
@@ -228,6 +230,14 @@ def create_app(
     )
     app.dependency_overrides[get_settings] = lambda: settings
     app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst)
+    plain_openapi = app.openapi
+
+    def openapi() -> dict[str, Any]:  # the plans typed per model (api/openapi.py)
+        if app.openapi_schema is None:
+            app.openapi_schema = typed_solutions(plain_openapi(), registry.all_specs())
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
     keyed = [Depends(require_key)]
     unauthorised: dict[int | str, dict[str, Any]] = {

@@ -53,6 +53,48 @@ def request_schema(spec: registry.ModelSpec) -> dict[str, Any]:
     return doc
 
 
+def solution_schema(
+    spec: registry.ModelSpec, ref_template: str = "#/$defs/{model}"
+) -> tuple[dict[str, Any], dict[str, Any]] | None:
+    """The JSON Schema of a model's plan as the results carry it (the Solution's JSON form),
+    and its definitions, which `ref_template` points to; None for a family without a type."""
+    if spec.solution_type is None:
+        return None
+    doc = spec.solution_type.model_json_schema(mode="serialization", ref_template=ref_template)
+    return doc, doc.pop("$defs", {})
+
+
+def result_schema(spec: registry.ModelSpec) -> dict[str, Any]:
+    """The JSON Schema of a solve result for one model: the SolveResult envelope, its
+    `solution` the family's Solution (any JSON object when the family declares none).
+
+    Raises ValueError when the plan's schema and the envelope define one name differently."""
+    doc = SolveResult.model_json_schema(mode="serialization")
+    defs = doc.pop("$defs", {})
+    doc["properties"]["model"] = {**doc["properties"]["model"], "const": spec.name}
+    typed = solution_schema(spec)
+    if typed is not None:
+        plan, plan_defs = typed
+        clash = sorted(k for k, v in plan_defs.items() if k in defs and defs[k] != v)
+        if clash:
+            raise ValueError(
+                f"{spec.name}: the plan's schema defines {', '.join(clash)}, a name the result "
+                "envelope uses for something else; rename the plan's class"
+            )
+        defs.update(plan_defs)
+        doc["properties"]["solution"] = {
+            "anyOf": [plan, {"type": "null"}],
+            "default": None,
+            "description": f"The plan ({spec.name}); null when there is none.",
+        }
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        **doc,
+        "title": f"opsplan {spec.name} solve result",
+        **({"$defs": defs} if defs else {}),
+    }
+
+
 def parse_request(
     request: SolveRequest | dict[str, Any], overrides: dict[str, Any] | None = None
 ) -> tuple[registry.ModelSpec, Any, SolveOptions]:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter, HTTPException, Query
 
 from ...core import registry
-from ...core.solve import request_schema
+from ...core.solve import request_schema, result_schema
 from ..schemas import ErrorBody, ModelInfo
 
 router = APIRouter(prefix="/v1/models", tags=["models"])
@@ -29,14 +29,20 @@ def list_models() -> list[ModelInfo]:
 
 @router.get(
     "/{name}/schema",
-    summary="The JSON Schema of a model's solve request",
+    summary="The JSON Schema of a model's solve request, or of its result",
     responses={404: {"model": ErrorBody}},
 )
-def model_schema(name: str) -> dict[str, Any]:
+def model_schema(
+    name: str,
+    part: Annotated[
+        Literal["request", "result"],
+        Query(description="request: the solve request; result: the SolveResult with its plan."),
+    ] = "request",
+) -> dict[str, Any]:
     try:
         spec = registry.get(name)
     except KeyError:
         raise HTTPException(
             404, f"unknown model {name!r}; known: {', '.join(registry.names())}"
         ) from None
-    return request_schema(spec)
+    return result_schema(spec) if part == "result" else request_schema(spec)
