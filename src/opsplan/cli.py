@@ -7,7 +7,6 @@ named), 1 otherwise (the checker rejected the plan, an internal error, no soluti
 from __future__ import annotations
 
 import json
-import logging
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -21,6 +20,7 @@ from .api.serve import serve
 from .batch.cli import batch
 from .core import registry
 from .core.errors import InvalidInput, Problem
+from .core.incident import configure_cli as configure_cli_logging
 from .core.result import SolveResult
 from .core.solve import request_schema
 from .core.solve import solve as solve_request
@@ -307,7 +307,7 @@ app.command("batch")(batch)  # batch runs, locally or on a Dask cluster
 
 
 def main() -> None:
-    logging.basicConfig(level=logging.WARNING)
+    configure_cli_logging()  # one line on stderr; an incident's traceback in the log file
     try:
         app()
     except KeyboardInterrupt:

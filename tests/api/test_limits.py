@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
@@ -126,14 +127,20 @@ class Exploding(HeldExecutor):
         raise RuntimeError("secret detail at /work/somewhere/internal.py line 3")
 
 
-def test_internal_errors_show_no_trace_or_path(tmp_path):
+def test_internal_errors_show_no_trace_or_path(tmp_path, caplog):
     app = create_app(settings_for(tmp_path), Exploding)
     with TestClient(app, raise_server_exceptions=False) as c:
         r = c.post("/v1/solve", json=small())
         assert r.status_code == 500
-        assert r.json() == {"detail": "internal error"}
+        iid = r.json()["incident"]
+        assert re.fullmatch("[0-9a-f]{12}", iid)
+        assert r.json()["detail"].startswith(f"internal error while answering (incident {iid}")
         for needle in ("Traceback", "/work", "secret", ".py"):
             assert needle not in r.text
+        # the server log has the id with the traceback
+        (rec,) = [x for x in caplog.records if getattr(x, "incident", None) == iid]
+        assert "POST /v1/solve" in rec.getMessage() and rec.exc_info is not None
+        assert "secret detail" in caplog.text and "Traceback" in caplog.text
         r = c.post("/v1/solve", json={"model": "scheduling"})
         assert r.status_code == 422
         assert "/work" not in r.text and "Traceback" not in r.text

@@ -20,9 +20,11 @@ def serve(
     """Serve the HTTP API (settings: OPSPLAN_* environment variables)."""
     import uvicorn
 
+    from ..core.incident import configure_service
     from .app import create_app
     from .settings import Settings
 
+    configure_service()  # the server's log is its stderr: an incident's traceback goes there
     settings = Settings(data_dir=data_dir) if data_dir is not None else Settings()
     app = create_app(settings)
     # open event streams must not hold a shutdown for long: the workers are ended after them

@@ -131,9 +131,9 @@ def run_job(
         if outcome.kind == INVALID:
             msg = "invalid input: " + "; ".join(str(p) for p in outcome.problem_list())
         else:
-            log.error("job %s failed: %s\n%s", job_id, outcome.message, outcome.detail)
-            kind = outcome.message.partition(":")[0]
-            msg = f"internal error while solving ({kind})"
+            # the traceback is logged under the incident id by run_solve, in this process
+            log.error("job %s failed: incident %s", job_id, outcome.incident)
+            msg = outcome.message
         store.finish(job_id, FAILED, error=msg)
         return FAILED, None
     if abandoned and not stopped:  # the service shut down: recovery runs the job again

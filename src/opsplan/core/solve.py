@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from . import registry
+from . import incident, registry
 from .errors import InvalidInput, Problem, problems_from_validation
 from .options import SolveOptions
 from .result import Finding, SolveResult, SolverInfo, relative_gap
@@ -136,9 +136,11 @@ def solve(
     try:
         prepared = spec.prepare(instance)
     except Exception as e:  # a bug in the family's preparation is an answer too, not a traceback
-        log.exception("prepare failed")
         return finish(_failed(spec, opts, "preparing the data", e))
-    findings = spec.precheck(prepared, opts)
+    try:
+        findings = spec.precheck(prepared, opts)
+    except Exception as e:
+        return finish(_failed(spec, opts, "checking the data before solving", e))
     if findings:
         return finish(
             SolveResult(
@@ -152,18 +154,23 @@ def solve(
     try:
         outcome = spec.solve(prepared, opts, ctx)
     except Exception as e:  # a formulation bug must still give an answer, not a traceback
-        log.exception("solve failed")
         return finish(_failed(spec, opts, "solving", e))
     # a cancel request stopped the search (the run context knows; the incumbent is kept)
-    return finish(_assemble(spec, instance, opts, outcome, ctx.cancelled.is_set()))
+    try:
+        return finish(_assemble(spec, instance, opts, outcome, ctx.cancelled.is_set()))
+    except Exception as e:
+        return finish(_failed(spec, opts, "checking the plan", e))
 
 
 def _failed(spec: registry.ModelSpec, opts: SolveOptions, stage: str, e: Exception) -> SolveResult:
+    """An error result that says what failed and names the incident; the exception's text and
+    traceback go to the log only (they can be long and full of solver internals)."""
+    iid = incident.record(f"{spec.name}: {stage} failed ({type(e).__name__})", e, logger=log)
     return SolveResult(
         model=spec.name,
         status=SolveStatus.ERROR,
         options=opts,
-        messages=[f"internal error while {stage}: {type(e).__name__}: {e}"],
+        messages=[incident.message(stage, iid)],
     )
 
 
@@ -230,8 +237,8 @@ def _assemble(
         try:
             kpis = {**spec.kpis(instance, solution), **out.extra_kpis}
         except Exception as e:
-            log.exception("kpis failed")
-            messages.append(f"KPIs could not be computed: {type(e).__name__}: {e}")
+            iid = incident.record(f"{spec.name}: KPIs failed ({type(e).__name__})", e, logger=log)
+            messages.append(f"KPIs could not be computed (incident {iid}; the log has the details)")
     bound = out.bound
     return SolveResult(
         model=spec.name,

@@ -15,9 +15,13 @@ def init_worker() -> None:
     (an ignored signal stays ignored across exec, and the PuLP backend cancels CBC with SIGINT);
     only where there are no process groups is it ignored instead.
 
+    Its log records (an incident's traceback) go where the caller's do (core/incident.py).
     Then the model families load now, not inside the first task's time (in a fork server they
     are already loaded: see preload.py).
     """
+    from ..core.incident import configure_worker
+
+    configure_worker()
     if hasattr(os, "setpgrp"):
         os.setpgrp()
     else:  # pragma: no cover - not POSIX

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException, Response
 
+from ...core.incident import InternalError
 from ...core.result import SolveResult
 from ...core.solve import SolveRequest, validate
-from ...runtime import INVALID, OK
+from ...runtime import FAILED, INVALID, OK
 from ..deps import InvalidRequest, ServiceDep, limit_options
 from ..schemas import TOO_LARGE, ErrorBody, InvalidBody, ValidateAnswer
 
@@ -45,7 +46,9 @@ def solve_now(body: SolveRequest, svc: ServiceDep) -> Response:
         svc.sync_slots.release()
     if outcome.kind == INVALID:
         raise InvalidRequest(outcome.problem_list())
-    if outcome.kind != OK or outcome.result is None:  # logged, answered 500 without details
+    if outcome.kind == FAILED and outcome.incident:  # the worker logged it under this id
+        raise InternalError(outcome.incident, "solving")
+    if outcome.kind != OK or outcome.result is None:  # logged under a new id, answered 500
         raise RuntimeError(f"synchronous solve {outcome.kind}: {outcome.message}")
     if outcome.runtime_s is not None:
         svc.metrics.durations.labels("sync").observe(outcome.runtime_s)
