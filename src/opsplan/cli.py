@@ -165,7 +165,7 @@ def solve(
         overrides["log"] = True
     try:
         if output is not None:
-            cli_files.output_kind(output)  # a bad -o is reported before the solve
+            cli_files.check_writable(output)  # a bad -o is reported before the solve
         positions: list[int] = []  # of the previous plan's rows in the --previous file
 
         def amend(r: dict[str, Any]) -> None:
@@ -180,12 +180,26 @@ def solve(
         print_invalid(err, e)
         raise typer.Exit(EXIT_INVALID) from None
     print_summary(res, path.name)
+    code = EXIT_OK if res.status.is_answer else EXIT_FAIL
     if output is not None:
-        written = cli_files.write_output(res, output, req)
-        out.print(f"  {written} written", highlight=False)
+        try:
+            written = cli_files.write_output(res, output, req)
+        except Exception as e:  # checked before the solve, yet it failed: keep the plan anyway
+            code = EXIT_FAIL
+            reason = e.strerror if isinstance(e, OSError) and e.strerror else str(e)
+            err.print(f"cannot write {output}: {reason}", highlight=False, markup=False)
+            kept = cli_files.keep_result(res)
+            if kept:
+                err.print(f"the result is kept in {kept}", highlight=False, markup=False)
+            else:
+                err.print("the result follows on stdout", highlight=False)
+                sys.stdout.write(res.to_json() + "\n")
+        else:
+            out.print(f"  {written} written", highlight=False)
     # an answer (a plan, or a proof that there is none) exits 0, as a batch counts it ok and
-    # a service job succeeds; no_solution, unbounded and error exit 1
-    raise typer.Exit(EXIT_OK if res.status.is_answer else EXIT_FAIL)
+    # a service job succeeds; no_solution, unbounded and error exit 1 (and an output that
+    # could not be written)
+    raise typer.Exit(code)
 
 
 def _attach_previous(
