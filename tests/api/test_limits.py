@@ -7,6 +7,7 @@ import re
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
 from fastapi.testclient import TestClient
 
 from opsplan.api import create_app
@@ -169,3 +170,24 @@ def test_too_many_waiting_sync_solves_429(tmp_path):
         Blocking.release.set()
         assert first.result(timeout=30).status_code == 200
         assert c.post("/v1/solve", json=small()).status_code == 200
+
+
+@pytest.mark.parametrize("path", ["/v1/solve", "/v1/validate", "/v1/jobs"])
+@pytest.mark.parametrize(
+    "ctype, says",
+    [
+        ("text/plain", "not 'text/plain'"),
+        ("application/x-www-form-urlencoded", "not 'application/x-www-form-urlencoded'"),
+        (None, "and none was given"),
+    ],
+)
+def test_a_body_not_sent_as_json_is_415_naming_content_type(tmp_path, path, ctype, says):
+    headers = {"Content-Type": ctype} if ctype else {}
+    with held_client(tmp_path) as c:
+        r = c.post(path, content=json.dumps(small()), headers=headers)
+        assert r.status_code == 415
+        assert "Content-Type: application/json" in r.json()["detail"] and says in r.json()["detail"]
+        assert r.headers["accept-post"] == "application/json"
+        assert c.get("/v1/jobs").json()["items"] == []  # nothing was queued
+        ok = c.post(path, content=json.dumps(small()), headers={"Content-Type": "application/json"})
+        assert ok.status_code in (200, 202)

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic.json_schema import JsonDict, JsonValue
 
 from . import incident, registry
 from .errors import InvalidInput, Problem, problems_from_validation
@@ -22,12 +23,22 @@ from .status import SolveStatus
 log = logging.getLogger("opsplan")
 
 
+def _registered_models(schema: JsonDict) -> None:
+    names: list[JsonValue] = list(registry.names())
+    schema["enum"] = names
+
+
 class SolveRequest(BaseModel):
     """An instance file and an HTTP solve body are the same document."""
 
     model_config = ConfigDict(extra="forbid")
 
-    model: str = Field(description="Model family, see `opsplan models`.")
+    # a plain string when read, so that an unknown model is named with the known ones; its
+    # JSON Schema (the service's OpenAPI document) lists the registered models as an enum
+    model: str = Field(
+        description="Model family, see `opsplan models`.",
+        json_schema_extra=_registered_models,
+    )
     instance: dict[str, Any] = Field(description="The family's instance; see `opsplan schema`.")
     options: dict[str, Any] = Field(default_factory=dict, description="SolveOptions fields.")
 
