@@ -18,6 +18,7 @@ from rich.table import Table
 from . import __version__, cli_files
 from .api.serve import serve
 from .batch.cli import batch
+from .cli_progress import SolveProgress
 from .core import registry
 from .core.errors import InvalidInput, Problem
 from .core.incident import configure_cli as configure_cli_logging
@@ -173,7 +174,8 @@ def solve(
 
         try:
             req = load_request(path, fmt, amend)
-            res = solve_request(req, overrides)
+            with SolveProgress(err) as shown:  # on a terminal, after a second
+                res = solve_request(req, overrides, on_progress=shown.on_progress)
         except InvalidInput as e:
             raise InvalidInput(_name_previous(e.problems, previous, positions)) from None
     except InvalidInput as e:
