@@ -95,7 +95,8 @@ def configure_cli(level: int = logging.WARNING) -> Path | None:
     root.setLevel(level)
     with contextlib.suppress(OSError):
         path.parent.mkdir(parents=True, exist_ok=True)
-    if not os.access(path if path.exists() else path.parent, os.W_OK):
+    usable = path.is_file() if path.exists() else path.parent.is_dir()
+    if not usable or not os.access(path if path.exists() else path.parent, os.W_OK):
         _stderr_whole(root)
         return None
     to_file = logging.FileHandler(path, encoding="utf-8", delay=True)  # opened at its first record
