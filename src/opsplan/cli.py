@@ -7,7 +7,6 @@ named), 1 otherwise (the checker rejected the plan, an internal error, no soluti
 from __future__ import annotations
 
 import json
-import logging
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -19,8 +18,10 @@ from rich.table import Table
 from . import __version__, cli_files
 from .api.serve import serve
 from .batch.cli import batch
+from .cli_progress import SolveProgress
 from .core import registry
 from .core.errors import InvalidInput, Problem
+from .core.incident import configure_cli as configure_cli_logging
 from .core.result import SolveResult
 from .core.solve import request_schema, result_schema
 from .core.solve import solve as solve_request
@@ -165,7 +166,7 @@ def solve(
         overrides["log"] = True
     try:
         if output is not None:
-            cli_files.output_kind(output)  # a bad -o is reported before the solve
+            cli_files.check_writable(output)  # a bad -o is reported before the solve
         positions: list[int] = []  # of the previous plan's rows in the --previous file
 
         def amend(r: dict[str, Any]) -> None:
@@ -173,19 +174,34 @@ def solve(
 
         try:
             req = load_request(path, fmt, amend)
-            res = solve_request(req, overrides)
+            with SolveProgress(err) as shown:  # on a terminal, after a second
+                res = solve_request(req, overrides, on_progress=shown.on_progress)
         except InvalidInput as e:
             raise InvalidInput(_name_previous(e.problems, previous, positions)) from None
     except InvalidInput as e:
         print_invalid(err, e)
         raise typer.Exit(EXIT_INVALID) from None
     print_summary(res, path.name)
+    code = EXIT_OK if res.status.is_answer else EXIT_FAIL
     if output is not None:
-        written = cli_files.write_output(res, output, req)
-        out.print(f"  {written} written", highlight=False)
+        try:
+            written = cli_files.write_output(res, output, req)
+        except Exception as e:  # checked before the solve, yet it failed: keep the plan anyway
+            code = EXIT_FAIL
+            reason = e.strerror if isinstance(e, OSError) and e.strerror else str(e)
+            err.print(f"cannot write {output}: {reason}", highlight=False, markup=False)
+            kept = cli_files.keep_result(res)
+            if kept:
+                err.print(f"the result is kept in {kept}", highlight=False, markup=False)
+            else:
+                err.print("the result follows on stdout", highlight=False)
+                sys.stdout.write(res.to_json() + "\n")
+        else:
+            out.print(f"  {written} written", highlight=False)
     # an answer (a plan, or a proof that there is none) exits 0, as a batch counts it ok and
-    # a service job succeeds; no_solution, unbounded and error exit 1
-    raise typer.Exit(EXIT_OK if res.status.is_answer else EXIT_FAIL)
+    # a service job succeeds; no_solution, unbounded and error exit 1 (and an output that
+    # could not be written)
+    raise typer.Exit(code)
 
 
 def _attach_previous(
@@ -315,7 +331,7 @@ app.command("batch")(batch)  # batch runs, locally or on a Dask cluster
 
 
 def main() -> None:
-    logging.basicConfig(level=logging.WARNING)
+    configure_cli_logging()  # one line on stderr; an incident's traceback in the log file
     try:
         app()
     except KeyboardInterrupt:

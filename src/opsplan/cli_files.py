@@ -3,6 +3,8 @@ writers behind `opsplan solve -o` (JSON, .xlsx, a folder of CSV files, an .html 
 
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -58,6 +60,50 @@ def output_kind(raw: str) -> str:
     if suffix in (".html", ".htm"):
         return "html"
     return "json" if suffix else "csv"
+
+
+def check_writable(raw: str) -> str:
+    """What `-o` asks for (output_kind), once it is known that it can be written: before a solve,
+    so that a plan is never computed only to be lost. Changes nothing on disk.
+
+    The target must not be a folder where a file is meant (or a file where a folder is), and the
+    nearest folder that exists on its way must be one where a file can be created (tried with a
+    temporary file, removed at once: permission bits do not tell for root or for /proc).
+    """
+    kind = output_kind(raw)
+    path = Path(raw)
+
+    def refuse(why: str) -> InvalidInput:
+        return InvalidInput([Problem(where="-o", message=f"cannot write {raw}: {why}")])
+
+    if kind == "csv" and path.exists() and not path.is_dir():
+        raise refuse("it is a file, and CSV results need a folder")
+    if path.exists() and not path.is_dir() and not os.access(path, os.W_OK):
+        raise refuse("the file is read-only")
+    folder = path if kind == "csv" else path.parent
+    folder = folder if str(folder) else Path(".")
+    while not folder.exists():
+        folder = folder.parent
+    if not folder.is_dir():
+        raise refuse(f"{folder} is a file, not a folder")
+    try:
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as e:
+        raise refuse(f"cannot create files in {folder}: {e.strerror or e}") from None
+    return kind
+
+
+def keep_result(res: SolveResult) -> str:
+    """The result JSON in a new file of the temporary folder, when -o could not be written;
+    answers its path (or "" when even that failed)."""
+    try:
+        fd, name = tempfile.mkstemp(prefix="opsplan-result-", suffix=".json")
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(res.to_json())
+    except OSError:
+        return ""
+    return name
 
 
 def write_output(res: SolveResult, raw: str, request: dict[str, Any] | None = None) -> str:

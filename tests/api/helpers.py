@@ -7,6 +7,7 @@ import os
 import random
 import time
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from opsplan.api import Settings, create_app
+from opsplan.api.executor import DispatchingExecutor
 from opsplan.api.store import FINAL, Store
 from opsplan.runtime import SolveTask, TaskOutcome, solve_task
 
@@ -81,6 +83,23 @@ class HeldExecutor:
 
     def solve(self, request: dict[str, Any], overrides: dict[str, Any]) -> TaskOutcome:
         return solve_task(SolveTask(request, overrides, indent=None))
+
+
+class ThreadExecutor(DispatchingExecutor):
+    """The service's dispatcher with its workers as threads of this process (where the probe
+    family is registered): jobs run the service's own run_job."""
+
+    def _open(self) -> None:
+        self._threads = ThreadPoolExecutor(2)
+
+    def _close(self) -> None:
+        self._threads.shutdown()
+
+    def _room(self) -> int:
+        return 1 - self._jobs
+
+    def _submit(self, fn: Any, *args: Any, label: str = "sync", timeout: Any = None) -> Future:
+        return self._threads.submit(fn, *args)
 
 
 def held_client(data_dir: Path, **kw: Any) -> TestClient:

@@ -54,3 +54,15 @@ def test_every_model_has_valid_examples():
             f = ex / f"{name}.{kind}"
             assert f.read_text(encoding="utf-8") == generated[f.name], f
             assert f"{name}.request.json" in f.read_text(encoding="utf-8")
+
+
+def test_the_model_field_is_an_enum_of_the_registered_models():
+    doc = json.loads((ROOT / "api" / "openapi.json").read_text(encoding="utf-8"))
+    model = doc["components"]["schemas"]["SolveRequest"]["properties"]["model"]
+    assert model["enum"] == registry.names() and len(model["enum"]) == 5
+
+
+def test_each_body_route_declares_415():
+    doc = json.loads((ROOT / "api" / "openapi.json").read_text(encoding="utf-8"))
+    for path in ("/v1/solve", "/v1/validate", "/v1/jobs"):
+        assert "415" in doc["paths"][path]["post"]["responses"], path

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import re
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
 from fastapi.testclient import TestClient
 
 from opsplan.api import create_app
@@ -128,14 +130,20 @@ class Exploding(HeldExecutor):
         raise RuntimeError("secret detail at /work/somewhere/internal.py line 3")
 
 
-def test_internal_errors_show_no_trace_or_path(tmp_path):
+def test_internal_errors_show_no_trace_or_path(tmp_path, caplog):
     app = create_app(settings_for(tmp_path), Exploding)
     with TestClient(app, raise_server_exceptions=False) as c:
         r = c.post("/v1/solve", json=small())
         assert r.status_code == 500
-        assert r.json() == {"detail": "internal error"}
+        iid = r.json()["incident"]
+        assert re.fullmatch("[0-9a-f]{12}", iid)
+        assert r.json()["detail"].startswith(f"internal error while answering (incident {iid}")
         for needle in ("Traceback", "/work", "secret", ".py"):
             assert needle not in r.text
+        # the server log has the id with the traceback
+        (rec,) = [x for x in caplog.records if getattr(x, "incident", None) == iid]
+        assert "POST /v1/solve" in rec.getMessage() and rec.exc_info is not None
+        assert "secret detail" in caplog.text and "Traceback" in caplog.text
         r = c.post("/v1/solve", json={"model": "scheduling"})
         assert r.status_code == 422
         assert "/work" not in r.text and "Traceback" not in r.text
@@ -164,3 +172,24 @@ def test_too_many_waiting_sync_solves_429(tmp_path):
         Blocking.release.set()
         assert first.result(timeout=30).status_code == 200
         assert c.post("/v1/solve", json=small()).status_code == 200
+
+
+@pytest.mark.parametrize("path", ["/v1/solve", "/v1/validate", "/v1/jobs"])
+@pytest.mark.parametrize(
+    "ctype, says",
+    [
+        ("text/plain", "not 'text/plain'"),
+        ("application/x-www-form-urlencoded", "not 'application/x-www-form-urlencoded'"),
+        (None, "and none was given"),
+    ],
+)
+def test_a_body_not_sent_as_json_is_415_naming_content_type(tmp_path, path, ctype, says):
+    headers = {"Content-Type": ctype} if ctype else {}
+    with held_client(tmp_path) as c:
+        r = c.post(path, content=json.dumps(small()), headers=headers)
+        assert r.status_code == 415
+        assert "Content-Type: application/json" in r.json()["detail"] and says in r.json()["detail"]
+        assert r.headers["accept-post"] == "application/json"
+        assert c.get("/v1/jobs").json()["items"] == []  # nothing was queued
+        ok = c.post(path, content=json.dumps(small()), headers={"Content-Type": "application/json"})
+        assert ok.status_code in (200, 202)

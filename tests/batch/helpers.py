@@ -65,3 +65,14 @@ def summary(outdir: Path) -> dict[str, dict[str, str]]:
         "input", "model", "status", "objective", "bound", "gap", "runtime_s", "error"
     ]  # fmt: skip
     return {Path(r["input"]).name: r for r in rows}
+
+
+SECRET = "ortools.sat.python.cp_model_helper.LinearExpr cov_under_0/E(0..1)"
+
+
+def raising_task(task: SolveTask, cancel_event: str | None = None) -> TaskOutcome:
+    """solve_task on a pipeline that raises an exception full of internals (a bug)."""
+    from unittest import mock
+
+    with mock.patch("opsplan.core.solve.solve", side_effect=TypeError(SECRET)):
+        return solve_task(task, cancel_event)

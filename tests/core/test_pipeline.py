@@ -4,6 +4,8 @@ answer with a message, never a traceback; the prepared data is built once."""
 
 from __future__ import annotations
 
+import logging
+import re
 from typing import Any
 
 import pytest
@@ -77,7 +79,26 @@ def test_verify_false_skips_the_checker():
     assert res.solution == {"picked": [{"item": 7}], "total": 7}
 
 
-def test_a_kpi_failure_is_a_message_and_the_plan_is_kept():
+INCIDENT = re.compile(r"\(incident ([0-9a-f]{12}); the log has the details\)")
+
+
+def incident_of(message: str, caplog: pytest.LogCaptureFixture, text: str) -> logging.LogRecord:
+    """The incident named in `message`: it carries none of the exception's text, and the log
+    has one ERROR record with its id and the traceback."""
+    m = INCIDENT.search(message)
+    assert m is not None, message
+    assert text not in message and "Traceback" not in message
+    iid = m.group(1)
+    found = [r for r in caplog.records if getattr(r, "incident", None) == iid]
+    assert len(found) == 1
+    rec = found[0]
+    assert rec.levelno == logging.ERROR and iid in rec.getMessage()
+    assert rec.exc_info is not None and text in str(rec.exc_info[1])
+    assert text in caplog.text and "Traceback" in caplog.text  # the formatted record
+    return rec
+
+
+def test_a_kpi_failure_is_a_message_and_the_plan_is_kept(caplog):
     def kpis(inst: Any, sol: Any) -> dict[str, Any]:
         raise ZeroDivisionError("no picks")
 
@@ -85,20 +106,36 @@ def test_a_kpi_failure_is_a_message_and_the_plan_is_kept():
         res = opsplan.solve(request([-1]))
     assert res.status == SolveStatus.OPTIMAL and res.kpis == {}
     assert res.solution == {"picked": [{"item": -1}], "total": -1}
-    assert "KPIs could not be computed: ZeroDivisionError: no picks" in res.messages
+    (msg,) = [m for m in res.messages if m.startswith("KPIs could not be computed")]
+    incident_of(msg, caplog, "no picks")
 
 
-def test_a_solve_exception_is_an_error_with_a_message():
+LONG = "ortools.sat.python.cp_model_helper.LinearExpr cov_under_0/E(0..1) " * 40
+
+
+def test_a_solve_exception_is_a_short_message_with_an_incident_id(caplog):
     def solve(inst: Any, opts: Any, ctx: Any) -> Outcome:
-        raise KeyError("machine 7")
+        raise TypeError(LONG)
 
     with registered(fake_spec(solve=solve)):
         res = opsplan.solve(request([1]))
     assert res.status == SolveStatus.ERROR and res.solution is None
-    assert res.messages == ["internal error while solving: KeyError: 'machine 7'"]
+    (msg,) = res.messages
+    assert msg.startswith("internal error while solving (incident ") and len(msg) < 100
+    assert "TypeError" not in res.to_json() and "cov_under" not in res.to_json()
+    incident_of(msg, caplog, LONG)
 
 
-def test_a_prepare_exception_is_an_error_and_nothing_is_solved():
+def test_each_failure_has_its_own_incident(caplog):
+    def solve(inst: Any, opts: Any, ctx: Any) -> Outcome:
+        raise KeyError("machine 7")
+
+    with registered(fake_spec(solve=solve)):
+        a, b = opsplan.solve(request([1])), opsplan.solve(request([1]))
+    assert INCIDENT.search(a.messages[0]).group(1) != INCIDENT.search(b.messages[0]).group(1)  # type: ignore[union-attr]
+
+
+def test_a_prepare_exception_is_an_error_and_nothing_is_solved(caplog):
     solved: list[Any] = []
 
     def prepare(inst: Any) -> Any:
@@ -111,9 +148,23 @@ def test_a_prepare_exception_is_an_error_and_nothing_is_solved():
     with registered(fake_spec(prepare=prepare, solve=solve)):
         res = opsplan.solve(request([1]))
     assert res.status == SolveStatus.ERROR and solved == []
-    assert res.messages == [
-        "internal error while preparing the data: ValueError: calendar overflow"
-    ]
+    (msg,) = res.messages
+    assert msg.startswith("internal error while preparing the data (incident ")
+    incident_of(msg, caplog, "calendar overflow")
+
+
+@pytest.mark.parametrize("part", ["precheck", "check"])
+def test_a_precheck_or_checker_exception_is_an_error_with_an_incident(caplog, part):
+    def boom(*args: Any) -> Any:
+        raise OverflowError("int too large to convert")
+
+    with registered(fake_spec(**{part: boom})):
+        res = opsplan.solve(request([1, -2]))
+    assert res.status == SolveStatus.ERROR
+    (msg,) = res.messages
+    stage = "checking the data before solving" if part == "precheck" else "checking the plan"
+    assert msg.startswith(f"internal error while {stage} (incident ")
+    incident_of(msg, caplog, "int too large to convert")
 
 
 @pytest.mark.parametrize(

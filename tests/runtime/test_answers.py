@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import time
-from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -16,13 +15,12 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from opsplan.api import create_app
-from opsplan.api.executor import DispatchingExecutor
 from opsplan.batch import discover, run_batch
 from opsplan.cli import app
 from opsplan.core.status import SolveStatus
 from opsplan.runtime import LocalExecutor
 
-from ..api.helpers import settings_for
+from ..api.helpers import ThreadExecutor, settings_for
 from . import helpers
 from .helpers import probe_registered, probe_request
 
@@ -55,23 +53,6 @@ def batch_ok(files, tmp_path_factory) -> dict[SolveStatus, bool]:
     assert {r.status for r in report.rows} == {s.value for s in SolveStatus}  # each solved
     assert len(report.failed) == len(SolveStatus) - len(ANSWERS)  # the CLI's exit 1
     return {s: rows[s.value].ok for s in SolveStatus}
-
-
-class ThreadExecutor(DispatchingExecutor):
-    """The service's dispatcher with its workers as threads of this process (where the probe
-    family is registered): jobs run the service's own run_job."""
-
-    def _open(self) -> None:
-        self._threads = ThreadPoolExecutor(2)
-
-    def _close(self) -> None:
-        self._threads.shutdown()
-
-    def _room(self) -> int:
-        return 1 - self._jobs
-
-    def _submit(self, fn: Any, *args: Any, label: str = "sync", timeout: Any = None) -> Future:
-        return self._threads.submit(fn, *args)
 
 
 @pytest.fixture(scope="module")

@@ -4,6 +4,7 @@ workers (events, not wall-clock times, decide when to look)."""
 from __future__ import annotations
 
 import os
+import re
 import signal
 import time
 from concurrent.futures import CancelledError
@@ -50,7 +51,7 @@ def _wait(cond, what: str, limit_s: float = 30) -> None:
         time.sleep(0.05)
 
 
-def test_one_outcome_for_a_result_invalid_input_and_a_failing_solve(monkeypatch):
+def test_one_outcome_for_a_result_invalid_input_and_a_failing_solve(monkeypatch, caplog):
     ok = run_solve(SolveTask(tiny(), {"workers": 1}, indent=None))
     assert ok.kind == OK and ok.status == "optimal" and ok.answered
     assert ok.result is not None and "\n" not in ok.result  # indent=None: compact
@@ -68,11 +69,17 @@ def test_one_outcome_for_a_result_invalid_input_and_a_failing_solve(monkeypatch)
 
     monkeypatch.setattr("opsplan.core.solve.solve", broken)
     failed = run_solve(SolveTask(tiny()))
-    assert failed.kind == FAILED and failed.message == "KeyError: 'a bug'"
-    assert "Traceback" in failed.detail
+    assert failed.kind == FAILED and re.fullmatch("[0-9a-f]{12}", failed.incident)
+    # the caller gets the incident, not the exception's text (this process logged it)
+    assert failed.message == (
+        f"internal error while solving (incident {failed.incident}; the log has the details)"
+    )
+    assert "a bug" not in failed.message + failed.detail
+    (rec,) = [r for r in caplog.records if getattr(r, "incident", None) == failed.incident]
+    assert rec.exc_info is not None and "a bug" in str(rec.exc_info[1])
     with pytest.raises(TaskFailed) as e:
         failed.unwrap()
-    assert not e.value.crashed
+    assert not e.value.crashed and e.value.incident == failed.incident
     crashed = TaskOutcome(CRASHED, message="the worker process died (exit code 9)")
     with pytest.raises(TaskFailed) as e:
         crashed.unwrap()

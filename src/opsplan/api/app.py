@@ -20,8 +20,9 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .. import __version__
-from ..core import registry
+from ..core import incident, registry
 from ..core.errors import Problem, path_str
+from ..core.incident import InternalError
 from .dask_executor import DaskServiceExecutor
 from .deps import InvalidRequest, Metrics, Service, require_key
 from .executor import Executor, LocalProcessExecutor
@@ -271,9 +272,13 @@ def create_app(
         )
 
     @app.exception_handler(Exception)
-    async def _on_error(_: Request, exc: Exception) -> JSONResponse:
-        log.error("internal error: %s", type(exc).__name__, exc_info=exc)
-        return JSONResponse({"detail": "internal error"}, status_code=500)
+    async def _on_error(request: Request, exc: Exception) -> JSONResponse:
+        # a short answer with an incident id; the log has the id with the traceback
+        if isinstance(exc, InternalError):  # logged already (by the worker) under its id
+            return JSONResponse(incident.answer(exc.incident, "solving"), status_code=500)
+        what = f"{request.method} {request.url.path} raised {type(exc).__name__}"
+        iid = incident.record(what, exc, logger=log)
+        return JSONResponse(incident.answer(iid), status_code=500)
 
     app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes)
     if settings.cors_origins:

@@ -159,3 +159,21 @@ class InvalidRequest(Exception):
     def __init__(self, problems: list[Problem]) -> None:
         super().__init__(f"{len(problems)} problem(s) in the input")
         self.problems = problems
+
+
+def json_content(request: Request) -> None:
+    """415 for a body not declared as JSON: the answer names the Content-Type header, where a
+    body of another type would otherwise get a puzzling 'Input should be a valid dictionary'."""
+    given = request.headers.get("content-type")
+    kind = (given or "").split(";")[0].strip().lower()
+    if kind == "application/json" or (kind.startswith("application/") and kind.endswith("+json")):
+        return
+    got = f"not {given!r}" if given else "and none was given"
+    raise HTTPException(
+        415,
+        f"the body must be JSON sent with the header Content-Type: application/json, {got}",
+        headers={"Accept-Post": "application/json"},
+    )
+
+
+JsonBody = [Depends(json_content)]

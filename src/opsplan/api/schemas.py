@@ -91,3 +91,10 @@ def links(job_id: str) -> dict[str, Any]:
 TOO_LARGE: dict[int | str, dict[str, Any]] = {
     413: {"model": ErrorBody, "description": "The body is larger than max_request_bytes."}
 }
+
+JSON_ONLY: dict[int | str, dict[str, Any]] = {
+    415: {
+        "model": ErrorBody,
+        "description": "The body was not sent as Content-Type: application/json.",
+    }
+}

@@ -22,9 +22,11 @@ def serve(
     from pydantic import ValidationError
     from pydantic_settings import SettingsError
 
+    from ..core.incident import configure_service
     from .app import create_app, exposure_warning
     from .settings import Settings, settings_error
 
+    configure_service()  # the server's log is its stderr: an incident's traceback goes there
     try:
         settings = Settings(data_dir=data_dir) if data_dir is not None else Settings()
     except (ValidationError, SettingsError) as e:

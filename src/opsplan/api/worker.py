@@ -211,9 +211,9 @@ def _settle(
         if outcome.kind == INVALID:
             msg = "invalid input: " + "; ".join(str(p) for p in outcome.problem_list())
         else:
-            log.error("job %s failed: %s\n%s", job_id, outcome.message, outcome.detail)
-            kind = outcome.message.partition(":")[0]
-            msg = f"internal error while solving ({kind})"
+            # the traceback is logged under the incident id by run_solve, in this process
+            log.error("job %s failed: incident %s", job_id, outcome.incident)
+            msg = outcome.message
         store.finish(job_id, FAILED, lease=lease, error=msg)
         return FAILED, None
     result, from_saved = better_of(outcome.result, saved)

@@ -8,6 +8,7 @@ is queued or running and keeps every result already written.
 from __future__ import annotations
 
 import csv
+import logging
 import math
 import os
 import time
@@ -28,13 +29,15 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from ..core import registry
+from ..core import incident, registry
 from ..core.errors import InvalidInput
 from ..core.result import SolveResult
 from ..core.status import SolveStatus
 from ..io.load import load_request
 from ..runtime import SolveExecutor, TaskFailed
 from .inputs import BatchInput
+
+log = logging.getLogger("opsplan.batch")
 
 SUMMARY_COLUMNS = ["input", "model", "status", "objective", "bound", "gap", "runtime_s", "error"]
 # the statuses that answer (SolveStatus.is_answer, as for `opsplan solve` and service jobs:
@@ -227,7 +230,8 @@ def run_batch(
             msg = str(e).splitlines()[0] if str(e) else type(e).__name__
             record(i, Row(inp.label, model, CRASHED if e.crashed else FAILED, error=msg))
         except Exception as e:  # an unexpected answer must not stop the batch either
-            record(i, Row(inp.label, model, FAILED, error=f"{type(e).__name__}: {e}"))
+            iid = incident.record(f"batch input {inp.label}: {type(e).__name__}", e, logger=log)
+            record(i, Row(inp.label, model, FAILED, error=incident.message("answering", iid)))
 
     with progress:
         try:
@@ -244,22 +248,19 @@ def run_batch(
                         )
                         continue
                     except Exception as e:  # a format reader's bug: this input fails, not the batch
-                        record(
-                            i,
-                            Row(
-                                inp.label,
-                                _model_of(None, fmt),
-                                FAILED,
-                                error=f"cannot load: {type(e).__name__}: {e}",
-                            ),
-                        )
+                        what = f"batch input {inp.label}: loading raised {type(e).__name__}"
+                        iid = incident.record(what, e, logger=log)
+                        msg = incident.message("loading the input", iid)
+                        record(i, Row(inp.label, _model_of(None, fmt), FAILED, error=msg))
                         continue
                     requests[i] = {"model": req.get("model")}
                     try:
                         in_flight[executor.submit(req, options)] = i
                     except Exception as e:  # e.g. the request cannot be sent to the cluster
                         model = _model_of(requests.pop(i), fmt)
-                        msg = f"could not be submitted: {type(e).__name__}: {e}"
+                        what = f"batch input {inp.label}: submitting raised {type(e).__name__}"
+                        iid = incident.record(what, e, logger=log)
+                        msg = incident.message("submitting the solve", iid)
                         record(i, Row(inp.label, model, FAILED, error=msg))
                 if not in_flight:
                     continue

@@ -11,8 +11,9 @@ from collections.abc import Callable
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic.json_schema import JsonDict, JsonValue
 
-from . import registry
+from . import incident, registry
 from .errors import InvalidInput, Problem, problems_from_validation
 from .options import SolveOptions
 from .result import Finding, SolveResult, SolverInfo, relative_gap
@@ -22,12 +23,22 @@ from .status import SolveStatus
 log = logging.getLogger("opsplan")
 
 
+def _registered_models(schema: JsonDict) -> None:
+    names: list[JsonValue] = list(registry.names())
+    schema["enum"] = names
+
+
 class SolveRequest(BaseModel):
     """An instance file and an HTTP solve body are the same document."""
 
     model_config = ConfigDict(extra="forbid")
 
-    model: str = Field(description="Model family, see `opsplan models`.")
+    # a plain string when read, so that an unknown model is named with the known ones; its
+    # JSON Schema (the service's OpenAPI document) lists the registered models as an enum
+    model: str = Field(
+        description="Model family, see `opsplan models`.",
+        json_schema_extra=_registered_models,
+    )
     instance: dict[str, Any] = Field(description="The family's instance; see `opsplan schema`.")
     options: dict[str, Any] = Field(default_factory=dict, description="SolveOptions fields.")
 
@@ -178,9 +189,11 @@ def solve(
     try:
         prepared = spec.prepare(instance)
     except Exception as e:  # a bug in the family's preparation is an answer too, not a traceback
-        log.exception("prepare failed")
         return finish(_failed(spec, opts, "preparing the data", e))
-    findings = spec.precheck(prepared, opts)
+    try:
+        findings = spec.precheck(prepared, opts)
+    except Exception as e:
+        return finish(_failed(spec, opts, "checking the data before solving", e))
     if findings:
         return finish(
             SolveResult(
@@ -194,18 +207,23 @@ def solve(
     try:
         outcome = spec.solve(prepared, opts, ctx)
     except Exception as e:  # a formulation bug must still give an answer, not a traceback
-        log.exception("solve failed")
         return finish(_failed(spec, opts, "solving", e))
     # a cancel request stopped the search (the run context knows; the incumbent is kept)
-    return finish(_assemble(spec, instance, opts, outcome, ctx.cancelled.is_set()))
+    try:
+        return finish(_assemble(spec, instance, opts, outcome, ctx.cancelled.is_set()))
+    except Exception as e:
+        return finish(_failed(spec, opts, "checking the plan", e))
 
 
 def _failed(spec: registry.ModelSpec, opts: SolveOptions, stage: str, e: Exception) -> SolveResult:
+    """An error result that says what failed and names the incident; the exception's text and
+    traceback go to the log only (they can be long and full of solver internals)."""
+    iid = incident.record(f"{spec.name}: {stage} failed ({type(e).__name__})", e, logger=log)
     return SolveResult(
         model=spec.name,
         status=SolveStatus.ERROR,
         options=opts,
-        messages=[f"internal error while {stage}: {type(e).__name__}: {e}"],
+        messages=[incident.message(stage, iid)],
     )
 
 
@@ -272,8 +290,8 @@ def _assemble(
         try:
             kpis = {**spec.kpis(instance, solution), **out.extra_kpis}
         except Exception as e:
-            log.exception("kpis failed")
-            messages.append(f"KPIs could not be computed: {type(e).__name__}: {e}")
+            iid = incident.record(f"{spec.name}: KPIs failed ({type(e).__name__})", e, logger=log)
+            messages.append(f"KPIs could not be computed (incident {iid}; the log has the details)")
     bound = out.bound
     return SolveResult(
         model=spec.name,

@@ -98,22 +98,68 @@ def read_workbook(path: Path) -> Source:
 
 def read_csv_folder(path: Path) -> Source:
     tables: dict[str, RawTable] = {}
-    problems = []
+    problems: list[Problem] = []
     for f in sorted(path.glob("*.csv")):
         try:
             # utf-8-sig: Excel writes a byte order mark in "CSV UTF-8" files
             with f.open(encoding="utf-8-sig", newline="") as fh:
-                lines = list(csv.reader(fh))
-        except (OSError, UnicodeDecodeError, csv.Error) as e:
+                lines, bad = _csv_records(fh, f.name)
+        except (OSError, UnicodeDecodeError) as e:
             problems.append(Problem(where=str(f), message=f"cannot read the CSV file: {e}"))
             continue
-        header = _header(lines[0] if lines else [])
+        problems += bad
+        header = _header(lines[0][1] if lines else [])
+        bad = [
+            Problem(
+                where=f"file {f.name}, line {line}",
+                message=f"{_filled(cells)} cells for the {len(header)} columns of the header: "
+                "surplus cells (a stray comma or quote?)",
+            )
+            for line, cells in lines[1:]
+            if _filled(cells) > len(header)
+        ]
+        problems += bad
         tables[f.stem.strip()] = _rows_from(
-            header, ((n, list(r)) for n, r in enumerate(lines[1:], start=2))
+            header, ((n, cells) for n, (_, cells) in enumerate(lines[1:], start=2))
         )
     if problems:
         raise InvalidInput(problems)
     return Source("csv", tables, str(path))
+
+
+def _filled(cells: list[str]) -> int:
+    """How many cells a CSV record has, not counting empty ones at its end (Excel writes them)."""
+    n = len(cells)
+    while n and blank(cells[n - 1]):
+        n -= 1
+    return n
+
+
+def _csv_records(fh: Iterable[str], name: str) -> tuple[list[tuple[int, list[str]]], list[Problem]]:
+    """A CSV file's records, each with the line it starts on; a malformed record is a problem
+    naming its line (strict: a quote must close its cell), and reading goes on after it."""
+    reader = csv.reader(fh, strict=True)
+    records: list[tuple[int, list[str]]] = []
+    problems: list[Problem] = []
+    while True:
+        start = reader.line_num + 1
+        try:
+            cells = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as e:
+            if "end of data" in str(e):
+                what = 'a quoted cell opened on this line is never closed (a stray ")'
+            elif "expected after" in str(e):
+                what = 'text follows the closing quote of a cell (inside quotes, write " as "")'
+            else:
+                what = f"malformed CSV: {e}"
+            problems.append(Problem(where=f"file {name}, line {start}", message=what))
+            if "end of data" in str(e):
+                break
+            continue
+        records.append((start, cells))
+    return records, problems
 
 
 def source_from_frames(frames: Mapping[str, pd.DataFrame]) -> Source:

@@ -8,11 +8,11 @@ says whether it gave a SolveResult (`ok`), was invalid input (`invalid`, every p
 
 from __future__ import annotations
 
-import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Final, Literal
 
+from ..core import incident as incidents
 from ..core.errors import InvalidInput, Problem
 from ..core.run import Progress
 from ..core.status import SolveStatus
@@ -26,12 +26,16 @@ CRASHED: Final = "crashed"  # the worker died or hung (the executor says so, nev
 
 class TaskFailed(RuntimeError):
     """A solve did not produce a result: it raised, timed out, or its worker process died
-    (`crashed`). `detail` keeps the worker's traceback, for logs."""
+    (`crashed`). A solve that raised names the `incident` its worker logged the traceback under;
+    `detail` is more for the log."""
 
-    def __init__(self, message: str, *, crashed: bool = False, detail: str = ""):
+    def __init__(
+        self, message: str, *, crashed: bool = False, detail: str = "", incident: str = ""
+    ):
         super().__init__(message)
         self.crashed = crashed
         self.detail = detail
+        self.incident = incident
 
 
 @dataclass(frozen=True)
@@ -59,8 +63,9 @@ class TaskOutcome:
     status: str | None = None  # ok: the result's status (a SolveStatus value)
     runtime_s: float | None = None  # ok: the solve's runtime
     problems: list[dict[str, str]] = field(default_factory=list)  # invalid: each Problem
-    message: str = ""  # failed: "ExceptionType: text"; crashed: what happened to the worker
-    detail: str = ""  # failed: the traceback (for logs; never sent to a user over HTTP)
+    message: str = ""  # failed: the short message naming the incident; crashed: what happened
+    detail: str = ""  # crashed: more for the log (never sent to a user)
+    incident: str = ""  # failed: the id under which the worker logged the traceback
 
     @property
     def answered(self) -> bool:
@@ -78,7 +83,9 @@ class TaskOutcome:
             raise InvalidInput(self.problem_list())
         if self.kind == OK:
             raise TaskFailed("the task returned no result")
-        raise TaskFailed(self.message, crashed=self.kind == CRASHED, detail=self.detail)
+        raise TaskFailed(
+            self.message, crashed=self.kind == CRASHED, detail=self.detail, incident=self.incident
+        )
 
 
 def run_solve(
@@ -94,10 +101,9 @@ def run_solve(
         res = solve(task.request, task.options, on_progress=on_progress, should_stop=should_stop)
     except InvalidInput as e:
         return TaskOutcome(INVALID, problems=[p.model_dump() for p in e.problems])
-    except Exception as e:
-        return TaskOutcome(
-            FAILED, message=f"{type(e).__name__}: {e}", detail=traceback.format_exc(limit=8)
-        )
+    except Exception as e:  # logged here, in the process that saw it; the caller gets the id
+        iid = incidents.record(f"the solve raised {type(e).__name__}", e)
+        return TaskOutcome(FAILED, message=incidents.message("solving", iid), incident=iid)
     return TaskOutcome(
         OK, result=res.to_json(indent=task.indent), status=res.status.value, runtime_s=res.runtime_s
     )

@@ -47,9 +47,13 @@ def init_worker(owner_pid: int | None = None) -> None:
     only where there are no process groups is it ignored instead.
 
     With `owner_pid` (the pool's owner), the worker ends when that process ends (see the module
-    docstring). Then the model families load now, not inside the first task's time (in a fork
-    server they are already loaded: see preload.py).
+    docstring). Its log records (an incident's traceback) go where the caller's do
+    (core/incident.py). Then the model families load now, not inside the first task's time (in a
+    fork server they are already loaded: see preload.py).
     """
+    from ..core.incident import configure_worker
+
+    configure_worker()
     if hasattr(os, "setpgrp"):
         os.setpgrp()
     else:  # pragma: no cover - not POSIX

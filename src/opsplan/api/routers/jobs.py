@@ -14,8 +14,17 @@ from starlette.concurrency import run_in_threadpool
 
 from ...core.result import SolveResult
 from ...core.solve import SolveRequest, validate
-from ..deps import Client, ClientDep, InvalidRequest, Service, ServiceDep, limit_options
-from ..schemas import TOO_LARGE, ErrorBody, InvalidBody, JobPage, JobState, JobView, links
+from ..deps import Client, ClientDep, InvalidRequest, JsonBody, Service, ServiceDep, limit_options
+from ..schemas import (
+    JSON_ONLY,
+    TOO_LARGE,
+    ErrorBody,
+    InvalidBody,
+    JobPage,
+    JobState,
+    JobView,
+    links,
+)
 from ..store import FINAL, Job, job_view
 
 router = APIRouter(prefix="/v1/jobs", tags=["jobs"])
@@ -40,12 +49,14 @@ def _get(svc: Service, client: Client, job_id: str) -> Job:
 
 @router.post(
     "",
+    dependencies=JsonBody,
     status_code=202,
     response_model=JobView,
     summary="Validate and queue a solve; answers its id and links",
     responses={
         422: {"model": InvalidBody},
         **TOO_LARGE,
+        **JSON_ONLY,
         429: {
             "model": ErrorBody,
             "description": "The queue is full, this key has max_jobs_per_key unfinished jobs, "

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException, Response
 
+from ...core.incident import InternalError
 from ...core.result import SolveResult
 from ...core.solve import SolveRequest, validate
-from ...runtime import INVALID, OK
-from ..deps import InvalidRequest, ServiceDep, limit_options
-from ..schemas import TOO_LARGE, ErrorBody, InvalidBody, ValidateAnswer
+from ...runtime import FAILED, INVALID, OK
+from ..deps import InvalidRequest, JsonBody, ServiceDep, limit_options
+from ..schemas import JSON_ONLY, TOO_LARGE, ErrorBody, InvalidBody, ValidateAnswer
 
 router = APIRouter(prefix="/v1", tags=["solve"])
 
 
 @router.post(
     "/solve",
+    dependencies=JsonBody,
     summary="Solve now and answer the SolveResult",
     description="The time limit is capped at the service's sync_time_limit_s (the result's "
     "options show the limit used) and solver threads at workers_per_solve. Use /v1/jobs for "
@@ -25,6 +27,7 @@ router = APIRouter(prefix="/v1", tags=["solve"])
         422: {"model": InvalidBody},
         429: {"model": ErrorBody, "description": "Too many synchronous solves waiting."},
         **TOO_LARGE,
+        **JSON_ONLY,
     },
 )
 def solve_now(body: SolveRequest, svc: ServiceDep) -> Response:
@@ -45,7 +48,9 @@ def solve_now(body: SolveRequest, svc: ServiceDep) -> Response:
         svc.sync_slots.release()
     if outcome.kind == INVALID:
         raise InvalidRequest(outcome.problem_list())
-    if outcome.kind != OK or outcome.result is None:  # logged, answered 500 without details
+    if outcome.kind == FAILED and outcome.incident:  # the worker logged it under this id
+        raise InternalError(outcome.incident, "solving")
+    if outcome.kind != OK or outcome.result is None:  # logged under a new id, answered 500
         raise RuntimeError(f"synchronous solve {outcome.kind}: {outcome.message}")
     if outcome.runtime_s is not None:
         svc.metrics.durations.labels("sync").observe(outcome.runtime_s)
@@ -54,11 +59,13 @@ def solve_now(body: SolveRequest, svc: ServiceDep) -> Response:
 
 @router.post(
     "/validate",
+    dependencies=JsonBody,
     response_model=ValidateAnswer,
     summary="Every problem in a request, or that it is valid",
     responses={
         422: {"model": InvalidBody, "description": "The body is not a solve request."},
         **TOO_LARGE,
+        **JSON_ONLY,
     },
 )
 def validate_request(body: SolveRequest, svc: ServiceDep) -> ValidateAnswer:
