@@ -337,8 +337,14 @@ def test_unknown_ids_and_bad_values_are_named_by_sheet_row_and_column(template):
     assert any(p.startswith("sheet 'unavailable', row 2: ") and "end (100)" in p for p in probs), (
         probs
     )
-    assert len(probs) == 2, probs
-    # values first (pydantic), then the family's cross-references, named the same way
+    # the value pydantic refuses hides none of the family's cross-references (issue #14)
+    assert any(
+        p.startswith("sheet 'operations', row 4, column 'machine': unknown machine 'M9'")
+        for p in probs
+    ), probs
+    assert "sheet 'machines', row 3, column 'calendar': unknown calendar 'night-shift'" in probs
+    assert len(probs) == 4, probs
+    # with the value fixed, the cross-references are still named the same way
     wb = load_workbook(template)
     wb["unavailable"].cell(2, _col(wb["unavailable"], "end")).value = 300
     wb.save(template)
