@@ -491,3 +491,29 @@ def test_solve_options_on_the_settings_sheet(template):
     wb.save(template)
     probs = _problems(template)
     assert len(probs) == 1 and probs[0].startswith(f"sheet 'settings', row {row}, column 'value': ")
+
+
+def test_every_problem_of_a_workbook_at_once(template):
+    """A cell that does not convert, a value out of range, an unknown machine and a duplicate
+    job id: all four named, each at its sheet, row and column (issue #14: one hid the rest)."""
+    wb = load_workbook(template)
+    ops, jobs = wb["operations"], wb["jobs"]
+    ops.cell(3, _col(ops, "machine")).value = "M9"
+    ops.cell(4, _col(ops, "duration")).value = -5
+    ops.cell(5, _col(ops, "duration")).value = "x"
+    jobs.cell(3, _col(jobs, "job")).value = jobs.cell(2, _col(jobs, "job")).value
+    wb.save(template)
+    probs = _problems(template)
+    first = jobs.cell(2, _col(jobs, "job")).value
+    assert "sheet 'operations', row 5, column 'duration': expected a whole number, got 'x'" in probs
+    assert any(
+        p.startswith("sheet 'operations', row 4, column 'duration': Input should be greater")
+        for p in probs
+    ), probs
+    assert any(
+        p.startswith("sheet 'operations', row 3, column 'machine': unknown machine 'M9'")
+        for p in probs
+    ), probs
+    assert f"sheet 'jobs', row 3, column 'job': duplicate job id {first!r}" in probs, probs
+    # the cell already named is not named again as a missing value
+    assert sum("row 5, column 'duration'" in p for p in probs) == 1, probs

@@ -3,14 +3,16 @@ still run over everything that did parse (every problem reported at once).
 
 Each part of the input is validated where pydantic found no error below it. A model with an
 error below it is rebuilt field by field: a field that did not parse keeps its default when it
-has one, else its raw value; an element of a list keeps its position (so that paths and ids stay
-the caller's). The caller runs the family's `validate` on the view and leaves out what it says
-about the fields that did not parse (pydantic has named those already).
+has one, else its raw value (a number: NaN, which every comparison finds false); an element of
+a list keeps its position (so that paths and ids stay the caller's). The caller runs the
+family's `validate` on the view and leaves out what it says about the fields that did not parse
+(pydantic has named those already).
 """
 
 from __future__ import annotations
 
 import contextlib
+import math
 import types
 from collections.abc import Sequence
 from functools import cache
@@ -76,7 +78,11 @@ def _view(tp: Any, value: Any, errs: list[Loc]) -> Any:
         _, item = get_args(tp)
         bad_keys = {e[0] for e in errs if len(e) >= 2 and e[1] == "[key]"}
         return {k: _view(item, v, _under(errs, k)) for k, v in value.items() if k not in bad_keys}
-    return value  # a value that did not parse: as given (pydantic's problem names it)
+    if tp in (int, float):
+        # a number that did not parse: NaN, which every comparison of a check finds false (a
+        # check says nothing about it; pydantic's problem names it)
+        return math.nan
+    return value  # another value that did not parse: as given
 
 
 def _model_view(cls: type[BaseModel], value: dict[str, Any], errs: list[Loc]) -> BaseModel:
