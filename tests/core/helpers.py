@@ -7,8 +7,12 @@ objective is the total. Each test swaps the part of the spec it exercises (`fake
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import copy
+import json
+import math
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from pydantic import Field
@@ -98,3 +102,57 @@ def registered(spec: registry.ModelSpec) -> Iterator[registry.ModelSpec]:
 
 def request(items: list[int], budget: int = 100, **options: Any) -> dict[str, Any]:
     return {"model": NAME, "instance": {"items": items, "budget": budget}, "options": options}
+
+
+# ---------------------------------------------------------------- numeric fuzz (issue #14)
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "api" / "examples"
+# what an integrator or an attacker sends in a number's place
+BAD_NUMBERS: tuple[Any, ...] = (math.nan, math.inf, -math.inf, 1e300, 2**63, -1)
+
+
+def example_request(model: str) -> dict[str, Any]:
+    return json.loads((EXAMPLES / f"{model}.request.json").read_text())
+
+
+def numeric_leaves(doc: Any, loc: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
+    """The location of every number (not a bool) in a JSON document."""
+    if isinstance(doc, dict):
+        for k, v in doc.items():
+            yield from numeric_leaves(v, (*loc, k))
+    elif isinstance(doc, list):
+        for i, v in enumerate(doc):
+            yield from numeric_leaves(v, (*loc, i))
+    elif isinstance(doc, int | float) and not isinstance(doc, bool):
+        yield loc
+
+
+def one_per_field(locs: Iterator[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """The first location of each field (list positions aside): every field once, in order."""
+    seen: set[tuple[Any, ...]] = set()
+    out = []
+    for loc in locs:
+        key = tuple("#" if isinstance(p, int) else p for p in loc)
+        if key not in seen:
+            seen.add(key)
+            out.append(loc)
+    return out
+
+
+def replaced(doc: dict[str, Any], loc: tuple[Any, ...], value: Any) -> dict[str, Any]:
+    out = copy.deepcopy(doc)
+    at = out
+    for p in loc[:-1]:
+        at = at[p]
+    at[loc[-1]] = value
+    return out
+
+
+def fuzz_cases(models: Iterable[str]) -> list[tuple[str, tuple[Any, ...], Any]]:
+    """(model, location, bad value): each numeric field of each model's example, each value."""
+    return [
+        (m, loc, v)
+        for m in models
+        for loc in one_per_field(numeric_leaves(example_request(m)))
+        for v in BAD_NUMBERS
+    ]

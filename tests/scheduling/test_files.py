@@ -337,8 +337,14 @@ def test_unknown_ids_and_bad_values_are_named_by_sheet_row_and_column(template):
     assert any(p.startswith("sheet 'unavailable', row 2: ") and "end (100)" in p for p in probs), (
         probs
     )
-    assert len(probs) == 2, probs
-    # values first (pydantic), then the family's cross-references, named the same way
+    # the value pydantic refuses hides none of the family's cross-references (issue #14)
+    assert any(
+        p.startswith("sheet 'operations', row 4, column 'machine': unknown machine 'M9'")
+        for p in probs
+    ), probs
+    assert "sheet 'machines', row 3, column 'calendar': unknown calendar 'night-shift'" in probs
+    assert len(probs) == 4, probs
+    # with the value fixed, the cross-references are still named the same way
     wb = load_workbook(template)
     wb["unavailable"].cell(2, _col(wb["unavailable"], "end")).value = 300
     wb.save(template)
@@ -485,3 +491,29 @@ def test_solve_options_on_the_settings_sheet(template):
     wb.save(template)
     probs = _problems(template)
     assert len(probs) == 1 and probs[0].startswith(f"sheet 'settings', row {row}, column 'value': ")
+
+
+def test_every_problem_of_a_workbook_at_once(template):
+    """A cell that does not convert, a value out of range, an unknown machine and a duplicate
+    job id: all four named, each at its sheet, row and column (issue #14: one hid the rest)."""
+    wb = load_workbook(template)
+    ops, jobs = wb["operations"], wb["jobs"]
+    ops.cell(3, _col(ops, "machine")).value = "M9"
+    ops.cell(4, _col(ops, "duration")).value = -5
+    ops.cell(5, _col(ops, "duration")).value = "x"
+    jobs.cell(3, _col(jobs, "job")).value = jobs.cell(2, _col(jobs, "job")).value
+    wb.save(template)
+    probs = _problems(template)
+    first = jobs.cell(2, _col(jobs, "job")).value
+    assert "sheet 'operations', row 5, column 'duration': expected a whole number, got 'x'" in probs
+    assert any(
+        p.startswith("sheet 'operations', row 4, column 'duration': Input should be greater")
+        for p in probs
+    ), probs
+    assert any(
+        p.startswith("sheet 'operations', row 3, column 'machine': unknown machine 'M9'")
+        for p in probs
+    ), probs
+    assert f"sheet 'jobs', row 3, column 'job': duplicate job id {first!r}" in probs, probs
+    # the cell already named is not named again as a missing value
+    assert sum("row 5, column 'duration'" in p for p in probs) == 1, probs

@@ -217,7 +217,7 @@ def test_invalid_input_names_every_problem():
     bad = {"slot_minutes": 7, "demand": [1, -1], "patterns": [pat("p", "08:00", 1, [0], 1)]}
     with pytest.raises(InvalidInput) as e:
         opsplan.solve({"model": "staffing_levels", "instance": bad})
-    assert {p.where for p in e.value.problems} == {"instance.slot_minutes"}
+    assert {p.where for p in e.value.problems} == {"instance.slot_minutes", "instance.demand[1]"}
     bad = {
         "slot_minutes": 60,
         "demand": [1] * 30,

@@ -44,7 +44,7 @@ def I(r):  # noqa: E743
         ),
         (
             lambda r: I(r)["items"][0].update(demand=[5, -1]),
-            "instance.items[0] (A).demand: demand must be 0 or more",
+            "instance.items[0].demand[1]: Input should be greater than or equal to 0",
         ),
         (
             lambda r: I(r)["items"][0].update(need_days=[3]),
@@ -126,7 +126,7 @@ def I(r):  # noqa: E743
             lambda r: I(r).update(
                 scenarios=[{"id": "w", "probability": 0.1, "capacity_loss": {"S": 2}}]
             ),
-            "instance.scenarios[0] (w).capacity_loss.S: loss 2 is not between 0 and 1",
+            "instance.scenarios[0].capacity_loss.S: Input should be less than or equal to 1",
         ),
         (
             lambda r: I(r).update(cvar={"alpha": 0.9, "max_cost": 10}),

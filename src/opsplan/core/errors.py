@@ -38,15 +38,41 @@ def path_str(loc: Iterable[object], prefix: str = "") -> str:
     return out
 
 
+_TYPE_NAMES = {"int", "float", "str", "bool", "list", "dict", "none", "date", "datetime"}
+
+
+def _is_tag(part: object) -> bool:
+    """A union branch's name that pydantic puts into `loc` (`constrained-float`,
+    `list[float]`, `function-after[...]`); field names have neither `-` nor `[`."""
+    return isinstance(part, str) and ("[" in part or "-" in part or part in _TYPE_NAMES)
+
+
 def problems_from_validation(err: ValidationError, prefix: str = "") -> list[Problem]:
+    """One problem per pydantic error, its path without union branch names. Of a union's
+    branches, those that failed only because the input has another type are left out when a
+    branch of the input's own type says what is wrong (NaN in `float | list[float]` is "not a
+    finite number", not also "not a valid list")."""
+    errors = err.errors(include_url=False)
+    groups: dict[tuple[object, ...], list[int]] = {}
+    for k, e in enumerate(errors):
+        cut = next((i for i, p in enumerate(e["loc"]) if _is_tag(p)), None)
+        if cut is not None:
+            groups.setdefault(tuple(e["loc"][:cut]), []).append(k)
+    skip: set[int] = set()
+    for members in groups.values():
+        if any(not errors[k]["type"].endswith("_type") for k in members):
+            skip |= {k for k in members if errors[k]["type"].endswith("_type")}
     problems = []
-    for e in err.errors(include_url=False):
-        # pydantic puts the union branch / validator name into loc for some errors: drop those
-        loc = [p for p in e["loc"] if not (isinstance(p, str) and p.startswith("function-"))]
+    for k, e in enumerate(errors):
+        if k in skip:
+            continue
+        loc = [p for p in e["loc"] if not _is_tag(p)]
         msg = e["msg"]
         if e["type"] == "extra_forbidden":
             msg = "unknown field (check the spelling; see `opsplan schema MODEL`)"
-        problems.append(Problem(where=path_str(loc, prefix), message=msg))
+        problem = Problem(where=path_str(loc, prefix), message=msg)
+        if problem not in problems:
+            problems.append(problem)
     return problems
 
 

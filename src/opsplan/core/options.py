@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
+
+from .schema_types import StrictModel
 
 Backend = Literal["auto", "cpsat", "cbc", "highs"]
 
 
-class SolveOptions(BaseModel):
-    """How to solve. Unknown fields are rejected: a misspelled option is never silently ignored."""
-
-    model_config = ConfigDict(extra="forbid")
+class SolveOptions(StrictModel):
+    """How to solve. Unknown fields are rejected: a misspelled option is never silently ignored;
+    numbers are finite."""
 
     time_limit_s: float = Field(
         30.0,

@@ -6,6 +6,7 @@ The CLI, batch runs and the HTTP service are thin shells over this function.
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Callable
 from typing import Any
@@ -16,6 +17,7 @@ from pydantic.json_schema import JsonDict, JsonValue
 from . import incident, registry
 from .errors import InvalidInput, Problem, problems_from_validation
 from .options import SolveOptions
+from .partial import partial_view
 from .result import Finding, SolveResult, SolverInfo, relative_gap
 from .run import Outcome, Progress, RunContext
 from .status import SolveStatus
@@ -139,17 +141,49 @@ def parse_request(
     try:
         instance = spec.instance_type.model_validate(request.instance)
     except ValidationError as e:
-        problems += problems_from_validation(e, "instance")
-    if instance is not None:
-        problems += [
-            Problem(where=f"instance.{p.where}" if p.where else "instance", message=p.message)
-            for p in spec.validate(instance)
-        ]
+        typed = problems_from_validation(e, "instance")
+        problems += typed
+        locs = [err["loc"] for err in e.errors(include_url=False)]
+        problems += _cross_references(
+            spec, partial_view(spec.instance_type, request.instance, locs), typed
+        )
+    else:
+        problems += _cross_references(spec, instance, [])
     if problems:
         raise InvalidInput(problems)
     if options.backend == "auto":
         options = options.model_copy(update={"backend": spec.default_backend})
     return spec, instance, options
+
+
+_ID_NOTE = re.compile(r" \([^)]*\)")  # "items[0] (A).demand": the id a family adds to a path
+
+
+def _cross_references(
+    spec: registry.ModelSpec, instance: Any, typed: list[Problem]
+) -> list[Problem]:
+    """The family's cross-reference problems, with instance paths. Over a partial view (the
+    instance failed its schema: `typed` are those problems) the checks may meet raw values: what
+    they say about a field that did not parse is left out, and a check that cannot run says
+    nothing."""
+    if instance is None:
+        return []
+    try:
+        found = spec.validate(instance)
+    except Exception:  # a check that met a value of the wrong type in a partial view
+        if not typed:
+            raise
+        log.debug("cross-reference checks skipped over a partial instance", exc_info=True)
+        return []
+    bad = [p.where for p in typed]
+    out = []
+    for p in found:
+        where = f"instance.{p.where}" if p.where else "instance"
+        plain = _ID_NOTE.sub("", where)
+        if any(plain == b or plain.startswith((b + ".", b + "[")) for b in bad):
+            continue
+        out.append(Problem(where=where, message=p.message))
+    return out
 
 
 def validate(request: SolveRequest | dict[str, Any]) -> list[Problem]:

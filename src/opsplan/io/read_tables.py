@@ -219,7 +219,20 @@ def _settings_rows(t: Table, raw: RawTable, src: Source, problems: list[Problem]
 
 def typed_tables(ad: TablesAdapter, src: Source) -> dict[str, Rows]:
     """Check and convert every declared table; raise InvalidInput with every problem found."""
+    out, problems, _ = _typed_tables(ad, src)
+    if problems:
+        raise InvalidInput(problems)
+    return out
+
+
+def _typed_tables(
+    ad: TablesAdapter, src: Source
+) -> tuple[dict[str, Rows], list[Problem], list[Problem]]:
+    """Every declared table converted: (rows, every problem in table order, those of them that
+    are about a single cell). A cell that does not convert is empty in its row, so that the rest
+    can still be checked."""
     problems: list[Problem] = []
+    cells: list[Problem] = []
     out: dict[str, Rows] = {}
     by_lower = {k.lower(): k for k in src.tables}
     for t in ad.inputs:
@@ -264,22 +277,24 @@ def typed_tables(ad: TablesAdapter, src: Source) -> dict[str, Rows]:
                     )
                 )
         rows: Rows = []
-        for n, cells in raw.rows:
+        for n, row in raw.rows:
             rec: dict[str, Any] = {"_row": n}
             for c in t.columns:
                 if c.name not in raw.header:
                     rec[c.name] = None
                     continue
                 try:
-                    rec[c.name] = convert(cells.get(c.name), c)
+                    rec[c.name] = convert(row.get(c.name), c)
                 except ValueError as e:
-                    problems.append(Problem(where=src.where(t.name, n, c.name), message=str(e)))
+                    cells.append(Problem(where=src.where(t.name, n, c.name), message=str(e)))
+                    problems.append(cells[-1])
                     rec[c.name] = None
                     continue
                 if c.required and rec[c.name] is None and c.name not in missing:
-                    problems.append(
+                    cells.append(
                         Problem(where=src.where(t.name, n, c.name), message="missing value")
                     )
+                    problems.append(cells[-1])
             rows.append(rec)
         if len(rows) < t.min_rows:
             problems.append(
@@ -289,9 +304,7 @@ def typed_tables(ad: TablesAdapter, src: Source) -> dict[str, Rows]:
                 )
             )
         out[t.name] = rows
-    if problems:
-        raise InvalidInput(problems)
-    return out
+    return out, problems, cells
 
 
 def _locate(p: Located, src: Source) -> Problem:
@@ -374,8 +387,17 @@ def request_from_source(
 
     name = _model_of(src, model)
     ad = adapter(name)
-    rows = typed_tables(ad, src)
-    built = ad.to_instance(rows)
+    rows, found, cells = _typed_tables(ad, src)
+    if len(found) > len(cells):  # the tables' shape is wrong: their rows are not read further
+        raise InvalidInput(found)
+    # a cell that did not convert is left empty, and everything else is still checked (every
+    # problem at once); what is later said about that cell again is left out
+    try:
+        built = ad.to_instance(rows)
+    except Exception:
+        if not cells:
+            raise
+        raise InvalidInput(cells) from None
     located = [_locate(p, src) for p in built.problems]
     request: dict[str, Any] = {"model": name, "instance": built.instance}
     for t in ad.inputs:  # solve options given on a settings sheet
@@ -399,8 +421,11 @@ def request_from_source(
     problems = validate(request)
     later = remap([p for p in problems if not own(p)], built, src)
     later += [p for p in problems if own(p)]
-    if located or later:
-        raise InvalidInput(located + later)
+    said = {p.where for p in cells}
+    later = [p for p in later if p.where not in said]
+    located = [p for p in located if p.where not in said]
+    if cells or located or later:
+        raise InvalidInput(cells + located + later)
     return request
 
 

@@ -11,7 +11,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from ..core.schema_types import StrictModel
+from ..core.schema_types import Amount, Count, NonNegAmount, NonNegMoney, StrictModel
 
 Id = str
 
@@ -53,8 +53,8 @@ COST_TERMS = (
 class OnOrder(StrictModel):
     """An order already placed and on the way."""
 
-    period: int = Field(ge=0, description="Period in which the open order arrives (0-based).")
-    quantity: float = Field(gt=0, description="Units arriving.")
+    period: Count = Field(ge=0, description="Period in which the open order arrives (0-based).")
+    quantity: Amount = Field(gt=0, description="Units arriving.")
 
 
 class SafetyStock(StrictModel):
@@ -64,12 +64,12 @@ class SafetyStock(StrictModel):
         description="fixed: `quantity` units; days_of_cover: `days` of the average forecast "
         "demand; service_level: z(level) x forecast error x sqrt(lead_time + 1)."
     )
-    quantity: float | None = Field(None, ge=0, description="Units (kind fixed).")
-    days: float | None = Field(None, ge=0, description="Days of cover (kind days_of_cover).")
+    quantity: Amount | None = Field(None, ge=0, description="Units (kind fixed).")
+    days: Amount | None = Field(None, ge=0, description="Days of cover (kind days_of_cover).")
     level: float | None = Field(
         None, gt=0, lt=1, description="Target cycle service level, e.g. 0.95 (kind service_level)."
     )
-    penalty: float | None = Field(
+    penalty: Amount | None = Field(
         None,
         ge=0,
         description="Cost per unit below safety stock per period (soft rule). Default: the "
@@ -93,56 +93,56 @@ class Shortage(StrictModel):
         "(penalty per unit per period waiting); lost_sales: unmet demand is lost (penalty "
         "per unit lost).",
     )
-    penalty: float = Field(0.0, ge=0, description="Cost per unit (and period, for backorders).")
+    penalty: Amount = Field(0.0, ge=0, description="Cost per unit (and period, for backorders).")
 
 
 class Item(StrictModel):
     """One item: its costs, ordering rules, stock limits, demand and shortage rule."""
 
     id: Id = Field(min_length=1, description="Item id, unique among the items.")
-    initial_stock: float = Field(0.0, ge=0, description="Units on hand before period 0.")
-    initial_backorder: float = Field(
+    initial_stock: Amount = Field(0.0, ge=0, description="Units on hand before period 0.")
+    initial_backorder: Amount = Field(
         0.0, ge=0, description="Units already owed to customers before period 0 (backorder mode)."
     )
     on_order: list[OnOrder] = Field(default_factory=list, description="Orders on the way.")
-    lead_time: int = Field(0, ge=0, description="Periods between ordering and arrival.")
-    unit_cost: float = Field(0.0, ge=0, description="Purchase (or variable production) cost.")
-    holding_cost: float = Field(0.0, ge=0, description="Cost per unit in stock per period end.")
-    order_cost: float = Field(0.0, ge=0, description="Fixed cost per order (or setup cost).")
-    moq: float = Field(0.0, ge=0, description="Minimum order quantity (0: none).")
-    pack_size: float | None = Field(
+    lead_time: Count = Field(0, ge=0, description="Periods between ordering and arrival.")
+    unit_cost: Amount = Field(0.0, ge=0, description="Purchase (or variable production) cost.")
+    holding_cost: Amount = Field(0.0, ge=0, description="Cost per unit in stock per period end.")
+    order_cost: Amount = Field(0.0, ge=0, description="Fixed cost per order (or setup cost).")
+    moq: Amount = Field(0.0, ge=0, description="Minimum order quantity (0: none).")
+    pack_size: Amount | None = Field(
         None, gt=0, description="Order multiple: quantities are whole packs of this size."
     )
-    max_order: float | None = Field(None, gt=0, description="Largest quantity in one order.")
-    max_stock: float | None = Field(None, ge=0, description="Stock may never exceed this.")
-    shelf_life: int | None = Field(
+    max_order: Amount | None = Field(None, gt=0, description="Largest quantity in one order.")
+    max_stock: Amount | None = Field(None, ge=0, description="Stock may never exceed this.")
+    shelf_life: Count | None = Field(
         None,
         ge=1,
         description="Periods a unit stays usable: a unit arriving in period t may serve demand "
         "in t .. t + shelf_life - 1 (first in, first out; initial stock counts as arriving "
         "in period 0).",
     )
-    space: float = Field(0.0, ge=0, description="Warehouse space (and truck volume) per unit.")
+    space: Amount = Field(0.0, ge=0, description="Warehouse space (and truck volume) per unit.")
     supplier: Id | None = Field(
         None, description="Supplier id: joint order cost and truck capacity are per supplier."
     )
     resource: Id | None = Field(
         None, description="Production variant: the resource whose capacity a lot uses."
     )
-    time_per_unit: float = Field(0.0, ge=0, description="Resource time per unit produced.")
-    setup_time: float = Field(0.0, ge=0, description="Resource time per lot (setup).")
-    demand: list[float] | None = Field(
+    time_per_unit: Amount = Field(0.0, ge=0, description="Resource time per unit produced.")
+    setup_time: Amount = Field(0.0, ge=0, description="Resource time per lot (setup).")
+    demand: list[NonNegAmount] | None = Field(
         None, description="Forecast demand per period (length = periods)."
     )
-    history: list[float] | None = Field(
+    history: list[NonNegAmount] | None = Field(
         None,
         description="Past demand per period, oldest first; used to forecast when `demand` is "
         "not given (and for the forecast error).",
     )
-    forecast_error: float | None = Field(
+    forecast_error: Amount | None = Field(
         None, ge=0, description="Standard deviation of one period's forecast error."
     )
-    season_length: int | None = Field(
+    season_length: Count | None = Field(
         None, ge=2, description="Periods in one season of `history` (e.g. 52 weeks), if any."
     )
     safety_stock: SafetyStock | None = Field(
@@ -158,21 +158,21 @@ class Supplier(StrictModel):
     """A supplier shared by several items: joint order cost and trucks."""
 
     id: Id = Field(min_length=1, description="Supplier id, unique among the suppliers.")
-    joint_order_cost: float = Field(
+    joint_order_cost: Amount = Field(
         0.0, ge=0, description="Cost per period in which any item of this supplier is ordered."
     )
-    truck_capacity: float | None = Field(
+    truck_capacity: Amount | None = Field(
         None, gt=0, description="Space one truck carries (items' `space` per unit)."
     )
-    truck_cost: float = Field(0.0, ge=0, description="Cost per truck.")
-    max_trucks: int | None = Field(None, ge=0, description="Trucks available per period.")
+    truck_cost: Amount = Field(0.0, ge=0, description="Cost per truck.")
+    max_trucks: Count | None = Field(None, ge=0, description="Trucks available per period.")
 
 
 class Resource(StrictModel):
     """A production resource whose time the items' lots use."""
 
     id: Id = Field(min_length=1, description="Resource id, unique among the resources.")
-    capacity: float | list[float] = Field(
+    capacity: NonNegAmount | list[NonNegAmount] = Field(
         description="Time available per period (one value, or one per period)."
     )
 
@@ -181,7 +181,7 @@ class ReplenishmentInstance(StrictModel):
     """What a caller sends: items over a horizon of periods, with what they share."""
 
     periods: int = Field(ge=1, le=1000, description="Number of planning periods.")
-    period_days: float = Field(7.0, gt=0, description="Days in one period (for days of cover).")
+    period_days: Amount = Field(7.0, gt=0, description="Days in one period (for days of cover).")
     items: list[Item] = Field(min_length=1, description="Items to plan (bought or produced).")
     suppliers: list[Supplier] = Field(
         default_factory=list, description="Suppliers with a joint order cost or trucks."
@@ -189,10 +189,10 @@ class ReplenishmentInstance(StrictModel):
     resources: list[Resource] = Field(
         default_factory=list, description="Production resources (the production variant)."
     )
-    warehouse_space: float | list[float] | None = Field(
+    warehouse_space: NonNegAmount | list[NonNegAmount] | None = Field(
         None, description="Space for stock at each period end (one value or one per period)."
     )
-    budget: float | list[float] | None = Field(
+    budget: NonNegMoney | list[NonNegMoney] | None = Field(
         None, description="Purchasing budget per period: unit cost of the orders placed then."
     )
 

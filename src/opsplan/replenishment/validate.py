@@ -14,14 +14,8 @@ def validate(inst: ReplenishmentInstance) -> list[Problem]:
         out.append(Problem(where=where, message=msg))
 
     def series(where: str, v: float | list[float] | None) -> None:
-        if isinstance(v, list):
-            if len(v) != T:
-                bad(where, f"expected one value per period ({T}), found {len(v)}")
-            for k, x in enumerate(v):
-                if x < 0:
-                    bad(f"{where}[{k}]", f"must not be negative (found {x})")
-        elif v is not None and v < 0:
-            bad(where, f"must not be negative (found {v})")
+        if isinstance(v, list) and len(v) != T:
+            bad(where, f"expected one value per period ({T}), found {len(v)}")
 
     series("warehouse_space", inst.warehouse_space)
     series("budget", inst.budget)
@@ -43,21 +37,13 @@ def validate(inst: ReplenishmentInstance) -> list[Problem]:
             bad(f"{p}.id", f"duplicate item id {it.id!r}")
         if it.demand is None and it.history is None:
             bad(p, f"{name}: give a forecast `demand` or a demand `history`")
-        if it.demand is not None:
-            if len(it.demand) != T:
-                bad(
-                    f"{p}.demand",
-                    f"{name}: expected {T} values (one per period), found {len(it.demand)}",
-                )
-            for t, d in enumerate(it.demand):
-                if d < 0:
-                    bad(f"{p}.demand[{t}]", f"{name}: demand must not be negative (found {d})")
-        if it.history is not None:
-            for t, d in enumerate(it.history):
-                if d < 0:
-                    bad(f"{p}.history[{t}]", f"{name}: demand must not be negative (found {d})")
-            if it.demand is None and len(it.history) == 0:
-                bad(f"{p}.history", f"{name}: an empty history cannot give a forecast")
+        if it.demand is not None and len(it.demand) != T:
+            bad(
+                f"{p}.demand",
+                f"{name}: expected {T} values (one per period), found {len(it.demand)}",
+            )
+        if it.history is not None and it.demand is None and len(it.history) == 0:
+            bad(f"{p}.history", f"{name}: an empty history cannot give a forecast")
         for j, o in enumerate(it.on_order):
             if o.period >= T:
                 bad(

@@ -12,7 +12,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from ..core.schema_types import ClockTime, StrictModel
+from ..core.schema_types import Amount, ClockTime, Count, NonNegCount, StrictModel, Time, Weight
 
 Id = str
 IsoDate = date  # a field named `date` cannot be annotated `date` in its own class
@@ -66,7 +66,7 @@ class Rule(StrictModel):
     """How one rule is enforced: hard (never broken) or soft (each unit broken costs `weight`)."""
 
     hard: bool = Field(description="True: the rule must hold. False: it may be broken at a cost.")
-    weight: int = Field(
+    weight: Weight = Field(
         1,
         ge=0,
         description="Soft rules: penalty per unit broken (per day, minute, shift, weekend, "
@@ -97,24 +97,24 @@ class Contract(StrictModel):
     """The limits every employee on this contract works under (rules 5-16 of the model page)."""
 
     id: Id = Field(min_length=1, description="Contract id, unique; employees name it.")
-    max_total_minutes: int | None = Field(None, ge=0, description="Over the horizon.")
-    min_total_minutes: int | None = Field(None, ge=0, description="Over the horizon.")
-    max_week_minutes: int | None = Field(
+    max_total_minutes: Time | None = Field(None, ge=0, description="Over the horizon.")
+    min_total_minutes: Time | None = Field(None, ge=0, description="Over the horizon.")
+    max_week_minutes: Time | None = Field(
         None, ge=0, description="Per calendar week (Monday to Sunday) inside the horizon."
     )
-    min_week_minutes: int | None = Field(
+    min_week_minutes: Time | None = Field(
         None, ge=0, description="Per calendar week wholly inside the horizon."
     )
-    max_shifts_per_type: dict[Id, int] = Field(
+    max_shifts_per_type: dict[Id, NonNegCount] = Field(
         default_factory=dict, description="Shift type id -> most shifts of that type."
     )
-    max_consecutive_work: int | None = Field(None, ge=1, description="Days in a row.")
-    min_consecutive_work: int | None = Field(None, ge=1, description="Days in a row.")
-    min_consecutive_off: int | None = Field(None, ge=1, description="Days off in a row.")
-    min_rest_minutes: int = Field(
+    max_consecutive_work: Count | None = Field(None, ge=1, description="Days in a row.")
+    min_consecutive_work: Count | None = Field(None, ge=1, description="Days in a row.")
+    min_consecutive_off: Count | None = Field(None, ge=1, description="Days off in a row.")
+    min_rest_minutes: Time = Field(
         0, ge=0, description="Least rest between the end of one shift and the start of the next."
     )
-    max_weekends: int | None = Field(
+    max_weekends: Count | None = Field(
         None, ge=0, description="Most weekends (Saturday or Sunday worked) in the horizon."
     )
 
@@ -122,18 +122,18 @@ class Contract(StrictModel):
 class Request(StrictModel):
     """A wish to work (shift_on_request) or not to work (shift_off_request) on one day."""
 
-    day: int = Field(ge=0, description="Day index from 0 (start_date).")
+    day: Count = Field(ge=0, description="Day index from 0 (start_date).")
     shift: Id | None = Field(None, description="A shift type id; omitted: any shift that day.")
-    weight: int = Field(1, ge=0, description="Penalty when the request is not granted.")
+    weight: Weight = Field(1, ge=0, description="Penalty when the request is not granted.")
 
 
 class History(StrictModel):
     """The employee's recent past, so rules hold across the boundary with the previous roster."""
 
-    consecutive_days_worked: int = Field(
+    consecutive_days_worked: Count = Field(
         0, ge=0, description="Days worked in a row up to the day before the horizon."
     )
-    consecutive_days_off: int = Field(
+    consecutive_days_off: Count = Field(
         0, ge=0, description="Days off in a row up to the day before the horizon."
     )
     last_shift: Id | None = Field(None, description="Shift type worked the day before the horizon.")
@@ -149,7 +149,7 @@ class Employee(StrictModel):
     skills: list[Id] = Field(
         default_factory=list, description="Skill ids (from `skills`) the employee has."
     )
-    unavailable_days: list[int] = Field(
+    unavailable_days: list[NonNegCount] = Field(
         default_factory=list, description="Day indexes the employee cannot work (rule unavailable)."
     )
     shift_on_requests: list[Request] = Field(
@@ -158,7 +158,7 @@ class Employee(StrictModel):
     shift_off_requests: list[Request] = Field(
         default_factory=list, description="Wishes not to work (rule shift_off_request)."
     )
-    cost_per_hour: float = Field(0.0, ge=0, description="For the labour-cost KPI.")
+    cost_per_hour: Amount = Field(0.0, ge=0, description="For the labour-cost KPI.")
     history: History | None = Field(
         None, description="Omitted: the past is unknown; runs touching day 0 are not judged short."
     )
@@ -167,16 +167,18 @@ class Employee(StrictModel):
 class Cover(StrictModel):
     """People needed on one day and shift, optionally with one skill (rules 19-21)."""
 
-    day: int = Field(ge=0, description="Day index from 0 (start_date).")
+    day: Count = Field(ge=0, description="Day index from 0 (start_date).")
     shift: Id = Field(description="Shift type id.")
     skill: Id | None = Field(None, description="Needed skill; omitted: anyone on the shift.")
-    min: int = Field(ge=0, description="People needed.")
-    preferred: int | None = Field(None, ge=0, description="People wanted (default: min).")
-    under_weight: int = Field(1000, ge=0, description="Penalty per person below min.")
-    preferred_weight: int = Field(
+    min: Count = Field(ge=0, le=100_000, description="People needed.")
+    preferred: Count | None = Field(
+        None, ge=0, le=100_000, description="People wanted (default: min)."
+    )
+    under_weight: Weight = Field(1000, ge=0, description="Penalty per person below min.")
+    preferred_weight: Weight = Field(
         10, ge=0, description="Penalty per person between min and preferred."
     )
-    over_weight: int = Field(1, ge=0, description="Penalty per person above preferred.")
+    over_weight: Weight = Field(1, ge=0, description="Penalty per person above preferred.")
 
     def pref(self) -> int:
         return self.min if self.preferred is None else self.preferred
@@ -186,16 +188,16 @@ class Pin(StrictModel):
     """An assignment (or a day off) kept as it is, for replanning (rule pins)."""
 
     employee: Id = Field(description="Employee id.")
-    day: int = Field(ge=0, description="Day index from 0 (start_date).")
+    day: Count = Field(ge=0, description="Day index from 0 (start_date).")
     shift: Id | None = Field(None, description="Shift to keep; omitted (null): keep the day off.")
 
 
 class Fairness(StrictModel):
     """Penalty weight per unit of spread (max - min) within each group of comparable employees."""
 
-    weekends: int = Field(0, ge=0, description="Per weekend of spread in weekends worked.")
-    nights: int = Field(0, ge=0, description="Per shift of spread in night shifts.")
-    minutes: int = Field(0, ge=0, description="Per minute of spread in worked minutes.")
+    weekends: Weight = Field(0, ge=0, description="Per weekend of spread in weekends worked.")
+    nights: Weight = Field(0, ge=0, description="Per shift of spread in night shifts.")
+    minutes: Weight = Field(0, ge=0, description="Per minute of spread in worked minutes.")
 
 
 class RosteringInstance(StrictModel):
@@ -235,7 +237,7 @@ class Assignment(StrictModel):
     """One employee working one shift on one day."""
 
     employee: Id = Field(description="Employee id.")
-    day: int = Field(ge=0, description="Day index from 0 (start_date).")
+    day: Count = Field(ge=0, description="Day index from 0 (start_date).")
     shift: Id = Field(description="Shift type id.")
     skill: Id | None = Field(
         None, description="The skill used, where a coverage row of the shift asks for one."
@@ -271,10 +273,10 @@ class EmployeeRow(StrictModel):
     contract: Id = Field(description="Contract id.")
     shifts: int = Field(description="Shifts worked.")
     worked_minutes: int = Field(description="Minutes worked (shift lengths summed).")
-    min_total_minutes: int | None = Field(description="The contract's least minutes, if any.")
-    max_total_minutes: int | None = Field(description="The contract's most minutes, if any.")
+    min_total_minutes: Time | None = Field(description="The contract's least minutes, if any.")
+    max_total_minutes: Time | None = Field(description="The contract's most minutes, if any.")
     weekends: int = Field(description="Weekends with a Saturday or Sunday worked.")
-    max_weekends: int | None = Field(description="The contract's most weekends, if any.")
+    max_weekends: Count | None = Field(description="The contract's most weekends, if any.")
     nights: int = Field(description="Night shifts worked.")
     requests: int = Field(description="Wishes to work or not to work.")
     requests_granted: int = Field(description="Wishes granted.")

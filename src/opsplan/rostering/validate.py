@@ -36,8 +36,6 @@ def validate(inst: RosteringInstance) -> list[Problem]:
         for sid in c.max_shifts_per_type:
             if sid not in shifts:
                 bad(f"{cp}.max_shifts_per_type.{sid}", f"unknown shift type {sid!r}")
-            elif c.max_shifts_per_type[sid] < 0:
-                bad(f"{cp}.max_shifts_per_type.{sid}", "must be at least 0")
         pairs = [
             ("min_total_minutes", "max_total_minutes"),
             ("min_week_minutes", "max_week_minutes"),

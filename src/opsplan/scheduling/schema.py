@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 from pydantic import Field, SerializerFunctionWrapHandler, model_serializer, model_validator
 
-from ..core.schema_types import ClockEnd, ClockTime, StrictModel
+from ..core.schema_types import ClockEnd, ClockTime, Count, StrictModel, Time, Weight
 
 Id = str
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
@@ -38,8 +38,8 @@ ObjectiveKind = Literal[
 
 
 class Interval(StrictModel):
-    start: int = Field(ge=0, description="First time unit of the period.")
-    end: int = Field(description="End of the period (exclusive); greater than start.")
+    start: Time = Field(ge=0, description="First time unit of the period.")
+    end: Time = Field(description="End of the period (exclusive); greater than start.")
     reason: str = Field("", description="Why: night, weekend, maintenance, ...")
 
     @model_validator(mode="after")
@@ -86,12 +86,12 @@ class Machine(StrictModel):
 
 class Mode(StrictModel):
     machine: Id = Field(description="An eligible machine.")
-    duration: int = Field(ge=0, description="Processing time on that machine.")
+    duration: Time = Field(ge=0, description="Processing time on that machine.")
 
 
 class Pin(StrictModel):
     machine: Id | None = Field(None, description="Keep the operation on this machine.")
-    start: int | None = Field(None, ge=0, description="Keep the operation's start here.")
+    start: Time | None = Field(None, ge=0, description="Keep the operation's start here.")
 
 
 class Operation(StrictModel):
@@ -117,10 +117,10 @@ class Operation(StrictModel):
 class Job(StrictModel):
     id: Id = Field(min_length=1, description="Job id, unique (any language).")
     name: str = Field("", description="Display name.")
-    release: int = Field(0, ge=0, description="No operation starts before this time.")
-    due: int | None = Field(None, ge=0, description="Due date (soft: tardiness, late jobs).")
-    deadline: int | None = Field(None, ge=0, description="Hard deadline for the job's completion.")
-    weight: int = Field(1, ge=0, description="Importance in weighted objectives.")
+    release: Time = Field(0, ge=0, description="No operation starts before this time.")
+    due: Time | None = Field(None, ge=0, description="Due date (soft: tardiness, late jobs).")
+    deadline: Time | None = Field(None, ge=0, description="Hard deadline for the job's completion.")
+    weight: Weight = Field(1, ge=0, description="Importance in weighted objectives.")
     operations: list[Operation] = Field(
         min_length=1,
         description="The job's operations; without predecessors they run in this order.",
@@ -143,7 +143,7 @@ class SetupRule(StrictModel):
     )
     from_family: str = Field(description="Setup family of the operation before.")
     to_family: str = Field(description="Setup family of the operation after.")
-    time: int = Field(ge=0, description="Idle time needed between the two operations.")
+    time: Time = Field(ge=0, description="Idle time needed between the two operations.")
 
 
 class ObjectiveTerm(StrictModel):
@@ -151,7 +151,7 @@ class ObjectiveTerm(StrictModel):
         description="makespan, weighted_tardiness, weighted_completion, late_jobs, or stability "
         "(needs `previous`: how far the operations move from the previous plan)."
     )
-    weight: int = Field(
+    weight: Weight = Field(
         1, ge=0, description="Weight in the weighted sum (ignored in lexicographic)."
     )
 
@@ -176,14 +176,14 @@ class PreviousOperation(StrictModel):
     job: Id = Field(description="Job id.")
     operation: Id = Field(description="Operation id within the job.")
     machine: Id = Field(description="The machine it was planned on.")
-    start: int = Field(ge=0, description="The start it was planned at.")
-    index: int | None = Field(None, description="Ignored (a result row's position in its job).")
-    end: int | None = Field(None, description="Ignored: the end follows from the instance.")
-    setup_before: int | None = Field(None, description="Ignored (a result row's setup).")
+    start: Time = Field(ge=0, description="The start it was planned at.")
+    index: Count | None = Field(None, description="Ignored (a result row's position in its job).")
+    end: Time | None = Field(None, description="Ignored: the end follows from the instance.")
+    setup_before: Time | None = Field(None, description="Ignored (a result row's setup).")
     start_time: datetime | None = Field(None, description="Ignored (a result row's datetime).")
     end_time: datetime | None = Field(None, description="Ignored (a result row's datetime).")
-    paused: int | None = Field(None, description="Ignored (a result row's pause time).")
-    pauses: list[list[int]] | None = Field(None, description="Ignored (a result row's pauses).")
+    paused: Time | None = Field(None, description="Ignored (a result row's pause time).")
+    pauses: list[list[Time]] | None = Field(None, description="Ignored (a result row's pauses).")
 
 
 class PreviousPlan(StrictModel):
@@ -191,7 +191,7 @@ class PreviousPlan(StrictModel):
         description="The published plan: machine and start of each operation it placed (for "
         "example a former result's solution.operations)."
     )
-    freeze_until: int | None = Field(
+    freeze_until: Time | None = Field(
         None,
         ge=0,
         description="Operations of the previous plan that start before this time keep their "
@@ -205,7 +205,7 @@ class SchedulingInstance(StrictModel):
         "minute", description="Unit of every time in the instance and the plan."
     )
     start: datetime | None = Field(None, description="The datetime of time 0.")
-    horizon: int | None = Field(
+    horizon: Time | None = Field(
         None, gt=0, description="Every operation must end by this time (default: large enough)."
     )
     calendars: list[Calendar] = Field(

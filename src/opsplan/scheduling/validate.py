@@ -5,7 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ..core.errors import Problem, repeats
-from .schema import Job, SchedulingInstance
+from .schema import UNIT_MINUTES, Job, SchedulingInstance
+
+# CP-SAT computes in 64-bit integers and refuses a model whose sums may reach 2^63; a schedule
+# whose horizon or objective could pass this bound is refused before any solving (128 times
+# below, for the sums the formulation builds on top: lexicographic levels, setups, pauses)
+MAX_SUM = 2**56
 
 
 def validate(inst: SchedulingInstance) -> list[Problem]:
@@ -107,7 +112,52 @@ def validate(inst: SchedulingInstance) -> list[Problem]:
             )
     if inst.previous is not None:
         _validate_previous(inst, bad)
+    if not out:
+        _validate_size(inst, bad)
     return out
+
+
+def _validate_size(inst: SchedulingInstance, bad: Callable[[str, str], None]) -> None:
+    """The horizon and the objective stay far from CP-SAT's 64-bit integers.
+
+    The horizon is bounded as the solver bounds it: the latest release, pin or previous start,
+    plus for every operation its longest duration, the largest setup and (on a calendar) a week
+    of waiting, plus every unavailable period; each objective term is bounded by its weight
+    times its worst value under that horizon.
+    """
+    ops = [op for job in inst.jobs for op in job.operations]
+    week = 0
+    if any(m.calendar is not None for m in inst.machines):
+        week = int(7 * 1440 / UNIT_MINUTES[inst.time_unit]) + 1
+    setup = max((r.time for r in inst.setups), default=0)
+    start = max(
+        [j.release for j in inst.jobs]
+        + [op.pin.start for op in ops if op.pin is not None and op.pin.start is not None]
+        + [r.start for r in (inst.previous.operations if inst.previous else [])]
+    )
+    horizon = (
+        start
+        + sum(max(md.duration for md in op.machines) + setup + week for op in ops)
+        + sum(iv.end - iv.start for m in inst.machines for iv in m.unavailable)
+    )
+    if inst.horizon is not None:
+        horizon = min(horizon, inst.horizon)
+    weights = sum(j.weight for j in inst.jobs)
+    worst = {
+        "makespan": horizon,
+        "weighted_completion": weights * horizon,
+        "weighted_tardiness": weights * horizon,
+        "late_jobs": weights,
+        "stability": len(ops) * horizon + sum(md.duration for op in ops for md in op.machines),
+    }
+    objective = sum(max(t.weight, 1) * worst[t.kind] for t in inst.objective.terms)
+    if horizon > MAX_SUM or objective > MAX_SUM:
+        bad(
+            "",
+            f"too large for the solver: the plan could end as late as {horizon:.3g} "
+            f"{inst.time_unit}s and the objective reach {objective:.3g}, above 2^56 "
+            f"({MAX_SUM:.3g}); give times in a coarser time_unit or smaller weights",
+        )
 
 
 def _validate_previous(inst: SchedulingInstance, bad: Callable[[str, str], None]) -> None:

@@ -11,7 +11,7 @@ from datetime import date
 
 from pydantic import Field
 
-from ..core.schema_types import ClockTime, StrictModel
+from ..core.schema_types import Amount, ClockTime, Count, NonNegCount, StrictModel, Time
 
 Id = str
 
@@ -25,21 +25,21 @@ class Pattern(StrictModel):
         description="Clock time the shift starts, HH:MM from 00:00 to 23:59 (on the slot grid)."
     )
     length_minutes: int = Field(gt=0, le=1440, description="From start to end, break included.")
-    break_offset_minutes: int = Field(0, ge=0, description="Break start, minutes after start.")
-    break_minutes: int = Field(0, ge=0, description="Break length; nobody covers it.")
-    days: list[int] = Field(
+    break_offset_minutes: Time = Field(0, ge=0, description="Break start, minutes after start.")
+    break_minutes: Time = Field(0, ge=0, description="Break length; nobody covers it.")
+    days: list[NonNegCount] = Field(
         min_length=1, description="Day indexes the tour works (its days on; all others off)."
     )
-    cost: float = Field(ge=0, description="Cost of one person on this tour for the horizon.")
+    cost: Amount = Field(ge=0, description="Cost of one person on this tour for the horizon.")
     part_time: bool = Field(False, description="Counts toward the part-time share.")
-    max_headcount: int | None = Field(None, ge=0, description="Most people on this tour.")
+    max_headcount: Count | None = Field(None, ge=0, description="Most people on this tour.")
 
 
 class StaffingLevelsInstance(StrictModel):
     name: str = Field("", description="A name for this plan (free text).")
     start_date: date | None = Field(None, description="Date of day 0 (for rostering coverage).")
     slot_minutes: int = Field(15, gt=0, le=1440, description="Length of a slot; divides 1440.")
-    demand: list[int] = Field(
+    demand: list[NonNegCount] = Field(
         min_length=1,
         description="People needed in each slot, slot 0 first (day 0 at 00:00); its length is "
         "a whole number of days.",
@@ -52,7 +52,7 @@ class StaffingLevelsInstance(StrictModel):
     patterns: list[Pattern] = Field(
         min_length=1, description="The shift patterns (tours) people can be put on."
     )
-    under_penalty: float = Field(
+    under_penalty: Amount = Field(
         1000.0, ge=0, description="Penalty per person missing in a slot (under-coverage)."
     )
     max_part_time_share: float | None = Field(

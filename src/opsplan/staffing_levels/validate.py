@@ -24,9 +24,6 @@ def validate(inst: StaffingLevelsInstance) -> list[Problem]:
             f"{len(inst.demand)} slots is not a whole number of days ({per_day} slots a day)",
         )
     days = max(1, len(inst.demand) // per_day)
-    for t, v in enumerate(inst.demand):
-        if v < 0:
-            bad(f"demand[{t}]", "must not be negative")
     seen: set[str] = set()
     for i, p in enumerate(inst.patterns):
         pp = f"patterns[{i}]"

@@ -15,7 +15,7 @@ from typing import Literal
 
 from pydantic import Field, SerializerFunctionWrapHandler, model_serializer, model_validator
 
-from ..core.schema_types import StrictModel
+from ..core.schema_types import Amount, Count, Money, NonNegCount, Share, StrictModel
 from ..core.status import SolveStatus
 
 Id = str
@@ -49,22 +49,22 @@ RULES: tuple[str, ...] = (
 class Item(StrictModel):
     id: Id = Field(min_length=1, description="Item id, unique among the items.")
     name: str = Field("", description="Display name.")
-    demand: list[int] = Field(
+    demand: list[NonNegCount] = Field(
         min_length=1, description="Units needed in each period (one number per period)."
     )
-    need_days: list[int] | None = Field(
+    need_days: list[NonNegCount] | None = Field(
         None,
         description="Day (from today) by which each period's units must arrive; defaults to "
         "the instance's need_days.",
     )
-    spot_price: float | None = Field(
+    spot_price: Amount | None = Field(
         None,
         ge=0,
         description="Price per unit bought on the spot market when a disruption scenario "
         "leaves a shortfall; needed when scenarios are given.",
     )
-    max_suppliers: int | None = Field(None, ge=1, description="Overrides policies.max_suppliers.")
-    min_suppliers: int | None = Field(None, ge=1, description="Overrides policies.min_suppliers.")
+    max_suppliers: Count | None = Field(None, ge=1, description="Overrides policies.max_suppliers.")
+    min_suppliers: Count | None = Field(None, ge=1, description="Overrides policies.min_suppliers.")
     max_defect_rate: float | None = Field(
         None, ge=0, le=1, description="Overrides policies.max_defect_rate."
     )
@@ -74,21 +74,21 @@ class Supplier(StrictModel):
     id: Id = Field(min_length=1, description="Supplier id, unique among the suppliers.")
     name: str = Field("", description="Display name.")
     region: str = Field("", description="Region, for the per-region share limit.")
-    fixed_cost: float = Field(
+    fixed_cost: Money = Field(
         0.0, ge=0, description="Paid once when the supplier gets any award (contract, onboarding)."
     )
-    capacity: list[int] | None = Field(
+    capacity: list[NonNegCount] | None = Field(
         None, description="Units it can deliver in each period over all items; none = unlimited."
     )
-    lead_time_days: int = Field(0, ge=0, description="Days from order to delivery.")
+    lead_time_days: Count = Field(0, ge=0, description="Days from order to delivery.")
     defect_rate: float = Field(0.0, ge=0, le=1, description="Share of units that are defective.")
     on_time_rate: float = Field(1.0, ge=0, le=1, description="Share of deliveries on time.")
-    risk_score: float = Field(0.0, ge=0, description="Risk per unit awarded (any scale, >= 0).")
+    risk_score: Amount = Field(0.0, ge=0, description="Risk per unit awarded (any scale, >= 0).")
 
 
 class Tier(StrictModel):
-    min_quantity: int = Field(ge=0, description="The tier starts at this order quantity.")
-    price: float = Field(ge=0, description="Unit price in this tier.")
+    min_quantity: Count = Field(ge=0, description="The tier starts at this order quantity.")
+    price: Amount = Field(ge=0, description="Unit price in this tier.")
 
 
 class Offer(StrictModel):
@@ -104,24 +104,26 @@ class Offer(StrictModel):
         description="all_units: the whole order at the price of the tier it reaches; "
         "incremental: each tier's part of the order at that tier's price.",
     )
-    moq: int = Field(0, ge=0, description="Minimum order quantity: an order is 0 or at least this.")
-    multiple: int = Field(1, ge=1, description="Each period's quantity is a multiple of this.")
-    max_quantity: int | None = Field(None, ge=0, description="Most units per period.")
-    lead_time_days: int | None = Field(None, ge=0, description="Overrides the supplier's.")
+    moq: Count = Field(
+        0, ge=0, description="Minimum order quantity: an order is 0 or at least this."
+    )
+    multiple: Count = Field(1, ge=1, description="Each period's quantity is a multiple of this.")
+    max_quantity: Count | None = Field(None, ge=0, description="Most units per period.")
+    lead_time_days: Count | None = Field(None, ge=0, description="Overrides the supplier's.")
 
 
 class Commitment(StrictModel):
     supplier: Id = Field(description="The supplier under contract (an id of `suppliers`).")
     item: Id | None = Field(None, description="One item, or (none) all the supplier's items.")
-    min_quantity: int = Field(ge=1, description="Units that must be awarded over the horizon.")
+    min_quantity: Count = Field(ge=1, description="Units that must be awarded over the horizon.")
 
 
 class Policies(StrictModel):
     order_basis: Literal["horizon", "period"] = Field(
         "horizon", description="What price tiers and MOQ apply to (see the module text)."
     )
-    min_suppliers: int | None = Field(None, ge=1, description="At least this many per item.")
-    max_suppliers: int | None = Field(None, ge=1, description="At most this many per item.")
+    min_suppliers: Count | None = Field(None, ge=1, description="At least this many per item.")
+    max_suppliers: Count | None = Field(None, ge=1, description="At most this many per item.")
     max_share_supplier: float | None = Field(
         None, gt=0, le=1, description="Most of an item's total demand one supplier may get."
     )
@@ -134,7 +136,7 @@ class Policies(StrictModel):
         le=1,
         description="Expected defective units of an item at most this share of its demand.",
     )
-    budget: float | None = Field(None, ge=0, description="Purchase plus fixed cost at most this.")
+    budget: Money | None = Field(None, ge=0, description="Purchase plus fixed cost at most this.")
     commitments: list[Commitment] = Field(
         default_factory=list, description="Volumes committed under existing contracts."
     )
@@ -146,7 +148,7 @@ class Scenario(StrictModel):
         gt=0, le=1, description="Probability of the scenario; the rest is the nominal one."
     )
     failing: list[Id] = Field(default_factory=list, description="Suppliers that deliver nothing.")
-    capacity_loss: dict[Id, float] = Field(
+    capacity_loss: dict[Id, Share] = Field(
         default_factory=dict,
         description="Supplier -> share of each awarded quantity it fails to deliver (0..1).",
     )
@@ -154,14 +156,14 @@ class Scenario(StrictModel):
 
 class Cvar(StrictModel):
     alpha: float = Field(gt=0, lt=1, description="Quantile level, e.g. 0.9.")
-    max_cost: float = Field(
+    max_cost: Money = Field(
         ge=0, description="Mean scenario cost in the worst (1 - alpha) tail at most this."
     )
 
 
 class WeightedTerm(StrictModel):
     term: Term = Field(description="cost, defects, late_units or risk.")
-    weight: float = Field(1.0, ge=0, description="Weight in the weighted sum.")
+    weight: Amount = Field(1.0, ge=0, description="Weight in the weighted sum.")
 
 
 class Objective(StrictModel):
@@ -182,7 +184,7 @@ class Objective(StrictModel):
 
 class SupplierInstance(StrictModel):
     periods: int = Field(1, ge=1, le=366, description="Number of periods.")
-    need_days: list[int] | None = Field(
+    need_days: list[NonNegCount] | None = Field(
         None, description="Day each period's demand is needed by; default 7, 14, 21, ..."
     )
     items: list[Item] = Field(min_length=1, description="The items to buy.")

@@ -26,8 +26,6 @@ def validate(inst: SupplierInstance) -> list[Problem]:
     assert inst.need_days is not None
     if len(inst.need_days) != T:
         bad("need_days", f"has {len(inst.need_days)} dates for {T} periods")
-    if any(d < 0 for d in inst.need_days):
-        bad("need_days", "days must be 0 or more")
     items = {i.id: i for i in inst.items}
     sups = {s.id: s for s in inst.suppliers}
     for k in _dups([i.id for i in inst.items]):
@@ -38,13 +36,8 @@ def validate(inst: SupplierInstance) -> list[Problem]:
         p = f"items[{k}] ({it.id})"
         if len(it.demand) != T:
             bad(f"{p}.demand", f"has {len(it.demand)} numbers for {T} periods")
-        if any(d < 0 for d in it.demand):
-            bad(f"{p}.demand", "demand must be 0 or more")
-        if it.need_days is not None:
-            if len(it.need_days) != T:
-                bad(f"{p}.need_days", f"has {len(it.need_days)} dates for {T} periods")
-            if any(d < 0 for d in it.need_days):
-                bad(f"{p}.need_days", "days must be 0 or more")
+        if it.need_days is not None and len(it.need_days) != T:
+            bad(f"{p}.need_days", f"has {len(it.need_days)} dates for {T} periods")
         lo = it.min_suppliers or inst.policies.min_suppliers
         hi = it.max_suppliers or inst.policies.max_suppliers
         own = it.min_suppliers is not None or it.max_suppliers is not None
@@ -57,8 +50,6 @@ def validate(inst: SupplierInstance) -> list[Problem]:
             p = f"suppliers[{k}] ({s.id}).capacity"
             if len(s.capacity) != T:
                 bad(p, f"has {len(s.capacity)} numbers for {T} periods")
-            if any(c < 0 for c in s.capacity):
-                bad(p, "capacity must be 0 or more")
     pairs: set[tuple[str, str]] = set()
     for k, o in enumerate(inst.offers):
         p = f"offers[{k}] ({o.item}/{o.supplier})"
@@ -105,11 +96,9 @@ def validate(inst: SupplierInstance) -> list[Problem]:
         for j, sid in enumerate(w.failing):
             if sid not in sups:
                 bad(f"{p}.failing[{j}]", f"unknown supplier {sid!r}")
-        for sid, f in w.capacity_loss.items():
+        for sid in w.capacity_loss:
             if sid not in sups:
                 bad(f"{p}.capacity_loss.{sid}", f"unknown supplier {sid!r}")
-            if not 0 <= f <= 1:
-                bad(f"{p}.capacity_loss.{sid}", f"loss {f:g} is not between 0 and 1")
     if inst.cvar is not None and not inst.scenarios:
         bad("cvar", "a tail bound needs disruption scenarios")
     ob = inst.objective
