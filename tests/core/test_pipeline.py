@@ -138,7 +138,7 @@ def test_each_failure_has_its_own_incident(caplog):
 def test_a_prepare_exception_is_an_error_and_nothing_is_solved(caplog):
     solved: list[Any] = []
 
-    def prepare(inst: Any) -> Any:
+    def prepare(inst: Any, ctx: Any) -> Any:
         raise ValueError("calendar overflow")
 
     def solve(inst: Any, opts: Any, ctx: Any) -> Outcome:
@@ -193,7 +193,7 @@ def test_prepare_runs_once_and_precheck_and_solve_get_its_result():
     built: list[object] = []
     seen: dict[str, object] = {}
 
-    def prepare(inst: Any) -> object:
+    def prepare(inst: Any, ctx: Any) -> object:
         built.append(object())
         return built[-1]
 

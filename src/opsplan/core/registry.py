@@ -35,7 +35,7 @@ class CheckReport:
     penalties: dict[str, Any] = field(default_factory=dict)
 
 
-def same(instance: Any) -> Any:
+def same(instance: Any, ctx: RunContext | None = None) -> Any:
     """The default `prepare`: the family's pre-check and solve take the instance itself."""
     return instance
 
@@ -63,8 +63,9 @@ class ModelSpec:
     kpis: Callable[[Any, dict[str, Any]], dict[str, Any]]
     # the plan's typed shape (schema.py); published in `opsplan schema` and the OpenAPI document
     solution_type: type[BaseModel] | None = None
-    # derived data built once per solve (prepare.py) and handed to both precheck and solve
-    prepare: Callable[[Any], Any] = same
+    # derived data built once per solve (prepare.py) and handed to both precheck and solve;
+    # `prepare(instance, ctx)` calls ctx.checkpoint(...) in its loops (deadline and cancel)
+    prepare: Callable[[Any, RunContext], Any] = same
     # the rule names of models/<name>.md, in order: the formulation's add_<rule>(), the
     # checker's and the diagnosis's Finding.rule use exactly these
     rules: tuple[str, ...] = ()

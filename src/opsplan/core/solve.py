@@ -19,7 +19,7 @@ from .errors import InvalidInput, Problem, problems_from_validation
 from .options import SolveOptions
 from .partial import partial_view
 from .result import Finding, SolveResult, SolverInfo, relative_gap
-from .run import Outcome, Progress, RunContext
+from .run import Interrupted, Outcome, Progress, RunContext
 from .status import SolveStatus
 
 log = logging.getLogger("opsplan")
@@ -214,14 +214,21 @@ def solve(
         else dict(options or {})
     )
     spec, instance, opts = parse_request(request, overrides)
-    ctx = RunContext(on_progress=on_progress, should_stop=should_stop, started=t0)
+    # the deadline counts from t0: parsing and preparing the data spend the search's budget
+    ctx = RunContext(
+        on_progress=on_progress, should_stop=should_stop, started=t0, time_limit_s=opts.time_limit_s
+    )
 
     def finish(res: SolveResult) -> SolveResult:
         res.runtime_s = round(time.monotonic() - t0, 4)
         return res
 
     try:
-        prepared = spec.prepare(instance)
+        ctx.checkpoint("reading the request")
+        prepared = spec.prepare(instance, ctx)
+        ctx.checkpoint("preparing the data")
+    except Interrupted as e:
+        return finish(_interrupted(spec, opts, e))
     except Exception as e:  # a bug in the family's preparation is an answer too, not a traceback
         return finish(_failed(spec, opts, "preparing the data", e))
     try:
@@ -239,7 +246,10 @@ def solve(
             )
         )
     try:
+        ctx.checkpoint("checking the data")
         outcome = spec.solve(prepared, opts, ctx)
+    except Interrupted as e:  # a phase stopped before any plan was kept
+        return finish(_interrupted(spec, opts, e))
     except Exception as e:  # a formulation bug must still give an answer, not a traceback
         return finish(_failed(spec, opts, "solving", e))
     # a cancel request stopped the search (the run context knows; the incumbent is kept)
@@ -247,6 +257,17 @@ def solve(
         return finish(_assemble(spec, instance, opts, outcome, ctx.cancelled.is_set()))
     except Exception as e:
         return finish(_failed(spec, opts, "checking the plan", e))
+
+
+def _interrupted(spec: registry.ModelSpec, opts: SolveOptions, e: Interrupted) -> SolveResult:
+    """No plan: the deadline or a cancel stopped a phase before the search had one."""
+    more = "" if e.cancelled else f" ({opts.time_limit_s:g} s)"
+    return SolveResult(
+        model=spec.name,
+        status=SolveStatus.NO_SOLUTION,
+        options=opts,
+        messages=[f"{e}{more}; no plan was found before it"],
+    )
 
 
 def _failed(spec: registry.ModelSpec, opts: SolveOptions, stage: str, e: Exception) -> SolveResult:

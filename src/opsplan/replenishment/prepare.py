@@ -8,6 +8,7 @@ import math
 from dataclasses import dataclass, field
 from statistics import NormalDist
 
+from ..core.run import RunContext
 from .forecast import forecast
 from .schema import Item, ReplenishmentInstance
 
@@ -73,7 +74,7 @@ def item_demand(item: Item, T: int) -> tuple[list[float], float, str]:
     return list(f.values), float(err), f.method
 
 
-def prepare(inst: ReplenishmentInstance) -> Prepared:
+def prepare(inst: ReplenishmentInstance, ctx: RunContext | None = None) -> Prepared:
     """The instance as plain numbers (`ModelSpec.prepare`): forecasts run once per solve."""
     T = inst.periods
     P = Prepared(
@@ -88,6 +89,8 @@ def prepare(inst: ReplenishmentInstance) -> Prepared:
         budget=per_period(inst.budget, T),
     )
     for it in inst.items:
+        if ctx is not None:  # a forecast takes milliseconds; thousands of them take seconds
+            ctx.checkpoint("forecasting demand")
         d, err, method = item_demand(it, T)
         P.demand.append(d)
         P.error.append(err)

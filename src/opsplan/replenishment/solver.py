@@ -64,7 +64,7 @@ def solve_prepared(
     F = Formulation(P)
     messages: list[str] = []
     if strong:
-        messages += F.strengthen(opts, ctx, share=cut_share)
+        messages += F.strengthen(opts, ctx.quiet(), share=cut_share)  # LP rounds: quiet
     warm = False
     if opts.backend == "highs":
         warm = starting_plan(F, opts, ctx, start_share, heuristic_share, messages)
@@ -80,7 +80,7 @@ def solve_prepared(
         info = backend.solver_info(opts)
         return Outcome(status=run.status, bound=run.bound, solver=info, messages=messages), F
     plan = build_solution(P, *F.values())
-    return answer(P, plan, run.status, run.bound, opts, messages, F.cuts), F
+    return answer(P, plan, run.status, run.bound, opts, messages, F.cuts, ctx), F
 
 
 def starting_plan(
@@ -110,8 +110,8 @@ def starting_plan(
         # plan is kept, never its status or bound. Deliveries and trucks are derived from it.
         S = Formulation(P, relax=COUPLING)
         left = opts.time_limit_s - ctx.elapsed()
-        first = backend.run(
-            S.prob, opts, ctx, time_limit_s=start_share * left, params={"presolve": "on"}
+        first = backend.run(  # another model's objective: quiet
+            S.prob, opts, ctx.quiet(), time_limit_s=start_share * left, params={"presolve": "on"}
         )
         if not first.has_solution:
             return False
@@ -121,7 +121,7 @@ def starting_plan(
     if heuristic_share > 0 and P.capacity and not coupled(F):
         # production: a starting plan by relax and fix, then fix and optimise (relax_fix.py)
         left = opts.time_limit_s - ctx.elapsed()
-        vals, _, log = relax_fix.starting_plan(F, opts, ctx, heuristic_share * left)
+        vals, _, log = relax_fix.starting_plan(F, opts, ctx.quiet(), heuristic_share * left)
         messages += log
         if vals is None:
             return False
@@ -139,9 +139,12 @@ def answer(
     opts: SolveOptions,
     messages: list[str],
     cuts: int,
+    ctx: RunContext | None = None,
 ) -> Outcome:
     """The outcome of a plan: its cost recomputed by term from the rounded plan."""
     terms = cost_by_term(P, plan)
+    if ctx is not None:  # the plan's own cost (the search reported the model's, unrounded)
+        ctx.report_plan(sum(terms.values()), bound)
     return Outcome(
         status=status,
         objective=sum(terms.values()),
@@ -162,7 +165,7 @@ def solve_by_item(P: Prepared, opts: SolveOptions, ctx: RunContext) -> Outcome |
             return Outcome(status=r.status, solver=backend.solver_info(opts), messages=r.log)
         return None
     messages = ["item by item (decomposition): items share only space and budget", *r.log]
-    out = answer(P, r.plan, SolveStatus.FEASIBLE, r.bound, opts, messages, r.cuts)
+    out = answer(P, r.plan, SolveStatus.FEASIBLE, r.bound, opts, messages, r.cuts, ctx)
     gap = relative_gap(out.objective, r.bound)
     if gap is not None and gap <= max(opts.relative_gap, 1e-4):
         out.status = SolveStatus.OPTIMAL

@@ -74,7 +74,9 @@ def solve_with_cg(inst: RosteringInstance, opts: SolveOptions, ctx: RunContext) 
     # when the full model cannot be built in time, column generation has all the time
     alone = estimated_build_s(inst) > BUILD_SHARE * (1 - CG_SHARE - MIP_SHARE) * left
     cg_share, mip_share = (CG_ALONE_SHARE, MIP_ALONE_SHARE) if alone else (CG_SHARE, MIP_SHARE)
-    res = cg.solve_cg(inst, opts, ctx, cg_share * left, mip_share * left)
+    # column generation's LPs, pricing problems and master MIP are not rosters' costs: quiet;
+    # the rosters found are reported below, at the checker's cost
+    res = cg.solve_cg(inst, opts, ctx.quiet(), cg_share * left, mip_share * left)
     messages = list(res.messages)
     if res.status == SolveStatus.INFEASIBLE:
         messages.append(
@@ -93,6 +95,7 @@ def solve_with_cg(inst: RosteringInstance, opts: SolveOptions, ctx: RunContext) 
         report = check(inst, {"assignments": res.plan})
         if not report.violations and report.objective is not None:
             best = (float(report.objective), res.plan, report.penalties)
+            ctx.report_plan(best[0], bound)
             messages.append(f"column generation roster: objective {report.objective}")
     if not alone and (
         res.bound is None or res.lp_value is None or res.bound < WEAK_BOUND * res.lp_value
@@ -100,7 +103,7 @@ def solve_with_cg(inst: RosteringInstance, opts: SolveOptions, ctx: RunContext) 
         # column generation stopped far from its LP bound: the MILP relaxation (HiGHS) for a
         # bound, and its roster when the checker accepts it and it is better
         share = max(0.5, RELAXATION_SHARE * (opts.time_limit_s - ctx.elapsed()))
-        lp, start = relax(inst, opts, ctx, share)
+        lp, start = relax(inst, opts, ctx.quiet(), share)
         messages.append(
             f"MILP relaxation (HiGHS): {lp.status.value}, objective {lp.objective}, "
             f"bound {lp.bound}, {lp.wall_s:.1f} s"
@@ -116,6 +119,7 @@ def solve_with_cg(inst: RosteringInstance, opts: SolveOptions, ctx: RunContext) 
                 and (best is None or rep.objective < best[0])
             ):
                 best = (float(rep.objective), start, rep.penalties)
+                ctx.report_plan(best[0], bound)
 
     def done(status: SolveStatus) -> Outcome:
         if best is None:
@@ -137,6 +141,7 @@ def solve_with_cg(inst: RosteringInstance, opts: SolveOptions, ctx: RunContext) 
                 f"{report.objective}: the checker's is reported"
             )
             obj = float(report.objective)
+            ctx.report_plan(obj, bound)
         if bound is not None and obj <= bound:
             status = SolveStatus.OPTIMAL
         return Outcome(
@@ -197,7 +202,7 @@ def solve_with_relaxation(inst: RosteringInstance, opts: SolveOptions, ctx: RunC
     messages: list[str] = []
     # 1. a MILP relaxation on HiGHS: a proven lower bound, and a roster to start from
     share = max(0.5, RELAXATION_SHARE * (opts.time_limit_s - ctx.elapsed()))
-    lp, start = relax(inst, opts, ctx, share)
+    lp, start = relax(inst, opts, ctx.quiet(), share)
     lower = lp.bound if F.terms else None
     hinted = False
     if (
@@ -220,7 +225,7 @@ def solve_with_relaxation(inst: RosteringInstance, opts: SolveOptions, ctx: RunC
         G = F.m.clone()
         G.clear_objective()
         share = max(0.5, FEASIBLE_SHARE * (opts.time_limit_s - ctx.elapsed()))
-        feas = backend.run(G, opts, ctx, params=PARAMS, time_limit_s=share)
+        feas = backend.run(G, opts, ctx.quiet(), params=PARAMS, time_limit_s=share)
         messages.append(f"first roster (hard rules only): {feas.status.value}, {feas.wall_s:.1f} s")
         if feas.status == SolveStatus.INFEASIBLE:
             return Outcome(
@@ -327,7 +332,8 @@ def lns(
         F.hint(assignments)
         limit = min(LNS_ROUND_S, opts.time_limit_s - ctx.elapsed())
         try:
-            run = backend.run(F.m, opts, ctx, params=PARAMS, time_limit_s=max(0.1, limit))
+            # a neighbourhood's bound is not the roster's: quiet, and improvements reported here
+            run = backend.run(F.m, opts, ctx.quiet(), params=PARAMS, time_limit_s=max(0.1, limit))
         finally:
             for dom in fixed:
                 dom[0] = 0
@@ -336,6 +342,7 @@ def lns(
             objective = float(run.objective)
             assignments = F.extract(run.solver.value)
             best = (objective, assignments, F.penalties(run.solver.value))
+            ctx.report_plan(objective, bound)
         # grow the neighbourhood when it was solved to optimality, shrink it when it was not
         if run.status == SolveStatus.OPTIMAL:
             n_emp = min(nE, n_emp + 1)

@@ -12,6 +12,7 @@ import math
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from ..core.run import RunContext
 from ..core.schema_types import clock_minutes
 from .schema import UNIT_MINUTES, WEEKDAYS, Calendar, SchedulingInstance
 
@@ -524,6 +525,6 @@ class Prepared:
         return head
 
 
-def prepare(inst: SchedulingInstance) -> Prepared:
+def prepare(inst: SchedulingInstance, ctx: RunContext | None = None) -> Prepared:
     """The derived data of one solve, built once (ModelSpec.prepare)."""
     return Prepared(inst)

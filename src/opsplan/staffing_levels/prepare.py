@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..core.run import RunContext
 from ..core.schema_types import clock_minutes
 from .schema import Pattern, StaffingLevelsInstance
 
@@ -39,5 +40,5 @@ class Prepared:
         }
 
 
-def prepare(inst: StaffingLevelsInstance) -> Prepared:
+def prepare(inst: StaffingLevelsInstance, ctx: RunContext | None = None) -> Prepared:
     return Prepared(inst)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from ..core.run import RunContext
 from .schema import Offer, SupplierInstance
 
 
@@ -160,6 +161,6 @@ class Prepared:
         return lo, hi
 
 
-def prepare(inst: SupplierInstance) -> Prepared:
+def prepare(inst: SupplierInstance, ctx: RunContext | None = None) -> Prepared:
     """The derived data of one solve, built once (ModelSpec.prepare)."""
     return Prepared(inst)

@@ -44,6 +44,10 @@ def solve(P: Prepared, opts: SolveOptions, ctx: RunContext) -> Outcome:
     extra: dict[str, Any] = {}
 
     started = False  # the variables hold a plan that a later run may start from
+    # progress in the result's units: only the full model's runs of the plan's own objective
+    # report; the starting phases (other models, sub-problems) run quiet and report their plan
+    comparable = ob.mode in ("cost", "weighted")
+    quiet = ctx.quiet()
     first = True
 
     def run(share: float) -> backend.MilpRun:
@@ -61,17 +65,17 @@ def solve(P: Prepared, opts: SolveOptions, ctx: RunContext) -> Outcome:
         if first and not started and inst.cvar is None:
             t0 = ctx.elapsed()
             started = decomposed = _decomposed_start(
-                P, F, first_objective, opts, ctx, t0 + share * DECOMPOSE_SHARE, messages
+                P, F, first_objective, opts, quiet, t0 + share * DECOMPOSE_SHARE, messages
             )
             share = max(0.05, share - (ctx.elapsed() - t0))
         if first and not started:
             t0 = ctx.elapsed()
-            started = _flat_start(P, F, opts, ctx, share * START_SHARE, messages)
+            started = _flat_start(P, F, opts, quiet, share * START_SHARE, messages)
             share = max(0.05, share - (ctx.elapsed() - t0))
         if first and not started and opts.backend == "highs":
             objective = F.prob.objective
             F.set_objective(pulp.LpAffineExpression())
-            r0 = backend.run(F.prob, opts, ctx, time_limit_s=share * FEASIBILITY_SHARE)
+            r0 = backend.run(F.prob, opts, quiet, time_limit_s=share * FEASIBILITY_SHARE)
             messages.extend(r0.log)
             F.set_objective(objective)
             if r0.status == SolveStatus.INFEASIBLE:
@@ -80,14 +84,20 @@ def solve(P: Prepared, opts: SolveOptions, ctx: RunContext) -> Outcome:
             share = max(0.05, share - r0.wall_s)
         if first and started and opts.backend == "highs" and not decomposed:
             t0 = ctx.elapsed()
-            _improve(P, F, opts, ctx, t0 + share * LNS_SHARE, messages)
+            _improve(P, F, opts, quiet, t0 + share * LNS_SHARE, messages)
             share = max(0.05, share - (ctx.elapsed() - t0))
         if first and started:
             snapshot = {v.name: v.varValue for v in F.prob.variables()}
             start_value = backend.value(F.prob.objective)
+            if comparable:
+                ctx.report_plan(objective_value(inst, evaluate(P, F.extract())))
         first = False
         r = backend.run(
-            F.prob, opts, ctx, time_limit_s=share, warm_start=started and opts.backend == "highs"
+            F.prob,
+            opts,
+            ctx if comparable else quiet,
+            time_limit_s=share,
+            warm_start=started and opts.backend == "highs",
         )
         messages.extend(r.log)
         if snapshot is not None and (
@@ -177,6 +187,8 @@ def solve(P: Prepared, opts: SolveOptions, ctx: RunContext) -> Outcome:
             messages=messages,
         )
     objective = objective_value(inst, evaluate(P, plan))
+    if comparable:  # the plan's own value (the search reported the model's, within tolerance)
+        ctx.report_plan(objective, bound)
     solution = build_solution(P, plan, pareto)
     return Outcome(
         status=status,
