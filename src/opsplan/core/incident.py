@@ -84,6 +84,22 @@ class _Brief(logging.Formatter):
         return line
 
 
+class _Stderr(logging.StreamHandler):
+    """A handler on whatever `sys.stderr` is when a record comes, not when logging was set up
+    (a caller that swaps stderr for a while, then closes its buffer, must not break logging)."""
+
+    def __init__(self) -> None:
+        super().__init__(sys.stderr)
+
+    @property
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value: Any) -> None:
+        pass
+
+
 def configure_cli(level: int = logging.WARNING) -> Path | None:
     """The CLI's logging: one line per record on stderr, each record whole in the log file.
 
@@ -102,7 +118,7 @@ def configure_cli(level: int = logging.WARNING) -> Path | None:
     to_file = logging.FileHandler(path, encoding="utf-8", delay=True)  # opened at its first record
     to_file.setFormatter(logging.Formatter(_FORMAT))
     to_file.setLevel(level)
-    brief = logging.StreamHandler(sys.stderr)
+    brief = _Stderr()
     brief.setFormatter(_Brief(path))
     brief.setLevel(level)
     root.handlers = [brief, to_file]
@@ -119,7 +135,7 @@ def configure_service(level: int = logging.WARNING) -> None:
 
 
 def _stderr_whole(root: logging.Logger) -> None:
-    h = logging.StreamHandler(sys.stderr)
+    h = _Stderr()
     h.setFormatter(logging.Formatter(_FORMAT))
     root.handlers = [h]
 
@@ -134,7 +150,7 @@ def configure_worker() -> None:
     handler: logging.Handler = (
         logging.FileHandler(path, encoding="utf-8", delay=True)  # opened at the first record
         if path
-        else logging.StreamHandler(sys.stderr)
+        else _Stderr()
     )
     handler.setFormatter(logging.Formatter(_FORMAT))
     root.addHandler(handler)
