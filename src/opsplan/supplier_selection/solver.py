@@ -329,9 +329,7 @@ def _decomposed_start(
         plan, unplaced = found_greedy
         if unplaced:
             messages.append(f"greedy start: {len(unplaced)} item(s) left to repair")
-            # up to the solve's deadline, not the start's share: without these few items there
-            # is no plan, and at size the full model cannot be built and run in what is left
-            plan = dec.repair(plan, unplaced, max(deadline, ctx.elapsed() + ctx.left()))
+            plan = dec.repair(plan, unplaced, deadline)
     if plan is None:
         messages.append("greedy start: no plan (the flat-price start follows)")
         return None
