@@ -35,13 +35,14 @@ from typing import Any
 
 from ..core.backends import pulp as backend
 from ..core.options import SolveOptions
-from ..core.run import RunContext
+from ..core.run import Interrupted, RunContext
 from .milp import Formulation
 from .prepare import Prepared
 from .schema import Objective, Policies, SupplierInstance
 
 Plan = dict[tuple[int, int], int]
 GREEDY_OFFERS = 6  # the greedy builds each item's sets from its cheapest offers
+STOP_EVERY = 16  # items planned between two checks of `stop` (the deadline, a cancel)
 Evaluate = Callable[[Prepared, Plan], float]
 
 
@@ -136,8 +137,13 @@ class Decomposer:
         return sub, offers
 
     def _solve_sub(self, sub: SupplierInstance, offers: list[int], limit: float) -> Plan | None:
+        """The small instance's plan; None when it has none or the deadline or a cancel
+        stopped it (the callers check the context before the next one)."""
         Q = Prepared(sub)
-        G = Formulation(Q)
+        try:
+            G = Formulation(Q, ctx=self.ctx)
+        except Interrupted:
+            return None
         ob = self.objective
         if ob.mode == "weighted":
             G.set_objective(sum(t.weight * G.terms[t.term] for t in ob.terms))
@@ -176,7 +182,11 @@ class Decomposer:
             heavy = sorted(load, key=lambda j: -load[j])
             got = None
             for k in (8, 24):
-                if ctx.elapsed() > deadline or ctx.stop_requested():
+                if ctx.elapsed() > deadline or ctx.should_end():
+                    self.messages.append(
+                        f"repair: stopped by the time limit or a cancel request "
+                        f"(at {ctx.elapsed():.1f} s)"
+                    )
                     return None
                 free = {i, *heavy[:k]}
                 rest = {key: q for key, q in plan.items() if P.o_item[key[0]] not in free}
@@ -185,6 +195,12 @@ class Decomposer:
                 if got is not None:
                     plan = {**rest, **got}
                     break
+            if got is None and ctx.should_end():
+                self.messages.append(
+                    "repair: stopped by the time limit or a cancel request "
+                    f"(at {ctx.elapsed():.1f} s)"
+                )
+                return None
             if got is None:
                 self.messages.append(f"repair: no room for item {P.inst.items[i].id}")
                 return None
@@ -276,7 +292,10 @@ def greedy(
     choice only; `value` (the exact objective) picks the best plan that meets every
     commitment. Returns that plan and the items it leaves out (none for a complete plan;
     when no pass placed every item, the pass with the fewest left out): `Decomposer.repair`
-    places those. The caller checks the plan before using it."""
+    places those. The caller checks the plan before using it.
+
+    `stop` (the deadline or a cancel) is asked every STOP_EVERY items: a pass it cuts short is
+    dropped, and the best of the passes done is returned (None when none was done)."""
     import time
     from itertools import combinations
 
@@ -295,7 +314,10 @@ def greedy(
     best: tuple[tuple[int, float], Plan, list[int]] | None = None
     for rnd in range(rounds):
         t_pass = time.monotonic()
-        plan, unplaced = _greedy_pass(P, disc, lam, combinations)
+        done = _greedy_pass(P, disc, lam, combinations, stop)
+        if done is None:
+            break  # stopped within the pass: the passes before it are what there is
+        plan, unplaced = done
         t_pass = time.monotonic() - t_pass
         short = False
         for c, cm in enumerate(commits):
@@ -365,9 +387,9 @@ def repass(P: Prepared, plan: Plan, stop: Callable[[], bool] | None = None) -> t
     for (o, t), q in plan.items():
         by_item.setdefault(P.o_item[o], {})[(o, t)] = q
     changed = 0
-    for i in sorted(range(len(inst.items)), key=lambda i: -sum(P.demand[i])):
-        if stop is not None and stop():
-            break
+    for k, i in enumerate(sorted(range(len(inst.items)), key=lambda i: -sum(P.demand[i]))):
+        if stop is not None and k % STOP_EVERY == 0 and stop():
+            break  # the items changed so far keep every rule: the plan stands
         mine = by_item.get(i, {})
         for (o, t), q in mine.items():
             used[P.o_sup[o]][t] -= q
@@ -411,9 +433,14 @@ def repass(P: Prepared, plan: Plan, stop: Callable[[], bool] | None = None) -> t
 
 
 def _greedy_pass(
-    P: Prepared, disc: list[float], lam: list[list[float]], combinations: Any
-) -> tuple[Plan, list[int]]:
-    """One pass: the plan, and the items no set of offers fitted (left out of it)."""
+    P: Prepared,
+    disc: list[float],
+    lam: list[list[float]],
+    combinations: Any,
+    stop: Callable[[], bool] | None = None,
+) -> tuple[Plan, list[int]] | None:
+    """One pass: the plan, and the items no set of offers fitted (left out of it); None when
+    `stop` turned true during the pass (asked every STOP_EVERY items)."""
     inst = P.inst
     S = len(inst.suppliers)
     rc: list[list[float]] = [
@@ -424,7 +451,9 @@ def _greedy_pass(
     plan: Plan = {}
     unplaced: list[int] = []
     order = sorted(range(len(inst.items)), key=lambda i: -sum(P.demand[i]))
-    for i in order:
+    for k, i in enumerate(order):
+        if stop is not None and k % STOP_EVERY == 0 and stop():
+            return None
         best = _choose(P, i, rc, opened, n_off, disc, lam, combinations)
         if best is None:
             unplaced.append(i)

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..core.diagnose import drop_one
+from ..core.diagnose import CONFLICT, drop_one
 from ..core.options import SolveOptions
 from ..core.result import Finding
-from ..core.run import RunContext
+from ..core.run import Interrupted, RunContext
 from .prepare import Prepared
 
 INF = float("inf")
@@ -176,13 +176,24 @@ def _present(P: Prepared) -> list[str]:
 
 
 def explain(P: Prepared, opts: SolveOptions, ctx: RunContext) -> list[Finding]:
-    """Leave each policy rule out in turn; name those whose removal alone gives a plan."""
+    """Leave each policy rule out in turn; name those whose removal alone gives a plan.
+
+    Building each model without a rule stops at the deadline or a cancel (large models take
+    seconds to build): the diagnosis then says the time ran out."""
     from .milp import Formulation
 
     def without(rule: str) -> Any:
         Q = Prepared(P.inst, use_capacity=False) if rule == "capacity" else P
-        F = Formulation(Q, relax=frozenset({rule}))
+        F = Formulation(Q, relax=frozenset({rule}), ctx=ctx)
         F.set_objective(F.terms["cost"])
         return F.prob
 
-    return drop_one({r: RELAXABLE[r] for r in _present(P)}, without, opts, ctx)
+    try:
+        return drop_one({r: RELAXABLE[r] for r in _present(P)}, without, opts, ctx)
+    except Interrupted:
+        why = "a cancel request" if ctx.stop_requested() else "the time limit"
+        message = (
+            f"no plan meets every rule together; {why} stopped the search for the rules to "
+            "blame (while building a model without one of them)"
+        )
+        return [Finding(rule=CONFLICT, message=message)]

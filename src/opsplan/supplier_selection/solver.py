@@ -11,7 +11,7 @@ import pulp
 
 from ..core.backends import pulp as backend
 from ..core.options import SolveOptions
-from ..core.run import Outcome, RunContext
+from ..core.run import Interrupted, Outcome, RunContext
 from ..core.status import SolveStatus
 from .check import check, objective_value
 from .decompose import Decomposer, greedy, repass
@@ -37,11 +37,38 @@ def _tol(v: float) -> float:
 def solve(P: Prepared, opts: SolveOptions, ctx: RunContext) -> Outcome:
     """The strategy on the data prepared once per solve (`ModelSpec.prepare`)."""
     inst = P.inst
-    F = Formulation(P)
     info = backend.solver_info(opts)
     ob = inst.objective
     messages: list[str] = []
     extra: dict[str, Any] = {}
+    # what the first run minimises (the only one that builds a starting plan)
+    if ob.mode == "weighted":
+        first_objective = ob
+    elif ob.mode == "lexicographic":
+        first_objective = Objective(mode="weighted", terms=[WeightedTerm(term=ob.terms[0].term)])
+    else:
+        first_objective = Objective()
+    # the greedy start needs no model: it comes first, so that a plan is kept when the full
+    # model cannot be built (or solved) before the deadline or a cancel
+    start_plan: Plan | None = None
+    if inst.cvar is None:
+        runs = len(ob.terms) if ob.mode == "lexicographic" else 1
+        if ob.mode == "pareto":
+            runs = ob.pareto_points + 1
+        share = max(0.0, ctx.left()) / runs
+        start_plan = _decomposed_start(
+            P, first_objective, opts, ctx.quiet(), ctx.elapsed() + share * DECOMPOSE_SHARE, messages
+        )
+        if start_plan is not None and ob.mode in ("cost", "weighted"):
+            ctx.report_plan(objective_value(inst, evaluate(P, start_plan)))
+    try:
+        F = Formulation(P, ctx=ctx)
+    except Interrupted as e:
+        if start_plan is None:  # the start's messages say why it has no plan
+            messages.append(f"{e}; no plan was found before it")
+            return Outcome(status=SolveStatus.NO_SOLUTION, solver=info, messages=messages)
+        messages.append(f"{e}: the plan is the greedy start (the full model was not solved)")
+        return _plan_outcome(P, start_plan, SolveStatus.FEASIBLE, None, info, messages, extra)
 
     started = False  # the variables hold a plan that a later run may start from
     # progress in the result's units: only the full model's runs of the plan's own objective
@@ -62,17 +89,22 @@ def solve(P: Prepared, opts: SolveOptions, ctx: RunContext) -> Outcome:
         nonlocal started, first
         snapshot: dict[str, float | None] | None = None
         decomposed = False
-        if first and not started and inst.cvar is None:
+        if first and not started and start_plan is not None:
             t0 = ctx.elapsed()
-            started = decomposed = _decomposed_start(
-                P, F, first_objective, opts, quiet, t0 + share * DECOMPOSE_SHARE, messages
+            started = decomposed = F.load(start_plan) or (
+                not ctx.should_end()
+                and _complete(P, F, start_plan, opts, quiet, max(1.0, 0.2 * opts.time_limit_s))
             )
+            if started:
+                messages.append(
+                    f"starting plan loaded into the full model (at {ctx.elapsed():.1f} s)"
+                )
             share = max(0.05, share - (ctx.elapsed() - t0))
-        if first and not started:
+        if first and not started and not ctx.should_end():
             t0 = ctx.elapsed()
             started = _flat_start(P, F, opts, quiet, share * START_SHARE, messages)
             share = max(0.05, share - (ctx.elapsed() - t0))
-        if first and not started and opts.backend == "highs":
+        if first and not started and opts.backend == "highs" and not ctx.should_end():
             objective = F.prob.objective
             F.set_objective(pulp.LpAffineExpression())
             r0 = backend.run(F.prob, opts, quiet, time_limit_s=share * FEASIBILITY_SHARE)
@@ -89,16 +121,21 @@ def solve(P: Prepared, opts: SolveOptions, ctx: RunContext) -> Outcome:
         if first and started:
             snapshot = {v.name: v.varValue for v in F.prob.variables()}
             start_value = backend.value(F.prob.objective)
-            if comparable:
+            if comparable and not decomposed:  # (the greedy start reported its own)
                 ctx.report_plan(objective_value(inst, evaluate(P, F.extract())))
         first = False
-        r = backend.run(
-            F.prob,
-            opts,
-            ctx if comparable else quiet,
-            time_limit_s=share,
-            warm_start=started and opts.backend == "highs",
-        )
+        if ctx.should_end():  # no time for the run (handing HiGHS the model alone takes seconds)
+            why = "a cancel request" if ctx.stop_requested() else "the time limit"
+            messages.append(f"{why} came before the full model's run")
+            r = backend.MilpRun(SolveStatus.NO_SOLUTION, None, None, 0.0, opts.backend)
+        else:
+            r = backend.run(
+                F.prob,
+                opts,
+                ctx if comparable else quiet,
+                time_limit_s=share,
+                warm_start=started and opts.backend == "highs",
+            )
         messages.extend(r.log)
         if snapshot is not None and (
             not r.has_solution or (r.objective or 0.0) > start_value + _tol(start_value)
@@ -114,13 +151,6 @@ def solve(P: Prepared, opts: SolveOptions, ctx: RunContext) -> Outcome:
     def value(name: str) -> float:
         return backend.value(F.terms[name])
 
-    # what the first run minimises (the only one that builds a starting plan)
-    if ob.mode == "weighted":
-        first_objective = ob
-    elif ob.mode == "lexicographic":
-        first_objective = Objective(mode="weighted", terms=[WeightedTerm(term=ob.terms[0].term)])
-    else:
-        first_objective = Objective()
     plan: Plan | None = None
     pareto: list[ParetoPoint] = []
     if ob.mode in ("cost", "weighted"):
@@ -130,12 +160,12 @@ def solve(P: Prepared, opts: SolveOptions, ctx: RunContext) -> Outcome:
             F.set_objective(sum(t.weight * F.terms[t.term] for t in ob.terms))
         r = run(opts.time_limit_s)
         status, bound = r.status, r.bound
-        objective = r.objective
+
         if r.has_solution:
             plan = F.extract()
     elif ob.mode == "lexicographic":
         levels: list[dict[str, Any]] = []
-        status, bound, objective = SolveStatus.NO_SOLUTION, None, None
+        status, bound = SolveStatus.NO_SOLUTION, None
         for k, t in enumerate(ob.terms):
             F.set_objective(F.terms[t.term])
             r = run((opts.time_limit_s - ctx.elapsed()) / (len(ob.terms) - k))
@@ -150,7 +180,7 @@ def solve(P: Prepared, opts: SolveOptions, ctx: RunContext) -> Outcome:
                 {"term": t.term, "value": exact, "bound": r.bound, "status": r.status.value}
             )
             if k == 0:
-                bound, objective = r.bound, val
+                bound = r.bound
             if ctx.stop_requested():
                 break
             F.limit(
@@ -170,15 +200,18 @@ def solve(P: Prepared, opts: SolveOptions, ctx: RunContext) -> Outcome:
                     f"lexicographic: {len(levels)} of {len(ob.terms)} levels solved within "
                     "the time limit"
                 )
-            objective = levels[0]["value"]
+
         extra["objective_levels"] = levels
     else:
-        status, bound, objective, plan, pareto = _pareto(P, F, opts, ctx, run)
+        status, bound, _, plan, pareto = _pareto(P, F, opts, ctx, run)
 
     if status == SolveStatus.INFEASIBLE:
         return Outcome(
             status=status, diagnosis=explain(P, opts, ctx), solver=info, messages=messages
         )
+    if plan is None and start_plan is not None:  # the full model's runs found none in time
+        messages.append("the plan is the greedy start (the full model found none in time)")
+        plan, status = start_plan, SolveStatus.FEASIBLE
     if plan is None:
         return Outcome(
             status=status,
@@ -186,15 +219,26 @@ def solve(P: Prepared, opts: SolveOptions, ctx: RunContext) -> Outcome:
             solver=info,
             messages=messages,
         )
-    objective = objective_value(inst, evaluate(P, plan))
     if comparable:  # the plan's own value (the search reported the model's, within tolerance)
-        ctx.report_plan(objective, bound)
-    solution = build_solution(P, plan, pareto)
+        ctx.report_plan(objective_value(inst, evaluate(P, plan)), bound)
+    return _plan_outcome(P, plan, status, bound, info, messages, extra, pareto)
+
+
+def _plan_outcome(
+    P: Prepared,
+    plan: Plan,
+    status: SolveStatus,
+    bound: float | None,
+    info: Any,
+    messages: list[str],
+    extra: dict[str, Any],
+    pareto: list[ParetoPoint] | None = None,
+) -> Outcome:
     return Outcome(
         status=status,
-        objective=objective,
+        objective=objective_value(P.inst, evaluate(P, plan)),
         bound=bound,
-        solution=solution,
+        solution=build_solution(P, plan, pareto or []),
         solver=info,
         messages=messages,
         extra_kpis=extra,
@@ -222,7 +266,7 @@ def _improve(
     found = idle = 0
     if n_items <= k:
         return 0  # the neighbourhood would be the whole model: the full run does that
-    while ctx.elapsed() < deadline - 0.2 and not ctx.stop_requested():
+    while ctx.elapsed() < deadline - 0.2 and not ctx.should_end():
         if idle >= 2 * n_items // k:
             break  # about every item was freed twice without a gain
         free = set(rnd.sample(range(n_items), k))
@@ -251,17 +295,20 @@ def _improve(
 
 def _decomposed_start(
     P: Prepared,
-    F: Formulation,
     objective: Objective,
     opts: SolveOptions,
     ctx: RunContext,
     deadline: float,
     messages: list[str],
-) -> bool:
+) -> Plan | None:
     """The greedy plan (decompose.greedy), accepted only when the independent checker finds
     no violation, improved by fix-and-optimise over items (decompose.Decomposer.improve) until
-    the deadline, then completed in the full model with the quantities fixed (tiers, awards,
-    shortfalls follow). True when F's variables hold that plan."""
+    the deadline (the caller completes it in the full model with the quantities fixed: tiers,
+    awards, shortfalls follow). None when there is none. Every step stops at the solve's
+    deadline or a cancel (`ctx.should_end`); a step begun after it is skipped."""
+    if ctx.should_end():
+        messages.append("greedy start skipped: no time left")
+        return None
 
     def value(Q: Prepared, p: Plan) -> float:
         terms = evaluate(Q, p)
@@ -274,7 +321,7 @@ def _decomposed_start(
         P,
         value,
         budget_s=max(0.5, GREEDY_SHARE * (deadline - ctx.elapsed())),
-        stop=ctx.stop_requested,
+        stop=ctx.should_end,
     )
     dec = Decomposer(P, objective, opts, ctx, messages)
     plan: Plan | None = None
@@ -285,9 +332,11 @@ def _decomposed_start(
             plan = dec.repair(plan, unplaced, deadline)
     if plan is None:
         messages.append("greedy start: no plan (the flat-price start follows)")
-        return False
+        return None
     for _ in range(3):  # the greedy's choice again per item, knowing the others
-        again, changed = repass(P, plan, ctx.stop_requested)
+        if ctx.should_end():
+            break
+        again, changed = repass(P, plan, ctx.should_end)
         if not changed or value(P, again) >= value(P, plan):
             break  # (its score is the cost: in weighted mode it may not help)
         plan = again
@@ -297,7 +346,7 @@ def _decomposed_start(
             "greedy start rejected by the checker: "
             + "; ".join(f.message for f in report.violations[:3])
         )
-        return False
+        return None
 
     first_value = value(P, plan)
     t_greedy = ctx.elapsed()
@@ -313,9 +362,7 @@ def _decomposed_start(
         f"greedy start {first_value:,.2f} (at {t_greedy:.1f} s); fix-and-optimise over items "
         f"improved it {found} time(s) to {value(P, plan):,.2f} (at {ctx.elapsed():.1f} s)"
     )
-    done = F.load(plan) or _complete(P, F, plan, opts, ctx, max(1.0, 0.2 * opts.time_limit_s))
-    messages.append(f"starting plan loaded into the full model (at {ctx.elapsed():.1f} s)")
-    return done
+    return plan
 
 
 def _complete(
@@ -347,7 +394,11 @@ def _flat_start(
     solvers find plans of that model at once), then complete that plan in the real model with
     the quantities fixed. True when a plan was found: it is left in F's variables."""
     t0 = ctx.elapsed()
-    G = Formulation(P, flat_prices=True)
+    try:
+        G = Formulation(P, flat_prices=True, ctx=ctx)
+    except Interrupted as e:
+        messages.append(f"flat-price start: {e}")
+        return False
     G.set_objective(G.terms["cost"])
     r = backend.run(G.prob, opts, ctx, time_limit_s=share * 0.7)
     messages.extend(r.log)
