@@ -114,18 +114,16 @@ def test_jobs_and_sync_solves_run_on_the_cluster(cluster, executing, tmp_path):
 
 def test_cancel_stops_the_task_and_keeps_the_best_plan(cluster, executing, tmp_path):
     idle(executing)
-    req = long_job(0, limit_s=60)
-    with dask_client(cluster, tmp_path) as c:
+    req = long_job(0, limit_s=600)  # far beyond the waits below: only the cancel ends it
+    with dask_client(cluster, tmp_path, max_time_limit_s=600) as c:
         jid = c.post("/v1/jobs", json=req).json()["id"]
         j = first_incumbent(c, jid)
         assert j["state"] == "running" and executing() == 1  # the solve runs on a Dask worker
         assert c.delete(f"/v1/jobs/{jid}").status_code == 202
-        done = wait_state(c, jid, timeout=90)
+        done = wait_state(c, jid, timeout=60)  # final once the solve on the worker has ended
         assert done["state"] == "cancelled"
         res = opsplan.SolveResult.model_validate(c.get(f"/v1/jobs/{jid}/result").json())
-        # the cancel stopped the search on the worker: it did not go on to its 60 s limit
         assert res.status == opsplan.SolveStatus.FEASIBLE
-        assert res.runtime_s is not None and res.runtime_s < req["options"]["time_limit_s"]
         assert res.objective is not None and res.objective <= j["progress"]["objective"]
         assert any("cancel" in m for m in res.messages)
         checked(req, res)

@@ -11,9 +11,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 import opsplan
+from opsplan.api import create_app
 from opsplan.core import registry
 
-from .helpers import long_job, parse_sse, real_client, small, wait_state
+from .helpers import long_job, parse_sse, real_client, settings_for, small, wait_state
 
 ROOT = __import__("pathlib").Path(__file__).resolve().parents[2]
 
@@ -180,10 +181,17 @@ def test_unknown_job_404_and_finished_job_cannot_be_cancelled(client):
     assert r.status_code == 409
 
 
-def test_cancel_keeps_the_incumbent(client):
-    """A 15x15 job shop with 60 s: cancelled after its first incumbent, it stops well before its
-    limit and the best plan found is the result, accepted by the checker."""
-    req = long_job(1, limit_s=60)
+def test_cancel_keeps_the_incumbent(tmp_path_factory):
+    """A 15x15 job shop with 600 s: cancelled after its first incumbent, it stops (the wait
+    below is far shorter than its limit) and the best plan found is the result, accepted by the
+    checker."""
+    app = create_app(settings_for(tmp_path_factory.mktemp("cancel"), max_time_limit_s=600))
+    with TestClient(app) as client:
+        _cancel_keeps_the_incumbent(client)
+
+
+def _cancel_keeps_the_incumbent(client: TestClient) -> None:
+    req = long_job(1, limit_s=600)
     jid = client.post("/v1/jobs", json=req).json()["id"]
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -197,14 +205,12 @@ def test_cancel_keeps_the_incumbent(client):
     assert r.status_code == 409  # not finished
     r = client.delete(f"/v1/jobs/{jid}")
     assert r.status_code == 202 and r.json()["cancel_requested"] is True
-    done = wait_state(client, jid, timeout=90)
+    done = wait_state(client, jid, timeout=60)  # the state is final once the solve has ended
     assert done["state"] == "cancelled"
     res = opsplan.SolveResult.model_validate(client.get(f"/v1/jobs/{jid}/result").json())
     assert res.status == opsplan.SolveStatus.FEASIBLE
     assert res.solution is not None and res.violations == []
     assert res.objective is not None and res.objective <= seen_obj
-    # the cancel stopped the search: the solve did not go on to its own 60 s limit
-    assert res.runtime_s < req["options"]["time_limit_s"]
     assert any("cancel" in m for m in res.messages)
     # the checker, run here apart from the service, accepts the plan
     spec = registry.get("scheduling")
