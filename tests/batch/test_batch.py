@@ -276,15 +276,21 @@ def test_executor_interface_result_invalid_and_cancel(tmp_path):
         with pytest.raises(opsplan.InvalidInput) as e:
             bad.result(timeout=30)
         assert {p.where for p in e.value.problems} >= {"instance.machines", "instance.jobs"}
-        time.sleep(0.5)
-        t0 = time.monotonic()
+        inner = slow._on_cancel.__self__  # type: ignore[attr-defined]  # Pebble's future
+        deadline = time.monotonic() + 60
+        while not inner.running():
+            assert time.monotonic() < deadline, "the slow solve never started"
+            time.sleep(0.05)
+        before = set(ex.worker_pids())
         assert slow.cancel()
         with pytest.raises(CancelledError):
             slow.result()
-        # the pool lives on after a running solve was cancelled (its process was replaced)
+        # the pool lives on after a running solve was cancelled: its process was ended and
+        # replaced (not left to solve for 60 s), and the next solve runs
         again = ex.submit(jobshop(3, 3, seed=2), {"workers": 1})
-        assert opsplan.SolveResult.from_json(again.result(timeout=30)).status == "optimal"
-        assert time.monotonic() - t0 < 20
+        assert opsplan.SolveResult.from_json(again.result(timeout=60)).status == "optimal"
+        ended = before - set(ex.worker_pids())
+        assert len(ended) == 1 and not any(Path(f"/proc/{pid}").exists() for pid in ended)
 
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
@@ -305,9 +311,7 @@ def test_ctrl_c_stops_cleanly_and_keeps_what_finished(tmp_path, sig):
         time.sleep(0.1)
     time.sleep(1.0)  # b_slow0 is running now
     os.killpg(proc.pid, sig)  # as Ctrl-C in a terminal: the whole process group
-    t0 = time.monotonic()
-    stdout, stderr = proc.communicate(timeout=30)
-    assert time.monotonic() - t0 < 15
+    stdout, stderr = proc.communicate(timeout=60)  # the run stops, not after its 60 s limit
     assert proc.returncode == 130, stderr
     assert "Traceback" not in stderr and "interrupted: 2 inputs not solved" in stderr
     rows = summary(out)

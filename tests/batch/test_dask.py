@@ -135,18 +135,18 @@ def test_cancel_stops_a_running_solve_on_its_worker(cluster):
             return sum(client.run(lambda dask_worker: len(dask_worker.state.executing)).values())
 
         wait_until_idle(executing)
-        fut = ex.submit(jobshop(15, 15, seed=9), {"time_limit_s": 60, "workers": 1})
+        # a limit far beyond the wait below: only the cancel can free the worker in time
+        fut = ex.submit(jobshop(15, 15, seed=9), {"time_limit_s": 600, "workers": 1})
 
-        deadline = time.monotonic() + 20
+        deadline = time.monotonic() + 60
         while executing() == 0 and time.monotonic() < deadline:
             time.sleep(0.2)
         assert executing() == 1
-        t0 = time.monotonic()
         assert fut.cancel()
-        while executing() and time.monotonic() - t0 < 20:
+        deadline = time.monotonic() + 60
+        while executing() and time.monotonic() < deadline:
             time.sleep(0.2)
-        assert executing() == 0  # the solve stopped: the worker is free again, not in 60 s
-        assert time.monotonic() - t0 < 10
+        assert executing() == 0  # the solve stopped: the worker is free again, not in 600 s
         ok = ex.submit(jobshop(3, 3, seed=1), {"workers": 1})
         assert opsplan.SolveResult.from_json(ok.result(timeout=30)).status == "optimal"
     finally:
@@ -184,7 +184,7 @@ def test_interrupt_cancels_the_running_solves_on_the_workers(cluster, tmp_path):
             inputs,
             tmp_path / "out",
             ex,
-            options={"workers": 1, "time_limit_s": 60},
+            options={"workers": 1, "time_limit_s": 600},  # only the interrupt ends them in time
             max_in_flight=3,  # when a is done, b0 and b1 run on the two workers
             on_row=ctrl_c_after_the_first_result,
         )
@@ -193,10 +193,10 @@ def test_interrupt_cancels_the_running_solves_on_the_workers(cluster, tmp_path):
     try:
         assert report.interrupted
         assert [r.status for r in report.rows] == ["optimal"] + ["cancelled"] * 3
-        t0 = time.monotonic()
-        while executing() and time.monotonic() - t0 < 10:
+        deadline = time.monotonic() + 60
+        while executing() and time.monotonic() < deadline:
             time.sleep(0.2)
-        assert executing() == 0  # the solves stopped on the workers, not after their 60 s
+        assert executing() == 0  # the solves stopped on the workers, not after their 600 s
         assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["a.json", "summary.csv"]
     finally:
         client.close()

@@ -136,7 +136,8 @@ def test_ward_example_gets_a_roster_in_five_seconds():
     res = opsplan.solve(request, {"time_limit_s": 5, "workers": 2})
     assert res.status.has_solution
     assert res.violations == []
-    assert res.runtime_s is not None and res.runtime_s < 6.5
+    # that the 5 s limit holds is tested by events, not seconds, for every family in
+    # tests/core/test_limits_every_family.py (this ward is rostering's instance there)
 
 
 def test_highs_model_duals_and_integer_solve():

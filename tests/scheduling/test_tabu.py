@@ -4,6 +4,7 @@ answers worse than its start, and it reaches known optima on tiny classics."""
 from __future__ import annotations
 
 import random
+import threading
 import time
 from pathlib import Path
 
@@ -156,19 +157,51 @@ def test_a_plan_at_the_lower_bound_is_optimal_without_cp_sat(monkeypatch):
     assert res.violations == []
 
 
-def test_a_cancel_during_the_search_answers_its_plan_at_once():
+def test_a_cancel_during_the_search_answers_its_plan_at_once(monkeypatch):
+    """The user cancels when the tabu search finds its first better plan: the search ends at its
+    first look at the flag, no model is built after it, and the best plan is the answer."""
+    from opsplan.scheduling import solver
+
     rng = random.Random(5)
     jobs = [
         job(f"J{j}", *(op(f"o{k}", (f"M{m}", rng.randint(1, 99))) for k, m in enumerate(order)))
         for j in range(20)
         for order in [rng.sample(range(15), 15)]
     ]
-    t0 = time.monotonic()
+    cancel = threading.Event()
+    seen = {"stop_true": 0, "returned": False, "models": 0}
+    real_improve, real_formulation = tabu.improve, solver.Formulation
+
+    def spy_improve(P, plan, deadline, *, stop, on_improve, **kw):
+        def stop_spy() -> bool:
+            said = stop()
+            seen["stop_true"] += said
+            return said
+
+        def improved(v: int) -> None:
+            on_improve(v)
+            cancel.set()  # the user cancels while the search runs
+
+        out = real_improve(P, plan, deadline, stop=stop_spy, on_improve=improved, **kw)
+        seen["returned"] = True
+        return out
+
+    def spy_formulation(*a, **kw):
+        seen["models"] += 1
+        return real_formulation(*a, **kw)
+
+    monkeypatch.setattr(solver.tabu, "improve", spy_improve)
+    monkeypatch.setattr(solver, "Formulation", spy_formulation)
+    events: list[float] = []
     res = opsplan.solve(
         sched(jobs),
         {"time_limit_s": 60, "workers": 2},
-        should_stop=lambda: time.monotonic() - t0 > 1,
+        should_stop=cancel.is_set,
+        on_progress=lambda p: events.append(p.objective),
     )
-    assert time.monotonic() - t0 < 3.0
+    assert cancel.is_set() and seen["returned"]
+    assert seen["stop_true"] == 1  # the search ended at its first look after the cancel
+    assert seen["models"] == 1  # the tabu phase's CP-SAT model only: nothing built after it
     assert res.status == opsplan.SolveStatus.FEASIBLE and res.violations == []
+    assert res.objective == min(events)  # the best plan found is the answer
     assert any("cancel" in m for m in res.messages)

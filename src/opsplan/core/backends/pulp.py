@@ -56,6 +56,12 @@ class MilpRun:
     backend: str
     log: list[str] = field(default_factory=list)
     killed: bool = False
+    # what ended the run early: "limit" (the solver's own time limit), "cancel" (a cancel
+    # request the solver honoured), "kill" (CBC overran its limit and was killed), None (it
+    # finished by itself)
+    stopped_by: str | None = None
+    # CBC processes this run signalled (SIGINT for a cancel, SIGKILL past the limit)
+    signalled: list[int] = field(default_factory=list)
 
     @property
     def has_solution(self) -> bool:
@@ -126,6 +132,7 @@ def _objective_and_bound(
 
 
 # ---------------------------------------------------------------------- HiGHS
+_HIGHS_STOPPED_BY = {"kTimeLimit": "limit", "kInterrupt": "cancel"}
 
 
 class _HiGHSTimed(pulp.HiGHS):
@@ -205,12 +212,14 @@ def _run_highs(
     if options.log:
         model_status = h.modelStatusToString(h.getModelStatus())
         log.append(f"HiGHS: {model_status}, mip gap {info.mip_gap}, nodes {info.mip_node_count}")
-    return MilpRun(status, obj, bound, time.monotonic() - t0, "highs", log)
+    stopped_by = _HIGHS_STOPPED_BY.get(str(h.getModelStatus()).split(".")[-1])
+    return MilpRun(status, obj, bound, time.monotonic() - t0, "highs", log, stopped_by=stopped_by)
 
 
 # ---------------------------------------------------------------------- CBC
 _LOWER = re.compile(r"^Lower bound:\s*([-+0-9.eE]+)", re.M)
 _STOPPED = re.compile(r"^Result - (Stopped|User ctrl-c)", re.M)
+_STOPPED_BY = {"Stopped": "limit", "User ctrl-c": "cancel"}
 
 
 def _cbc_pids(tmp: str) -> list[int]:
@@ -244,19 +253,26 @@ def _run_cbc(
     solver.tmpDir = tmp
     done = threading.Event()
     killed = interrupted = False
+    signalled: list[int] = []
     t0 = time.monotonic()
 
     def watch() -> None:
+        # a signal counts only once it reached a CBC process: before CBC has started (PuLP
+        # writes the model first) there is none yet, and the next look tries again
         nonlocal killed, interrupted
         while not done.wait(0.1):
             over = time.monotonic() - t0 > limit + KILL_GRACE_S
             if over or (ctx.stop_requested() and not interrupted):
+                sent = False
                 for pid in _cbc_pids(tmp):
                     with contextlib.suppress(OSError):
                         os.kill(pid, signal.SIGKILL if over else signal.SIGINT)
-                killed, interrupted = killed or over, True
-                if over:
-                    return
+                        signalled.append(pid)
+                        sent = True
+                if sent:
+                    killed, interrupted = killed or over, True
+                    if over:
+                        return
 
     watcher = threading.Thread(target=watch, daemon=True)
     watcher.start()
@@ -280,9 +296,19 @@ def _run_cbc(
             "cbc",
             [*log, f"CBC overran its time limit of {limit:.1f}s and was stopped"],
             killed=True,
+            stopped_by="kill",
+            signalled=signalled,
         )
     if error is not None:
-        return MilpRun(SolveStatus.ERROR, None, None, wall, "cbc", [*log, f"CBC failed: {error}"])
+        return MilpRun(
+            SolveStatus.ERROR,
+            None,
+            None,
+            wall,
+            "cbc",
+            [*log, f"CBC failed: {error}"],
+            signalled=signalled,
+        )
     status = PULP_SOL_STATUS.get(prob.sol_status, SolveStatus.ERROR)
     if (
         status == SolveStatus.NO_SOLUTION
@@ -295,4 +321,6 @@ def _run_cbc(
     m = _LOWER.search(text)
     bound = float(m.group(1)) if m and prob.sense == pulp.LpMinimize else None
     obj, bound = _objective_and_bound(prob, status, bound)
-    return MilpRun(status, obj, bound, wall, "cbc", log)
+    stopped = _STOPPED.search(text)
+    stopped_by = _STOPPED_BY[stopped.group(1)] if stopped else None
+    return MilpRun(status, obj, bound, wall, "cbc", log, stopped_by=stopped_by, signalled=signalled)
