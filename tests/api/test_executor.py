@@ -85,7 +85,10 @@ def test_settings_from_the_environment(monkeypatch, tmp_path):
 def test_a_cancelled_job_whose_worker_dies_is_not_run_again(tmp_path):
     """A cancel is asked for while the worker does not answer (frozen, as a phase that ignores
     the cancel flag), then the worker is killed: the job ends cancelled, attempt 1 only."""
-    app = create_app(settings_for(tmp_path, concurrent_solves=1, max_attempts=3))
+    # after its first progress write a worker writes nothing for 600 s, so none is frozen inside
+    # a write (its reads do not lock the store: WAL)
+    settings = settings_for(tmp_path, concurrent_solves=1, max_attempts=3, progress_interval_s=600)
+    app = create_app(settings)
     with TestClient(app) as c:
         jid = c.post("/v1/jobs", json=long_job(3)).json()["id"]
         deadline = time.monotonic() + 30
