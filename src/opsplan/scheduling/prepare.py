@@ -432,6 +432,7 @@ class Prepared:
         calendar and horizon (machines share calendars)."""
         key = (cid, self.horizon)
         if key not in self._off:
+            assert self.inst.start is not None  # calendars are read from a start date
             u = UNIT_MINUTES[self.inst.time_unit]
             work = calendar_working_minutes(self._calendar(cid), self.inst.start, self.horizon * u)
             iv, prev = [], 0
