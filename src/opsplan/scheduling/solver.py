@@ -378,7 +378,9 @@ class _Solve:
             diagnosis = explain(self.P, self.opts, self.ctx)
             return Outcome(status=a.status, diagnosis=diagnosis, solver=info, messages=a.messages)
         if a.plan is None:
-            if not self.start_ok and self.ctx.elapsed() >= self.opts.time_limit_s:
+            if not self.start_ok and self.ctx.stop_requested():
+                a.messages.append("a cancel request came before a first plan was built")
+            elif not self.start_ok and self.ctx.elapsed() >= self.opts.time_limit_s:
                 a.messages.append("no plan could be built within the time limit")
             return Outcome(status=a.status, bound=a.bound, solver=info, messages=a.messages)
         extra: dict[str, Any] = {"objective_levels": a.levels} if a.levels else {}
