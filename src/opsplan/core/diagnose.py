@@ -69,7 +69,7 @@ def conflicting_rules(
 ) -> list[Finding]:
     """The guarded groups CP-SAT finds in conflict: a `conflict` head finding, then one
     finding per group of the infeasible core (the model's objective is cleared: feasibility
-    only). The budget is what remains of the solve's limit, between 1 s and `max_s`."""
+    only). The budget is what remains of the solve's limit, at most `max_s`."""
     from .backends import cpsat as backend
 
     if not guards.items:
@@ -79,11 +79,12 @@ def conflicting_rules(
         message="the instance is infeasible, but the conflicting rules could not be named "
         "within the time available",
     )
-    if ctx.stop_requested():
+    left = options.time_limit_s - ctx.elapsed()
+    if ctx.stop_requested() or left < 0.05:  # the limit holds for the diagnosis too
         return [unknown]
     model.clear_objective()
     model.add_assumptions([lit for lit, _ in guards.items])
-    budget = max(1.0, min(max_s, options.time_limit_s - ctx.elapsed()))
+    budget = min(max_s, left)
     run = backend.run(model, options, _quiet(ctx), time_limit_s=budget, workers=1)
     if run.status != SolveStatus.INFEASIBLE:
         return [unknown]

@@ -315,7 +315,11 @@ def _assemble(
     penalties = dict(out.penalties)
     messages = list(out.messages)
     if cancelled:
-        messages.append("stopped by a cancel request; the best plan found so far is kept")
+        messages.append(
+            "stopped by a cancel request; the best plan found so far is kept"
+            if out.solution is not None
+            else "stopped by a cancel request before any plan was found"
+        )
     violations: list[Finding]
     solution, violations = _typed_plan(spec, out.solution)
     if violations:

@@ -34,12 +34,17 @@ from .schema import Objective, ObjectiveKind
 MAX_ITEMS = 1500  # a class with more jobs than this is bounded by the route relaxation only
 
 
-def earliest_completions(P: Prepared) -> tuple[list[int], list[int], list[int]]:
+def earliest_completions(
+    P: Prepared, deadline: float = float("inf")
+) -> tuple[list[int], list[int], list[int]] | None:
     """Per operation, its earliest start and earliest end (routes and calendars, no
-    capacity), and the least work after it ends (its job's remaining route)."""
+    capacity), and the least work after it ends (its job's remaining route). None when
+    time.monotonic() passes `deadline` first (checked every few hundred operations)."""
     n = len(P.ops)
     head, end = [0] * n, [0] * n
-    for o in P.topo_order():
+    for i, o in enumerate(P.topo_order()):
+        if i % 256 == 255 and time.monotonic() >= deadline:
+            return None
         op = P.ops[o]
         h = P.inst.jobs[op.job].release
         for p in op.preds:
@@ -78,14 +83,18 @@ def _term_cost(
     return weight * comp  # weighted completion
 
 
-def lower_bound(P: Prepared, objective: Objective, deadline: float) -> float:
+def lower_bound(P: Prepared, objective: Objective, deadline: float) -> float | None:
     """A proven lower bound of the objective (see the module). When time.monotonic() passes
-    `deadline`, the machine classes not yet looked at are left out (the bound stays valid)."""
+    `deadline`, the machine classes not yet looked at are left out (the bound stays valid);
+    None when it passes before the route relaxation is done."""
     kinds = [t.kind for t in objective.terms]
     weights = [t.weight for t in objective.terms]
     if objective.mode == "lexicographic":
         kinds, weights = kinds[:1], [1]
-    head, end, after = earliest_completions(P)
+    routes = earliest_completions(P, deadline)
+    if routes is None:
+        return None
+    head, end, after = routes
     jobs = P.inst.jobs
     completion = np.array(
         [max(end[o] for o in ops) for ops in P.job_ops], dtype=float

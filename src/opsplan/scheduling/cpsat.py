@@ -30,8 +30,20 @@ class StartPlan:
 
 
 class Formulation:
-    def __init__(self, P: Prepared, *, relax: frozenset[str] = frozenset()):
+    def __init__(
+        self,
+        P: Prepared,
+        *,
+        relax: frozenset[str] = frozenset(),
+        checkpoint: Callable[[], None] | None = None,
+    ):
+        """The whole model. `checkpoint()` (RunContext.checkpoint with the phase's name) is
+        called every few hundred operations and per row of setup arcs: on large plants the
+        model takes longer to build than a time limit, and the deadline or a cancel then stops
+        the building (Interrupted)."""
         self.P = P
+        self._checkpoint = checkpoint
+        self._ticks = 0
         self.m = cp_model.CpModel()
         self.relax = relax
         # guard(rule, message, **entities): the enforcement literals of a relaxed rule's group
@@ -54,6 +66,13 @@ class Formulation:
         self.add_horizon()
 
     # ------------------------------------------------------------------ helpers
+    def _tick(self, every: int = 256) -> None:
+        """Call the checkpoint once per `every` calls (once per call with every=1)."""
+        if self._checkpoint is not None:
+            self._ticks += 1
+            if self._ticks % every == 0:
+                self._checkpoint()
+
     def _op_name(self, o: int) -> tuple[str, str]:
         op = self.P.ops[o]
         return self.P.inst.jobs[op.job].id, op.id
@@ -128,6 +147,7 @@ class Formulation:
         self.mode_presence: list[dict[int, Any]] = []  # op -> {machine: literal or True}
         self.mode_interval: list[dict[int, Any]] = []
         for o, op in enumerate(P.ops):
+            self._tick()
             s = m.new_int_var(0, ub, f"s{o}")
             e = m.new_int_var(0, ub, f"e{o}")
             self.start.append(s)
@@ -252,6 +272,7 @@ class Formulation:
         stretched (add_pause). Without the guard (diagnosis) nothing pauses."""
         P, m = self.P, self.m
         for o in self.on_machine[mi]:
+            self._tick()
             d = dict(P.ops[o].modes)[mi]
             pres = self.mode_presence[o][mi]
             chosen = [] if pres is True else [pres]
@@ -277,6 +298,7 @@ class Formulation:
             optional = False
             init = P.initial_family[mi]
             for a, o in enumerate(ops, start=1):
+                self._tick(every=1)  # a row: an arc to every other operation of the machine
                 pres = self.mode_presence[o][mi]
                 if pres is not True:
                     optional = True

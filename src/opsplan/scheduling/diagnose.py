@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import itertools
 
-from ..core.diagnose import conflicting_rules
+from ..core.diagnose import CONFLICT, conflicting_rules
 from ..core.options import SolveOptions
 from ..core.result import Finding
-from ..core.run import RunContext
+from ..core.run import Interrupted, RunContext
 from .cpsat import Formulation
 from .prepare import OpData, Prepared
 
@@ -21,7 +21,11 @@ RELAXABLE = frozenset({"release", "pin", "freeze", "capacity_and_calendar", "dea
 
 
 def precheck(P: Prepared, options: SolveOptions) -> list[Finding]:
-    """The pre-checks on the prepared instance (built once by the pipeline)."""
+    """The pre-checks on the prepared instance (built once by the pipeline). Skipped (no
+    findings) when the deadline or a cancel comes first: the pipeline's checkpoint after them
+    then answers, naming the phase."""
+    if P.ctx is not None and P.ctx.should_end():
+        return []
     return prechecks(P)
 
 
@@ -152,8 +156,20 @@ def _kept(a: OpData, b: OpData) -> str:
 
 
 def explain(P: Prepared, options: SolveOptions, ctx: RunContext) -> list[Finding]:
-    """Rule groups that cannot hold together, from CP-SAT's infeasible core."""
-    F = Formulation(P, relax=RELAXABLE)
+    """Rule groups that cannot hold together, from CP-SAT's infeasible core. When the deadline
+    or a cancel comes while the model is built, the diagnosis says it could not name them."""
+    try:
+        F = Formulation(
+            P, relax=RELAXABLE, checkpoint=lambda: ctx.checkpoint("explaining the infeasibility")
+        )
+    except Interrupted as e:
+        return [
+            Finding(
+                rule=CONFLICT,
+                message=f"the instance is infeasible, but {e}, before the conflicting rules "
+                "could be named",
+            )
+        ]
     return conflicting_rules(
         F.m,
         F.guard,

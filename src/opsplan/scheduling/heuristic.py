@@ -461,11 +461,14 @@ def best_start(
     budget: float = float("inf"),
     stop: Callable[[], bool] = lambda: False,
     on_plan: Callable[[StartPlan, int], None] = lambda plan, value: None,
+    on_check: Callable[[float], None] | None = None,
 ) -> StartPlan | None:
     """The best plan the checker accepts among the constructions tried in time: the serial
     rule first (a plan in about n log n, given until `deadline`), then active schedule
     generation with each rule of ACTIVE_RULES while `budget` (time.monotonic()) lasts.
     `on_plan(plan, value)` hears of each better plan (value: the weighted sum or term 1).
+    `on_check(seconds)` hears how long each checker call took. No construction starts after
+    `deadline` or `stop()`; a construction stops within a few hundred operations of them.
     None: no plan in time, or none that keeps every hard rule (deadlines, horizon)."""
     obj = P.inst.objective
     best: tuple[tuple[int, ...], StartPlan] | None = None
@@ -479,10 +482,18 @@ def best_start(
         rules.append("mwkr")
     tries += [(active, rule) for rule in rules]
     for make, rule in tries:
+        if stop() or time.monotonic() >= deadline:
+            break  # no construction starts after the deadline or a cancel
         if best is not None and time.monotonic() >= budget:
             break
         plan = make(P, rule, min(deadline, budget) if best is not None else deadline, stop)
-        if plan is None or not respects_hard_rules(P, plan):
+        if plan is None:
+            continue
+        t = time.monotonic()
+        ok = respects_hard_rules(P, plan)
+        if on_check is not None:
+            on_check(time.monotonic() - t)
+        if not ok:
             continue
         rank = scalar(obj, evaluate(P, plan, obj))
         if best is None or rank < best[0]:

@@ -10,9 +10,9 @@ import bisect
 import itertools
 import math
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from ..core.run import RunContext
+from ..core.run import Interrupted, RunContext
 from ..core.schema_types import clock_minutes
 from .schema import UNIT_MINUTES, WEEKDAYS, Calendar, SchedulingInstance
 
@@ -51,16 +51,18 @@ def calendar_working_minutes(
     offset = (t0 - midnight).total_seconds() / 60  # minutes of day at t0
     out: list[tuple[float, float]] = []
     ndays = int(until_min // 1440) + 3
+    # each window's clock times, read once (not once per day: plans span years of days)
+    spans = []
+    for w in cal.working:
+        a, b = clock_minutes(w.start), clock_minutes(w.end, end=True)
+        spans.append((w.days, a, b + 1440 if b <= a else b))
+    first = midnight.weekday()
     for d in range(-1, ndays):
-        day = midnight + timedelta(days=d)
-        wd = WEEKDAYS[day.weekday()]
+        wd = WEEKDAYS[(first + d) % 7]
         base = d * 1440 - offset
-        for w in cal.working:
-            if wd not in w.days:
+        for days, a, b in spans:
+            if wd not in days:
                 continue
-            a, b = clock_minutes(w.start), clock_minutes(w.end, end=True)
-            if b <= a:
-                b += 1440
             lo, hi = base + a, base + b
             if hi > 0 and lo < until_min:
                 out.append((max(0.0, lo), min(until_min, hi)))
@@ -184,8 +186,12 @@ class WorkTime:
 
 
 class Prepared:
-    def __init__(self, inst: SchedulingInstance):
+    def __init__(self, inst: SchedulingInstance, ctx: RunContext | None = None):
         self.inst = inst
+        # the solve's deadline and cancel flag (None: no limit), checked while the calendars
+        # are expanded here and in set_horizon
+        self.ctx = ctx
+        self._off: dict[tuple[str, int], list[tuple[int, int]]] = {}
         self.machines = [m.id for m in inst.machines]
         self.m_index = {m: i for i, m in enumerate(self.machines)}
         self.ops: list[OpData] = []
@@ -233,7 +239,8 @@ class Prepared:
         self._waits: dict[tuple[str, int], int] = {}
         self._stretches: dict[tuple[str, int], int] = {}
         self.horizon = self._horizon()
-        self.unavailable = [self._unavailable(i) for i in range(len(self.machines))]
+        self.unavailable: list[list[tuple[int, int]]] = []
+        self._expand_calendars()
         self._reset_time()
 
     def _freeze(self, inst: SchedulingInstance) -> None:
@@ -253,9 +260,16 @@ class Prepared:
                 self.previous[o] = (mi, r.start, dur[mi])
 
     def set_horizon(self, h: int) -> None:
-        """Lower the horizon (every optimal plan ends by h) and re-expand the calendars."""
+        """Lower the horizon (every optimal plan ends by h) and re-expand the calendars. When
+        the deadline or a cancel interrupts the expansion, the old horizon stays whole (it
+        holds too) and Interrupted is raised."""
+        old = self.horizon
         self.horizon = h
-        self.unavailable = [self._unavailable(i) for i in range(len(self.machines))]
+        try:
+            self._expand_calendars()
+        except Interrupted:
+            self.horizon = old
+            raise
         self._reset_time()
 
     def _reset_time(self) -> None:
@@ -410,11 +424,18 @@ class Prepared:
         mach = self.inst.machines[m]
         iv = [(u.start, u.end) for u in mach.unavailable]
         if mach.calendar is not None and self.inst.start is not None:
+            iv += self._off_time(mach.calendar)
+        return merge([(max(0, s), min(e, self.horizon)) for s, e in iv if s < self.horizon])
+
+    def _off_time(self, cid: str) -> list[tuple[int, int]]:
+        """A calendar's unavailable periods in time units up to the horizon, computed once per
+        calendar and horizon (machines share calendars)."""
+        key = (cid, self.horizon)
+        if key not in self._off:
+            assert self.inst.start is not None  # calendars are read from a start date
             u = UNIT_MINUTES[self.inst.time_unit]
-            work = calendar_working_minutes(
-                self._calendar(mach.calendar), self.inst.start, self.horizon * u
-            )
-            prev = 0
+            work = calendar_working_minutes(self._calendar(cid), self.inst.start, self.horizon * u)
+            iv, prev = [], 0
             for lo, hi in work:
                 a, b = self.to_units(lo, up=True), self.to_units(hi, up=False)
                 if a > prev:
@@ -422,7 +443,18 @@ class Prepared:
                 prev = max(prev, b)
             if prev < self.horizon:
                 iv.append((prev, self.horizon))
-        return merge([(max(0, s), min(e, self.horizon)) for s, e in iv if s < self.horizon])
+            self._off[key] = iv
+        return self._off[key]
+
+    def _expand_calendars(self) -> None:
+        """Every machine's unavailable periods up to the horizon; the deadline and a cancel are
+        checked between machines (Interrupted)."""
+        out = []
+        for i in range(len(self.machines)):
+            if self.ctx is not None:
+                self.ctx.checkpoint("expanding the machines' calendars")
+            out.append(self._unavailable(i))
+        self.unavailable = out
 
     def windows(self, m: int) -> list[tuple[int, int]]:
         """Available periods of machine m within [0, horizon)."""
@@ -526,5 +558,6 @@ class Prepared:
 
 
 def prepare(inst: SchedulingInstance, ctx: RunContext | None = None) -> Prepared:
-    """The derived data of one solve, built once (ModelSpec.prepare)."""
-    return Prepared(inst)
+    """The derived data of one solve, built once (ModelSpec.prepare); it keeps `ctx` for the
+    phases that expand calendars again (set_horizon) and for the pre-checks."""
+    return Prepared(inst, ctx)

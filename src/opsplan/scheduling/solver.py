@@ -6,6 +6,7 @@ plan first, while CP-SAT searches on the other workers (`_tabu_phase`).
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from dataclasses import dataclass, field
@@ -13,7 +14,7 @@ from typing import Any
 
 from ..core.backends import cpsat as backend
 from ..core.options import SolveOptions
-from ..core.run import Outcome, Progress, RunContext
+from ..core.run import Interrupted, Outcome, Progress, RunContext
 from ..core.status import SolveStatus
 from . import heuristic, lns, tabu
 from .bounds import lower_bound
@@ -40,6 +41,10 @@ SMALL_ARCS = 60_000
 SMALL_OPS = 1_500
 PROBE_S = 1.0  # the whole model's first, short run (small instances are proven in it)
 BOUND_SHARE = 0.1  # time for the bounds that hold at any size (bounds.py)
+# time kept for what follows the search (the plan's tables, the pipeline's check and KPIs),
+# as a multiple of the checker's time on the start plan: measured on the generated plants of
+# 2,000 and 3,000 orders, that tail took 2.9 to 3.9 times one checker call
+TAIL_CHECKS = 4.0
 
 
 def solve(P: Prepared, opts: SolveOptions, ctx: RunContext) -> Outcome:
@@ -93,6 +98,29 @@ class _Solve:
         self.cheap: float | None = None
         self.bounds: list[int | None] = [None] * len(P.inst.jobs)
         self.use_hint = True
+        # seconds kept at the end of the limit for the plan's tables and the final check
+        self.reserve = 0.0
+        self.skipped: list[str] = []  # phases skipped for want of time (messages)
+
+    def left(self) -> float:
+        """Seconds the search phases may still use (the limit less the reserve)."""
+        return self.opts.time_limit_s - self.ctx.elapsed() - self.reserve
+
+    def out_of_time(self) -> bool:
+        """A cancel was asked for, or the search's share of the limit is spent."""
+        return self.ctx.stop_requested() or self.left() <= 0
+
+    def checkpoint(self, phase: str) -> None:
+        """Interrupted when a cancel was asked for or the search's share of the limit is spent
+        (the model building's checkpoint)."""
+        if self.ctx.stop_requested():
+            raise Interrupted(phase, cancelled=True)
+        if self.left() <= 0:
+            raise Interrupted(phase, cancelled=False)
+
+    def on_check(self, seconds: float) -> None:
+        """The checker took `seconds` on a start plan: keep TAIL_CHECKS times that."""
+        self.reserve = max(self.reserve, TAIL_CHECKS * seconds)
 
     def start(self) -> None:
         """Step 1: the start plan (constructions, or the published plan when it is no worse)."""
@@ -100,8 +128,9 @@ class _Solve:
         share = START_SHARE if self.small else START_SHARE_LARGE
         if self.free_shop:
             share = START_SHARE_TABU  # the tabu search does more with the time than more rules
-        plan = _start(P, self.opts, ctx, self.report, share)
-        prev = _published(P) if not ctx.stop_requested() else None
+        plan = _start(P, self.opts, ctx, self.report, share, self.on_check)
+        # the published plan is checked too: only when it may be the only plan, or time is left
+        prev = _published(P) if plan is None or not self.out_of_time() else None
         if prev is not None and (
             plan is None
             or scalar(obj, evaluate(P, prev, obj)) <= scalar(obj, evaluate(P, plan, obj))
@@ -119,7 +148,7 @@ class _Solve:
         if not self.searched:
             return
         self.start_plan, self.early, at_bound = _tabu_phase(
-            self.P, self.start_plan, self.opts, self.ctx, self.report, self.params
+            self.P, self.start_plan, self.opts, self.ctx, self.report, self.params, self.left()
         )
         self.proven = at_bound or (
             self.early is not None and self.early.status == SolveStatus.OPTIMAL
@@ -127,10 +156,15 @@ class _Solve:
 
     def cheap_bound(self) -> None:
         """A bound that holds at any size (bounds.py), within a tenth of the time limit."""
-        if self.start_ok and not self.ctx.stop_requested():
-            left = self.opts.time_limit_s - self.ctx.elapsed()
-            until = time.monotonic() + min(left, BOUND_SHARE * self.opts.time_limit_s)
-            self.cheap = lower_bound(self.P, self.obj, until)
+        if not self.start_ok:
+            return
+        if self.out_of_time():
+            self.skipped.append("the lower bound")
+            return
+        until = time.monotonic() + min(self.left(), BOUND_SHARE * self.opts.time_limit_s)
+        self.cheap = lower_bound(self.P, self.obj, until)
+        if self.cheap is None:
+            self.skipped.append("the lower bound")
 
     def completion_bounds(self) -> None:
         """Step 5: the start plan's objective bounds every job's completion in an optimal plan;
@@ -140,8 +174,10 @@ class _Solve:
             return
         P = self.P
         self.bounds = completion_bounds(P, self.start_plan)
-        if all(b is not None for b in self.bounds):
-            P.set_horizon(min(P.horizon, max(b for b in self.bounds if b is not None)))
+        if all(b is not None for b in self.bounds) and not self.out_of_time():
+            # interrupted: the old horizon holds too, and the search after it will not start
+            with contextlib.suppress(Interrupted):
+                P.set_horizon(min(P.horizon, max(b for b in self.bounds if b is not None)))
         # With makespan alone on a classic job shop the start plan is then fully in the model,
         # and it is not also given as a hint: measured on Taillard, the hint kept CP-SAT near it
         # (ta71: 6217 hinted vs 5954 not, 10 s, 2 workers). With machine choices the hint is
@@ -153,7 +189,7 @@ class _Solve:
 
     def build(self) -> Formulation:
         """The whole model with the completion bounds."""
-        F = Formulation(self.P)
+        F = Formulation(self.P, checkpoint=lambda: self.checkpoint("building the model"))
         F.add_completion_bounds(self.bounds)
         if F.circuits:
             # presolve probing over thousands of setup-arc literals took 8.6 of 10 s on the
@@ -166,7 +202,7 @@ class _Solve:
         """Steps 3-7, one path of: the tabu phase's plan (cancelled, or proven), the LNS (with
         the whole model when small), CP-SAT on the whole model (no valid start plan), the
         start plan (cancelled before the search), nothing."""
-        P, stop = self.P, self.ctx.stop_requested()
+        P, stop = self.P, self.out_of_time()
         if self.searched and not self.proven and stop:
             # cancelled during the phase: its plan is the answer, without building the model
             bound = self.early.bound if self.early is not None else None
@@ -178,21 +214,34 @@ class _Solve:
                 level = {"term": "makespan", "value": value, "bound": value, "status": "optimal"}
                 answer.levels.append(level)
             return answer
-        if self.start_ok and not self.searched and not stop:
-            return self.large_neighbourhoods()
-        if self.obj.mode == "weighted" and not stop:
-            return self.weighted()
-        if not stop:
-            return self.lexicographic()
-        if self.start_ok:  # cancelled before the search: the start plan is the answer
-            return _Answer(self.start_plan, SolveStatus.FEASIBLE, _value(P, self.start_plan))
+        try:
+            if self.start_ok and not self.searched and not stop:
+                return self.large_neighbourhoods()
+            if self.obj.mode == "weighted" and not stop:
+                return self.weighted()
+            if not stop:
+                return self.lexicographic()
+        except Interrupted as e:
+            if not self.start_ok:
+                raise  # no plan to keep: the pipeline answers, naming the phase
+            answer = _Answer(self.start_plan, SolveStatus.FEASIBLE, _value(P, self.start_plan))
+            answer.messages.append(f"{e}; this is the starting heuristic's plan")
+            return answer
+        if self.start_ok:  # cancelled (or out of time) before the search: the start plan
+            answer = _Answer(self.start_plan, SolveStatus.FEASIBLE, _value(P, self.start_plan))
+            if not self.ctx.stop_requested():
+                answer.messages.append(
+                    "no time was left for a search after the start plan; this is the starting "
+                    "heuristic's plan"
+                )
+            return answer
         return _Answer(None, SolveStatus.NO_SOLUTION)
 
     def large_neighbourhoods(self) -> _Answer:
         """Steps 3-4: the LNS from the checked start plan, the whole model too when small."""
         plan, status, bound, levels, msgs = _search(
             self.P, self.start_plan, self.build if self.small else None, self.opts,
-            self.ctx, self.run_ctx, self.report, self.params,
+            self.ctx, self.run_ctx, self.report, self.params, self.reserve,
         )  # fmt: skip
         answer = _Answer(plan, status, _value(self.P, plan), bound, levels, msgs)
         if plan is self.start_plan:
@@ -209,7 +258,14 @@ class _Solve:
         F.m.minimize(sum(t.weight * F.term(t.kind) for t in obj.terms))
         if self.use_hint and self.start_ok:  # after the terms: their auxiliaries are hinted too
             F.hint(self.start_plan)
-        run = backend.run(F.m, self.opts, self.run_ctx, params=self.params, value_of=_own(P, F))
+        run = backend.run(
+            F.m,
+            self.opts,
+            self.run_ctx,
+            time_limit_s=max(0.0, self.left()),
+            params=self.params,
+            value_of=_own(P, F),
+        )
         plan = F.extract(run.solver.value) if run.has_solution else None
         # the objective is the plan's own (the terms' variables are tight, but a plan is what
         # the user gets and what the checker recomputes)
@@ -228,7 +284,7 @@ class _Solve:
             F.m.minimize(expr)
             if (self.use_hint and self.start_ok) or k > 0:
                 F.hint(hint)
-            share = (opts.time_limit_s - ctx.elapsed()) / (len(obj.terms) - k)
+            share = max(0.0, self.left()) / (len(obj.terms) - k)
             level_ctx = self.run_ctx if k == 0 else _quiet(self.run_ctx)
             run = backend.run(
                 F.m, opts, level_ctx, time_limit_s=share, params=self.params, value_of=_own(P, F)
@@ -316,11 +372,15 @@ class _Solve:
     def outcome(self, a: _Answer) -> Outcome:
         """The answer as the pipeline's Outcome: the diagnosis when infeasible, the typed plan."""
         info = backend.solver_info(self.opts)
+        if self.skipped:
+            a.messages.append(f"skipped for want of time: {', '.join(self.skipped)}")
         if a.status == SolveStatus.INFEASIBLE:
             diagnosis = explain(self.P, self.opts, self.ctx)
             return Outcome(status=a.status, diagnosis=diagnosis, solver=info, messages=a.messages)
         if a.plan is None:
-            if not self.start_ok and self.ctx.elapsed() >= self.opts.time_limit_s:
+            if not self.start_ok and self.ctx.stop_requested():
+                a.messages.append("a cancel request came before a first plan was built")
+            elif not self.start_ok and self.ctx.elapsed() >= self.opts.time_limit_s:
                 a.messages.append("no plan could be built within the time limit")
             return Outcome(status=a.status, bound=a.bound, solver=info, messages=a.messages)
         extra: dict[str, Any] = {"objective_levels": a.levels} if a.levels else {}
@@ -355,17 +415,32 @@ def _quiet(ctx: RunContext) -> RunContext:
 
 
 def _start(
-    P: Prepared, opts: SolveOptions, ctx: RunContext, report: _Improvements, share: float
+    P: Prepared,
+    opts: SolveOptions,
+    ctx: RunContext,
+    report: _Improvements,
+    share: float,
+    on_check: Any = None,
 ) -> StartPlan | None:
     """The start plan (heuristic.best_start): a first plan within the time limit, more
-    constructions within `share` of it; each better checked plan is an incumbent."""
+    constructions within `share` of it; each better checked plan is an incumbent.
+    `on_check(seconds)` hears how long each checker call took."""
     return heuristic.best_start(
         P,
         deadline=ctx.started + opts.time_limit_s,
         budget=ctx.started + share * opts.time_limit_s,
         stop=ctx.stop_requested,
         on_plan=lambda plan, value: report(Progress(ctx.elapsed(), 0, float(value), None, None)),
+        on_check=on_check,
     )
+
+
+def _by(deadline: float, ctx: RunContext, phase: str) -> None:
+    """Interrupted when a cancel was asked for or time.monotonic() passed `deadline`."""
+    if ctx.stop_requested():
+        raise Interrupted(phase, cancelled=True)
+    if time.monotonic() >= deadline:
+        raise Interrupted(phase, cancelled=False)
 
 
 def _published(P: Prepared) -> StartPlan | None:
@@ -399,6 +474,7 @@ def _search(
     run_ctx: RunContext,
     report: _Improvements,
     params: dict[str, Any],
+    reserve: float = 0.0,
 ) -> tuple[StartPlan, SolveStatus, float | None, list[dict[str, Any]], list[str]]:
     """Large-neighbourhood search from a checked plan, level by level (one level when the
     objective is weighted). When the whole model is small (`build` given), CP-SAT searches it
@@ -406,7 +482,8 @@ def _search(
     the LNS for half of the level's time, then the whole model for the rest. Measured on the
     generated plants of 500 operations (20 s, 2 workers, 4 plants), this order beat the whole
     model alone and the LNS with the whole model beside it on one worker each. Without the
-    whole model a level ends at its share of the time or when the LNS stalls. Answers the
+    whole model a level ends at its share of the time or when the LNS stalls; `reserve`
+    seconds at the end of the limit are left to what follows the search. Answers the
     plan, its status, the bound of the reported objective, the levels (lexicographic) and
     messages."""
     obj = P.inst.objective
@@ -425,7 +502,8 @@ def _search(
     for k, (kinds, weights) in enumerate(stages):
         if ctx.stop_requested():
             break
-        until = time.monotonic() + (opts.time_limit_s - ctx.elapsed()) / (len(stages) - k)
+        left = opts.time_limit_s - ctx.elapsed() - reserve
+        until = time.monotonic() + left / (len(stages) - k)
         shown = k == 0  # the reported objective: the weighted sum or term 1
 
         def improved(p: StartPlan, v: int, shown: bool = shown) -> None:
@@ -528,6 +606,7 @@ def _tabu_phase(
     ctx: RunContext,
     report: _Improvements,
     params: dict[str, Any],
+    left: float,
 ) -> tuple[StartPlan, backend.CpsatRun | None, bool]:
     """Tabu search from `plan` for TABU_SHARE of the time left, while CP-SAT (without a hint,
     on the other workers) searches the same model. Answers the better plan, CP-SAT's run, and
@@ -539,7 +618,7 @@ def _tabu_phase(
     """
     obj = P.inst.objective
     weight = obj.terms[0].weight if obj.mode == "weighted" else 1
-    phase_s = TABU_SHARE * (opts.time_limit_s - ctx.elapsed())
+    phase_s = TABU_SHARE * max(0.0, left)
     deadline = time.monotonic() + phase_s
     report(Progress(ctx.elapsed(), 0, float(weight * max(plan.end, default=0)), None, None))
     cp_done, tabu_done = threading.Event(), threading.Event()
@@ -551,21 +630,32 @@ def _tabu_phase(
     early: list[backend.CpsatRun] = []
     early_plan: list[StartPlan] = []
     thread = None
+    F: Formulation | None = None
     if opts.workers > 1:
         bounds = completion_bounds(P, plan)
-        P.set_horizon(min(P.horizon, max(b for b in bounds if b is not None)))
-        F = Formulation(P)
-        F.add_completion_bounds(bounds)
-        F.m.minimize(weight * F.term("makespan"))
+        try:  # the deadline or a cancel while it is built: the tabu search alone
+            P.set_horizon(min(P.horizon, max(b for b in bounds if b is not None)))
+            F = Formulation(P, checkpoint=lambda: _by(deadline, ctx, "building the model"))
+            F.add_completion_bounds(bounds)
+            F.m.minimize(weight * F.term("makespan"))
+        except Interrupted:
+            F = None
+    if F is not None:
+        model = F
 
         def search() -> None:
             try:
                 run = backend.run(
-                    F.m, opts, sub, time_limit_s=phase_s, params=params, workers=opts.workers - 1
+                    model.m,
+                    opts,
+                    sub,
+                    time_limit_s=max(0.0, deadline - time.monotonic()),
+                    params=params,
+                    workers=opts.workers - 1,
                 )
                 early.append(run)
                 if run.has_solution:
-                    early_plan.append(F.extract(run.solver.value))
+                    early_plan.append(model.extract(run.solver.value))
             finally:
                 cp_done.set()
 
