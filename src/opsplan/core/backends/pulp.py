@@ -244,7 +244,9 @@ def _run_cbc(
     solver = pulp.PULP_CBC_CMD(
         msg=False,
         timeLimit=limit,
-        threads=options.workers,
+        # one worker: CBC's serial search (`threads 1` takes its threaded branch and bound,
+        # which now and then never returns on a tiny model)
+        threads=options.workers if options.workers > 1 else None,
         gapRel=options.relative_gap if options.relative_gap > 0 else None,
         logPath=str(log_path),
         keepFiles=False,
