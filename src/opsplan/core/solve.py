@@ -285,13 +285,15 @@ def _failed(spec: registry.ModelSpec, opts: SolveOptions, stage: str, e: Excepti
 def _typed_plan(
     spec: registry.ModelSpec, solution: Any
 ) -> tuple[dict[str, Any] | None, list[Finding]]:
-    """The plan as JSON, validated against the family's Solution type when it declares one.
+    """The plan as JSON, validated against the family's Solution type when it declares one
+    (a plain dict or another model is validated here; the type itself was at construction).
 
     A plan that does not have the promised shape is a finding (rule `solution`), never passed on.
     """
     if solution is None:
         return None, []
-    if spec.solution_type is None:
+    if spec.solution_type is None or isinstance(solution, spec.solution_type):
+        # a Solution the solver built is validated already (its constructor did it): one dump
         return (
             solution.model_dump(mode="json") if isinstance(solution, BaseModel) else solution
         ), []
